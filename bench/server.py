@@ -1,0 +1,100 @@
+"""The app under gunicorn on loopback, started and stopped by the benchmark."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from types import TracebackType
+from typing import IO
+
+from bench.data import SECRET_KEY
+
+ROOT = Path(__file__).resolve().parent.parent
+GUNICORN = Path(sys.executable).with_name("gunicorn")
+
+
+def free_port() -> int:
+    """A TCP port on loopback that is free right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+class GunicornServer:
+    """``gunicorn --workers N 'del_tool:create_app()'`` on a benchmark database."""
+
+    def __init__(self, database_url: str, *, workers: int = 2, log_path: Path | None = None):
+        self.database_url = database_url
+        self.workers = workers
+        self.port = free_port()
+        self.log_path = log_path
+        self.process: subprocess.Popen[bytes] | None = None
+        self._log: IO[bytes] | None = None
+
+    def __enter__(self) -> GunicornServer:
+        env = {
+            **os.environ,
+            "DEL_DATABASE_URL": self.database_url,
+            "DEL_SECRET_KEY": SECRET_KEY,
+            "DEL_SESSION_COOKIE_SECURE": "false",
+            "DEL_REMEMBER_COOKIE_SECURE": "false",
+        }
+        self._log = open(self.log_path, "wb") if self.log_path else None
+        self.process = subprocess.Popen(
+            [
+                str(GUNICORN),
+                "--workers",
+                str(self.workers),
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--timeout",
+                "120",
+                "del_tool:create_app()",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=self._log or subprocess.DEVNULL,
+            stderr=self._log or subprocess.DEVNULL,
+        )
+        self._wait_until_ready()
+        return self
+
+    def _wait_until_ready(self, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process is not None and self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited with status {self.process.returncode}")
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+                connection.request("GET", "/healthz")
+                if connection.getresponse().status == 200:
+                    connection.close()
+                    # Both workers answer only once each has imported the app.
+                    time.sleep(1.0)
+                    return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError("gunicorn did not answer /healthz within a minute")
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if self.process is not None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if self._log is not None:
+            self._log.close()

@@ -1,0 +1,1 @@
+"""Administration: users and roles, units and their questionnaires, tariffs."""

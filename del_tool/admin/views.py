@@ -1,0 +1,69 @@
+"""The `admin` blueprint: its URL table, and the tabs shown on every administration page.
+
+The pages live in `user_views` (users, Permission.MANAGE_USERS) and `organisation_views` (units,
+Permission.MANAGE_ORGANISATION; tariffs, Permission.MANAGE_TARIFFS, which analysts hold too).
+Views are thin: validate the form, then `del_tool.saving.save_form` calls a service with the
+logged-in user as actor, commits once, flashes and redirects. A value the service refuses
+(RuleError) is shown beside its field; a stale form reloads the page with the stored record and
+the conflict message, and nothing is written.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, request
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from del_tool.admin import organisation_views as org
+from del_tool.admin import user_views as users
+from del_tool.auth.permissions import endpoint_permission, has_permission
+
+bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
+
+GET_POST = ["GET", "POST"]
+#: rule, endpoint, view, methods
+ROUTES: tuple[tuple[str, str, Any, list[str]], ...] = (
+    ("/users", "users", users.users, ["GET"]),
+    ("/users/new", "create_user", users.create_user, GET_POST),
+    ("/users/<int:user_id>", "edit_user", users.edit_user, GET_POST),
+    ("/users/<int:user_id>/deactivate", "deactivate_user", users.deactivate_user, ["POST"]),
+    ("/users/<int:user_id>/reactivate", "reactivate_user", users.reactivate_user, ["POST"]),
+    ("/users/<int:user_id>/password", "reset_password", users.reset_user_password, GET_POST),
+    ("/units", "units", org.units, ["GET"]),
+    ("/units/<int:unit_id>", "edit_unit", org.edit_unit, GET_POST),
+    ("/tariffs", "tariffs", org.tariffs, ["GET"]),
+    ("/tariffs/new", "create_tariff", org.create_tariff_page, GET_POST),
+    ("/tariffs/<int:tariff_id>", "edit_tariff", org.edit_tariff, GET_POST),
+    ("/tariffs/<int:tariff_id>/end", "end_tariff", org.end_tariff_page, GET_POST),
+)
+
+
+def add_routes(blueprint: Blueprint) -> None:
+    """Route every administration page on `blueprint`."""
+    for rule, endpoint, view, methods in ROUTES:
+        blueprint.add_url_rule(rule, endpoint=endpoint, view_func=view, methods=methods)
+
+
+add_routes(bp)
+
+#: Tabs across the administration pages: endpoint, label, URL prefix.
+TABS = (
+    ("admin.users", _l("Brugere"), "/admin/users"),
+    ("admin.units", _l("Tilbud"), "/admin/units"),
+    ("admin.tariffs", _l("Takster"), "/admin/tariffs"),
+)
+
+
+@bp.context_processor
+def admin_tabs() -> dict[str, Any]:
+    """The administration tabs the current user may open, the current one marked."""
+    tabs = []
+    for endpoint, label, prefix in TABS:
+        permission = endpoint_permission(endpoint)
+        if permission is not None and has_permission(current_user, permission):
+            tabs.append(
+                {"endpoint": endpoint, "label": label, "current": request.path.startswith(prefix)}
+            )
+    return {"admin_tabs": tabs}

@@ -1,0 +1,110 @@
+"""Permissions: every endpoint declares one; anything undeclared is refused (deny by default)."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import abort, current_app, request
+from flask_login import current_user
+
+from del_tool.auth.models import Role
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+PERMISSION_ATTRIBUTE = "_del_permission"
+#: Endpoints Flask itself adds; they serve no personal data.
+FRAMEWORK_PUBLIC_ENDPOINTS = frozenset({"static"})
+
+
+class Permission(enum.StrEnum):
+    """What a user may do; roles map to sets of permissions."""
+
+    PUBLIC = "public"  # no login needed (login page, health check, static assets)
+    AUTHENTICATED = "authenticated"  # any logged-in user (home, own account)
+    VIEW_CITIZENS = "view_citizens"
+    EDIT_CITIZENS = "edit_citizens"
+    VIEW_REPORTS = "view_reports"
+    VIEW_COUNCIL_REPORTS = "view_council_reports"
+    VIEW_AUDIT = "view_audit"
+    MANAGE_USERS = "manage_users"
+    MANAGE_ORGANISATION = "manage_organisation"
+    MANAGE_TARIFFS = "manage_tariffs"
+
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.STAFF: frozenset(
+        {Permission.VIEW_CITIZENS, Permission.EDIT_CITIZENS, Permission.VIEW_REPORTS}
+    ),
+    Role.LEADER: frozenset(
+        {
+            Permission.VIEW_CITIZENS,
+            Permission.EDIT_CITIZENS,
+            Permission.VIEW_REPORTS,
+            Permission.VIEW_AUDIT,
+        }
+    ),
+    Role.ANALYST: frozenset(
+        {Permission.VIEW_REPORTS, Permission.VIEW_COUNCIL_REPORTS, Permission.MANAGE_TARIFFS}
+    ),
+    Role.COUNCIL: frozenset({Permission.VIEW_COUNCIL_REPORTS}),
+    Role.ADMIN: frozenset(
+        {Permission.MANAGE_USERS, Permission.MANAGE_ORGANISATION, Permission.MANAGE_TARIFFS}
+    ),
+}
+
+
+def has_permission(user: Any, permission: Permission) -> bool:
+    """Whether `user` (possibly anonymous) holds `permission`."""
+    if permission is Permission.PUBLIC:
+        return True
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if permission is Permission.AUTHENTICATED:
+        return True
+    return permission in ROLE_PERMISSIONS.get(user.role, frozenset())
+
+
+def requires(permission: Permission) -> Callable[[F], F]:
+    """Declare the permission a view needs; checked before the view runs."""
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            return view(*args, **kwargs)
+
+        setattr(wrapped, PERMISSION_ATTRIBUTE, permission)
+        return wrapped  # type: ignore[return-value]
+
+    return decorate
+
+
+def public(view: F) -> F:
+    """Declare a view open to everyone."""
+    return requires(Permission.PUBLIC)(view)
+
+
+def endpoint_permission(endpoint: str | None) -> Permission | None:
+    """The permission declared by `endpoint`'s view, or None when it declares none."""
+    if endpoint is None:
+        return None
+    if endpoint in FRAMEWORK_PUBLIC_ENDPOINTS:
+        return Permission.PUBLIC
+    view = current_app.view_functions.get(endpoint)
+    return getattr(view, PERMISSION_ATTRIBUTE, None)
+
+
+def enforce_endpoint_permission() -> Any:
+    """before_request: 404 for unknown routes, login for anonymous users, 403 otherwise."""
+    if request.endpoint is None:
+        return None  # routing failed; Flask answers 404/405 itself
+    permission = endpoint_permission(request.endpoint)
+    if permission is None:
+        abort(403)  # an endpoint without a declared permission is closed
+    if has_permission(current_user, permission):
+        return None
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
+    abort(403)

@@ -1,0 +1,72 @@
+"""Citizens and their stays."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String
+from sqlmodel import Field
+
+from del_tool.modelbase import (
+    LabelledEnum,
+    Versioned,
+    created_at_field,
+    enum_column,
+    timestamp_column,
+)
+from del_tool.organisation.models import LegalSection, TargetGroup
+
+
+class Sex(LabelledEnum):
+    """Sex as recorded for statistics."""
+
+    FEMALE = "female"
+    MALE = "male"
+    OTHER = "other"
+
+    @classmethod
+    def labels(cls) -> dict[Any, Any]:
+        """Danish-first labels."""
+        return {cls.FEMALE: _l("Kvinde"), cls.MALE: _l("Mand"), cls.OTHER: _l("Andet")}
+
+
+class Citizen(Versioned, table=True):
+    """A citizen (borger). No CPR number: DEL does not need one (data minimisation)."""
+
+    __tablename__ = "citizens"
+    __table_args__ = (
+        CheckConstraint("birth_year BETWEEN 1900 AND 2100", name="birth_year_range"),
+        Index("ix_citizens_name", "name"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    birth_year: int
+    sex: Sex = Field(sa_column=enum_column(Sex))
+    target_group: TargetGroup = Field(sa_column=enum_column(TargetGroup))
+    case_reference: str | None = Field(default=None, sa_column=Column(String(50)))
+    created_at: datetime = created_at_field()
+    anonymised_at: datetime | None = Field(default=None, sa_column=timestamp_column(nullable=True))
+
+
+class Stay(Versioned, table=True):
+    """A stay (ophold) of a citizen in a unit, paid by a municipality under a legal section."""
+
+    __tablename__ = "stays"
+    __table_args__ = (
+        CheckConstraint("end_date IS NULL OR end_date >= start_date", name="end_after_start"),
+        Index("ix_stays_unit_period", "unit_id", "start_date", "end_date"),
+        Index("ix_stays_municipality_period", "municipality_code", "start_date"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    citizen_id: int = Field(foreign_key="citizens.id", index=True)
+    unit_id: int = Field(foreign_key="units.id")
+    municipality_code: str = Field(
+        sa_column=Column(String(3), ForeignKey("municipalities.code"), nullable=False)
+    )
+    legal_section: LegalSection = Field(sa_column=enum_column(LegalSection))
+    start_date: date
+    end_date: date | None = None

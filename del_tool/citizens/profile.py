@@ -1,0 +1,215 @@
+"""The citizen profile: stays, goals with their progress, the follow-up timeline and score series.
+
+`load_profile` reads everything a profile page shows into plain dataclasses (so charts and
+templates never touch the session), after checking that the citizen is in the actor's scope.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlmodel import Session, col, func, select
+
+from del_tool.auth.models import User
+from del_tool.citizens.access import Actor, get_citizen
+from del_tool.citizens.models import Citizen, Stay
+from del_tool.followups.models import Assessment, AssessmentScore, FollowUp, GoalReview
+from del_tool.goals.models import Goal, GoalDirection, GoalStatus
+from del_tool.organisation.models import Municipality, Unit
+
+
+@dataclass(frozen=True, slots=True)
+class StayView:
+    """A stay with its unit and payer names; `editable` when its unit is in scope."""
+
+    stay: Stay
+    unit_name: str
+    municipality_name: str
+    editable: bool
+
+    def current_on(self, day: date) -> bool:
+        """Whether the stay covers `day`."""
+        return self.stay.start_date <= day and (
+            self.stay.end_date is None or self.stay.end_date >= day
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewPoint:
+    """A goal's review at one follow-up."""
+
+    day: date
+    level: int
+    gas_score: int | None
+    citizen_rating: int | None
+    motivation: int | None
+
+
+@dataclass(slots=True)
+class GoalView:
+    """A goal with its reviews, oldest first."""
+
+    goal: Goal
+    editable: bool
+    reviews: list[ReviewPoint] = field(default_factory=list)
+
+    @property
+    def latest_level(self) -> int:
+        """The most recent reviewed level, else the baseline."""
+        return self.reviews[-1].level if self.reviews else self.goal.baseline_level
+
+    @property
+    def met(self) -> bool:
+        """Whether the latest level is at or below (better than or equal to) the target."""
+        return self.latest_level <= self.goal.target_level
+
+    @property
+    def change(self) -> int:
+        """Levels improved since the baseline (positive is better, since 0 is best)."""
+        return self.goal.baseline_level - self.latest_level
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreView:
+    """One scale score of one assessment."""
+
+    questionnaire_id: str
+    questionnaire_version: str
+    scale_id: str
+    value: float | None
+
+
+@dataclass(slots=True)
+class FollowUpView:
+    """A follow-up in the timeline, with its reviews and scores."""
+
+    follow_up: FollowUp
+    recorded_by: str | None
+    editable: bool
+    reviews: int = 0
+    scores: list[ScoreView] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesPoint:
+    """One score of one scale on one date."""
+
+    day: date
+    value: float
+
+
+@dataclass(slots=True)
+class Profile:
+    """Everything the profile page shows about one citizen."""
+
+    citizen: Citizen
+    stays: list[StayView]
+    goals: list[GoalView]
+    follow_ups: list[FollowUpView]
+    #: (questionnaire id, scale id) -> scores over time, oldest first.
+    series: dict[tuple[str, str], list[SeriesPoint]]
+
+    def current_stay(self, today: date) -> StayView | None:
+        """The stay covering `today`, if any."""
+        return next((s for s in self.stays if s.current_on(today)), None)
+
+    @property
+    def active_goals(self) -> list[GoalView]:
+        """Goals still being worked on."""
+        return [g for g in self.goals if g.goal.status is GoalStatus.ACTIVE]
+
+
+def load_profile(*, session: Session, actor: Actor, citizen_id: int) -> Profile:
+    """The profile of a citizen in scope (NotFoundError / AccessDeniedError otherwise)."""
+    citizen = get_citizen(session, actor, citizen_id)
+    stays = _stays(session, actor, citizen_id)
+    editable_stays = {s.stay.id for s in stays if s.editable}
+    goals = _goals(session, citizen_id, editable_stays)
+    follow_ups, series = _follow_ups(session, citizen_id, editable_stays)
+    return Profile(citizen, stays, goals, follow_ups, series)
+
+
+def _stays(session: Session, actor: Actor, citizen_id: int) -> list[StayView]:
+    rows = session.exec(
+        select(Stay, Unit.name, Municipality.name)
+        .join(Unit, col(Unit.id) == Stay.unit_id)
+        .join(Municipality, col(Municipality.code) == Stay.municipality_code)
+        .where(col(Stay.citizen_id) == citizen_id)
+        .order_by(col(Stay.start_date).desc())
+    ).all()
+    return [
+        StayView(stay, unit, municipality, actor.allows_unit(stay.unit_id))
+        for stay, unit, municipality in rows
+    ]
+
+
+_DIRECTION_ORDER = {
+    GoalDirection.DEVELOP: 0,
+    GoalDirection.MAINTAIN: 1,
+    GoalDirection.LIMIT_LOSS: 2,
+}
+_STATUS_ORDER = {GoalStatus.ACTIVE: 0, GoalStatus.ACHIEVED: 1, GoalStatus.ENDED: 2}
+
+
+def _goals(session: Session, citizen_id: int, editable_stays: set[int | None]) -> list[GoalView]:
+    goals = session.exec(select(Goal).where(col(Goal.citizen_id) == citizen_id)).all()
+    views = {g.id: GoalView(g, g.stay_id in editable_stays) for g in goals}
+    reviews = session.exec(
+        select(GoalReview, col(FollowUp.followup_date))
+        .join(FollowUp, col(FollowUp.id) == GoalReview.follow_up_id)
+        .where(col(FollowUp.citizen_id) == citizen_id)
+        .order_by(col(FollowUp.followup_date))
+    ).all()
+    for review, day in reviews:
+        if review.goal_id in views:
+            views[review.goal_id].reviews.append(
+                ReviewPoint(
+                    day, review.level, review.gas_score, review.citizen_rating, review.motivation
+                )
+            )
+    return sorted(
+        views.values(),
+        key=lambda v: (
+            _STATUS_ORDER[v.goal.status],
+            -v.goal.start_date.toordinal(),
+            _DIRECTION_ORDER[v.goal.direction],
+            v.goal.id or 0,
+        ),
+    )
+
+
+def _follow_ups(
+    session: Session, citizen_id: int, editable_stays: set[int | None]
+) -> tuple[list[FollowUpView], dict[tuple[str, str], list[SeriesPoint]]]:
+    rows = session.exec(
+        select(FollowUp, User.display_name)
+        .outerjoin(User, col(User.id) == FollowUp.recorded_by_id)
+        .where(col(FollowUp.citizen_id) == citizen_id)
+        .order_by(col(FollowUp.followup_date).desc())
+    ).all()
+    views = {fu.id: FollowUpView(fu, name, fu.stay_id in editable_stays) for fu, name in rows}
+    for follow_up_id, count in session.exec(
+        select(GoalReview.follow_up_id, func.count())
+        .where(col(GoalReview.follow_up_id).in_(list(views)))
+        .group_by(col(GoalReview.follow_up_id))
+    ).all():
+        views[follow_up_id].reviews = count
+    series: dict[tuple[str, str], list[SeriesPoint]] = defaultdict(list)
+    scores = session.exec(
+        select(Assessment.follow_up_id, Assessment.questionnaire_version, AssessmentScore)
+        .join(AssessmentScore, col(AssessmentScore.assessment_id) == Assessment.id)
+        .where(col(Assessment.follow_up_id).in_(list(views)))
+        .order_by(col(AssessmentScore.id))
+    ).all()
+    for follow_up_id, version, score in scores:
+        view = views[follow_up_id]
+        view.scores.append(ScoreView(score.questionnaire_id, version, score.scale_id, score.value))
+        if score.value is not None:
+            series[(score.questionnaire_id, score.scale_id)].append(
+                SeriesPoint(view.follow_up.followup_date, score.value)
+            )
+    for points in series.values():
+        points.sort(key=lambda p: p.day)
+    return list(views.values()), dict(series)

@@ -1,0 +1,61 @@
+"""Small helpers the staff-workflow views share: the acting user, read logging, choices, locale."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request
+from flask_babel import get_locale
+from flask_login import current_user
+from sqlmodel import Session, col, select
+
+from del_tool.audit.services import log_access
+from del_tool.citizens.access import Actor
+from del_tool.db import get_session
+from del_tool.organisation.models import Municipality, Unit
+from del_tool.questionnaires.schema import normalise_lang
+
+
+def current_actor() -> Actor:
+    """The logged-in user as an Actor (id and scope)."""
+    return Actor.of(current_user, session=get_session())
+
+
+def log_read(
+    session: Session, *, actor: Actor, action: str, citizen_id: int | None, detail: str = ""
+) -> None:
+    """Record a read of citizen data in a short transaction of its own, committed at once.
+
+    Anything uncommitted in `session` is discarded first: reads are logged on pages that show
+    data (forms included), never together with a change. Starting a fresh transaction with the
+    insert makes SQLite take its write lock up front (waiting on the busy timeout), instead of
+    upgrading a read transaction, which fails outright when another writer committed meanwhile.
+    """
+    session.rollback()
+    log_access(
+        session=session,
+        user_id=actor.user_id,
+        action=action,
+        citizen_id=citizen_id,
+        endpoint=request.endpoint or "",
+        detail=detail,
+    )
+    session.commit()
+
+
+def municipality_choices(session: Session) -> list[tuple[str, str]]:
+    """All municipalities as (code, name), by name."""
+    rows = session.exec(
+        select(Municipality.code, Municipality.name).order_by(col(Municipality.name))
+    ).all()
+    return [(code, name) for code, name in rows]
+
+
+def unit_choices(units: list[Unit]) -> list[tuple[Any, str]]:
+    """Units as (id, name) choices."""
+    return [(unit.id, unit.name) for unit in units]
+
+
+def ui_lang() -> str:
+    """The UI language as a questionnaire language code ("da" or "en")."""
+    return normalise_lang(str(get_locale() or "da"))

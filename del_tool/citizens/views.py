@@ -1,0 +1,158 @@
+"""Caseload, citizen profile, and the citizen and stay forms (blueprint `citizens`)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from del_tool.auth.permissions import Permission, has_permission, requires
+from del_tool.citizens import services, stay_views
+from del_tool.citizens.access import get_citizen
+from del_tool.citizens.caseload import caseload as load_caseload
+from del_tool.citizens.caseload import search_citizens
+from del_tool.citizens.charts import FUNCTIONING_ID, functioning_chart, questionnaire_charts
+from del_tool.citizens.display import score_lines
+from del_tool.citizens.forms import (
+    CitizenForm,
+    NewCitizenForm,
+    SearchForm,
+)
+from del_tool.citizens.models import Sex
+from del_tool.citizens.profile import load_profile
+from del_tool.citizens.stay_views import stay_choices, stay_data
+from del_tool.citizens.viewhelpers import (
+    current_actor,
+    log_read,
+    ui_lang,
+)
+from del_tool.db import get_session
+from del_tool.goals.charts import goal_chart
+from del_tool.modelbase import local_today
+from del_tool.organisation.models import TargetGroup
+from del_tool.questionnaires import current_registry
+from del_tool.saving import save_form
+
+bp = Blueprint("citizens", __name__, url_prefix="/citizens", template_folder="templates")
+
+
+def _citizen_data(form: CitizenForm) -> services.CitizenData:
+    return services.CitizenData(
+        name=form.name.data or "",
+        birth_year=form.birth_year.data or 0,
+        sex=Sex(form.sex.data),
+        target_group=TargetGroup(form.target_group.data),
+        case_reference=form.case_reference.data or None,
+    )
+
+
+@bp.route("/")
+@requires(Permission.VIEW_CITIZENS)
+def caseload():
+    """The citizens of the user's units in a stay today, overdue follow-ups first; name search."""
+    db = get_session()
+    actor = current_actor()
+    search = SearchForm(request.args)
+    hits = None
+    if search.q.data and search.validate():
+        hits = search_citizens(session=db, actor=actor, query=search.q.data)
+        log_read(db, actor=actor, action="search", citizen_id=None, detail=f"hits={len(hits)}")
+    today = local_today()
+    units = load_caseload(session=db, actor=actor, today=today)
+    if hits is None:
+        rows = sum(len(u.rows) for u in units)
+        log_read(db, actor=actor, action="list", citizen_id=None, detail=f"caseload rows={rows}")
+    return render_template(
+        "citizens/caseload.html",
+        units=units,
+        search=search,
+        hits=hits,
+        today=today,
+        can_edit=has_permission(current_user, Permission.EDIT_CITIZENS),
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@requires(Permission.EDIT_CITIZENS)
+def create():
+    """A new citizen with their first stay."""
+    form = NewCitizenForm(**stay_choices())
+    if form.validate_on_submit():
+        response = save_form(
+            form,
+            lambda: services.create_citizen(
+                session=get_session(),
+                actor=current_actor(),
+                citizen=_citizen_data(form),
+                stay=stay_data(form),
+            ),
+            saved=_("Borgeren er oprettet."),
+            next_url=lambda citizen: url_for("citizens.profile", citizen_id=citizen.id),
+        )
+        if response is not None:
+            return response
+    return render_template("citizens/citizen_form.html", form=form, citizen=None)
+
+
+@bp.route("/<int:citizen_id>")
+@requires(Permission.VIEW_CITIZENS)
+def profile(citizen_id: int):
+    """Stays, goals, follow-up timeline and charts of one citizen."""
+    db = get_session()
+    actor = current_actor()
+    get_citizen(db, actor, citizen_id)
+    log_read(db, actor=actor, action="view", citizen_id=citizen_id, detail="profile")
+    data = load_profile(session=db, actor=actor, citizen_id=citizen_id)
+    registry = current_registry()
+    lang = ui_lang()
+    charts = []
+    if FUNCTIONING_ID in registry:
+        charts.append(functioning_chart(data.series, registry.get(FUNCTIONING_ID), lang))
+    charts.extend(questionnaire_charts(data.series, registry, lang))
+    charts.append(goal_chart(data.goals, lang))
+    return render_template(
+        "citizens/profile.html",
+        profile=data,
+        charts=[c for c in charts if c is not None],
+        score_lines=score_lines(data.follow_ups, registry, lang),
+        today=local_today(),
+        can_edit=has_permission(current_user, Permission.EDIT_CITIZENS),
+    )
+
+
+@bp.route("/<int:citizen_id>/edit", methods=["GET", "POST"])
+@requires(Permission.EDIT_CITIZENS)
+def edit(citizen_id: int):
+    """Change a citizen's details (optimistic locking)."""
+    db = get_session()
+    actor = current_actor()
+    citizen = get_citizen(db, actor, citizen_id)
+    form = CitizenForm(obj=citizen)
+    if form.validate_on_submit():
+        response = save_form(
+            form,
+            lambda: services.update_citizen(
+                session=db,
+                actor=actor,
+                citizen_id=citizen_id,
+                data=_citizen_data(form),
+                version=form.version.data,
+            ),
+            saved=_("Ændringerne er gemt."),
+            next_url=url_for("citizens.profile", citizen_id=citizen_id),
+        )
+        if response is not None:
+            return response
+    log_read(db, actor=actor, action="view", citizen_id=citizen_id, detail="citizen form")
+    citizen = get_citizen(db, actor, citizen_id)
+    return render_template("citizens/citizen_form.html", form=form, citizen=citizen)
+
+
+#: The stay pages (del_tool/citizens/stay_views.py): rule, endpoint, view.
+for rule, endpoint, view in (
+    ("/<int:citizen_id>/stays/new", "add_stay", stay_views.add_stay),
+    ("/stays/<int:stay_id>/edit", "edit_stay", stay_views.edit_stay),
+    ("/stays/<int:stay_id>/end", "end_stay", stay_views.end_stay),
+    ("/stays/<int:stay_id>/move", "move_stay", stay_views.move_stay),
+):
+    bp.add_url_rule(rule, endpoint, view, methods=["GET", "POST"])

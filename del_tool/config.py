@@ -1,0 +1,138 @@
+"""Configuration defaults and start-up checks.
+
+Settings come, in increasing priority, from `DefaultConfig`, `instance/config.py`, `DEL_*`
+environment variables (`DEL_DATABASE_URL` sets `DATABASE_URL`; values that parse as JSON are
+parsed) and the `test_config` mapping given to `create_app`.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+#: The secret shipped in code. It is fine for tests and the debugger, never for a deployment.
+DEFAULT_SECRET_KEY = "dev-only-insecure-secret"  # noqa: S105 - a known sentinel, refused in production
+MIN_SECRET_KEY_LENGTH = 32
+SUPPORTED_DATABASES = ("sqlite", "postgresql")
+
+
+class ConfigError(RuntimeError):
+    """Raised when the configuration cannot run the application; the message is one line."""
+
+
+class DefaultConfig:
+    """Defaults; every name here can be overridden by instance/config.py or DEL_<NAME>."""
+
+    SECRET_KEY = DEFAULT_SECRET_KEY
+    #: SQLAlchemy URL; None means `sqlite:///<instance>/del.sqlite3`.
+    DATABASE_URL: str | None = None
+    SQL_ECHO = False
+    SQLITE_BUSY_TIMEOUT_MS = 30_000
+    #: Where the questionnaire definitions live; None means the repository's `questionnaires/`.
+    QUESTIONNAIRE_DIR: str | None = None
+
+    LANGUAGES = ("da", "en")
+    BABEL_DEFAULT_LOCALE = "da"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Copenhagen"
+    BABEL_TRANSLATION_DIRECTORIES = "translations"
+
+    #: Counts and statistics over fewer than this many citizens are suppressed for councils.
+    SUPPRESSION_K = 5
+    #: Built reports kept per worker (0 turns the cache off); a report is rebuilt when data changes.
+    REPORT_CACHE_SIZE = 32
+    #: Above this many stays a report's mixed model is fitted on a random sample of them.
+    REPORT_TRAJECTORY_MAX_STAYS = 100
+    DEFAULT_FOLLOWUP_INTERVAL_DAYS = 182
+
+    MAX_CONTENT_LENGTH = 4 * 1024 * 1024
+    SESSION_COOKIE_NAME = "del_session"
+    SESSION_COOKIE_SECURE = True
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = True
+    REMEMBER_COOKIE_HTTPONLY = True
+    PERMANENT_SESSION_LIFETIME = timedelta(minutes=30)
+    WTF_CSRF_TIME_LIMIT = 8 * 3600
+    #: Flask-Limiter storage. "memory://" suits one process; several workers need a shared
+    #: store such as "redis://localhost:6379" so limits hold across them.
+    RATELIMIT_STORAGE_URI = "memory://"
+
+    # -- security and privacy (README "Security and privacy") ----------------------------
+    #: A login ends after this long without a request, and this long after it began.
+    IDLE_TIMEOUT = timedelta(minutes=30)
+    ABSOLUTE_TIMEOUT = timedelta(hours=12)
+    #: Roles that must use a second factor (TOTP); `del-tool init --https` writes a stricter set.
+    TOTP_REQUIRED_ROLES: tuple[str, ...] = ()
+    TOTP_ISSUER = "DEL"
+    #: Failed logins within the window, per username and per address, before logins are refused.
+    LOGIN_FAILURE_WINDOW = timedelta(minutes=15)
+    LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
+    LOGIN_MAX_FAILURES_PER_ADDRESS = 30
+    #: Number of trusted proxies setting X-Forwarded-For / -Proto / -Host (0: no proxy).
+    PROXY_FIX_X_FOR = 0
+    PROXY_FIX_X_PROTO = 0
+    PROXY_FIX_X_HOST = 0
+    HSTS_MAX_AGE = 365 * 24 * 3600
+    CONTENT_SECURITY_POLICY = (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "font-src 'self'; object-src 'none'; frame-ancestors 'none'; form-action 'self'; "
+        "base-uri 'none'"
+    )
+    #: Retention: citizens are anonymised this many years after their last stay ended.
+    RETENTION_YEARS_AFTER_DISCHARGE = 5
+    #: Login events are deleted after this many days; access events after this many years.
+    LOGIN_EVENT_RETENTION_DAYS = 400
+    ACCESS_EVENT_RETENTION_YEARS = 5
+    #: Key of the stable pseudonyms in analysis exports; required by `del-tool export`.
+    PSEUDONYM_KEY: str | None = None
+    #: The leaders' sample review: how many recent accesses, from how many days back.
+    ACCESS_SAMPLE_SIZE = 20
+    ACCESS_SAMPLE_DAYS = 30
+
+    #: Password for the demo users; None means one is generated and printed by `del-tool demo`.
+    DEMO_PASSWORD: str | None = None
+
+
+def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
+    """Fill `app.config` from defaults, instance/config.py, DEL_* variables and `test_config`."""
+    app.config.from_object(DefaultConfig)
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.from_prefixed_env("DEL")
+    else:
+        app.config.from_mapping(test_config)
+    if not app.config.get("DATABASE_URL"):
+        app.config["DATABASE_URL"] = f"sqlite:///{Path(app.instance_path) / 'del.sqlite3'}"
+    if not app.config.get("QUESTIONNAIRE_DIR"):
+        app.config["QUESTIONNAIRE_DIR"] = str(Path(app.root_path).parent / "questionnaires")
+
+
+def check_config(app: Flask) -> None:
+    """Refuse configurations that cannot run; outside debug/testing also refuse unsafe ones."""
+    check_database_url(app.config["DATABASE_URL"])
+    if app.debug or app.testing:
+        return
+    secret = app.config.get("SECRET_KEY") or ""
+    if secret == DEFAULT_SECRET_KEY or len(secret) < MIN_SECRET_KEY_LENGTH:
+        raise ConfigError(
+            "DEL_SECRET_KEY is missing or too weak: set a random value of at least "
+            f"{MIN_SECRET_KEY_LENGTH} characters in instance/config.py or the environment"
+        )
+
+
+def check_database_url(url: str) -> None:
+    """Raise ConfigError unless `url` is a parseable SQLite or PostgreSQL URL."""
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError) as exc:
+        raise ConfigError(f"DEL_DATABASE_URL is not a valid database URL: {exc}") from None
+    if parsed.get_backend_name() not in SUPPORTED_DATABASES:
+        raise ConfigError(
+            f"DEL_DATABASE_URL uses '{parsed.get_backend_name()}'; "
+            f"DEL supports {' and '.join(SUPPORTED_DATABASES)}"
+        )

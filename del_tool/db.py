@@ -1,0 +1,148 @@
+"""Database access: one engine per app, one session per request, SQLite made safe for writers.
+
+The engine is built in `init_app` from `DATABASE_URL`, never at import. A request gets one
+`Session` (created on first use, closed at teardown, rolled back if it was not committed).
+Requests that may write (POST and friends) and CLI commands run their SQLite transactions as
+`BEGIN IMMEDIATE`, so concurrent writers queue on the busy timeout instead of failing halfway
+with "database is locked"; reads stay deferred so they never wait for a writer (WAL).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from flask import Flask, current_app, g, has_request_context, request
+from sqlalchemy import Engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import StaticPool
+from sqlmodel import Session, SQLModel
+
+#: Constraint names that migrations can refer to (indico's convention).
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+SQLModel.metadata.naming_convention = NAMING_CONVENTION
+
+_READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_EXTENSION_KEY = "del_db"
+_REQUEST_KEY = "del.db_session"
+
+
+class Database:
+    """The engines of one application: `engine` for reads, `write_engine` for writes."""
+
+    def __init__(self, url: str, *, echo: bool = False, busy_timeout_ms: int = 30_000) -> None:
+        parsed = make_url(url)
+        self.is_sqlite = parsed.get_backend_name() == "sqlite"
+        kwargs: dict[str, Any] = {"echo": echo}
+        if self.is_sqlite:
+            kwargs["connect_args"] = {"check_same_thread": False, "timeout": busy_timeout_ms / 1000}
+            if parsed.database in (None, "", ":memory:"):
+                kwargs["poolclass"] = StaticPool
+        else:
+            kwargs["pool_pre_ping"] = True
+        self.engine: Engine = _create_engine(url, kwargs)
+        if self.is_sqlite:
+            _install_sqlite_hooks(self.engine, busy_timeout_ms)
+        self.write_engine: Engine = self.engine.execution_options(del_write=True)
+
+    def session(self, *, write: bool) -> Session:
+        """Open a new session; `write=True` takes SQLite's write lock at BEGIN."""
+        return Session(bind=self.write_engine if write else self.engine)
+
+    def dispose(self) -> None:
+        """Close all pooled connections."""
+        self.engine.dispose()
+
+
+def _create_engine(url: str, kwargs: dict[str, Any]) -> Engine:
+    from sqlmodel import create_engine
+
+    return create_engine(url, **kwargs)
+
+
+def _install_sqlite_hooks(engine: Engine, busy_timeout_ms: int) -> None:
+    """Pragmas on every connection; explicit BEGIN (IMMEDIATE for writers)."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take over transaction control from pysqlite so BEGIN is ours to issue.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        mode = "IMMEDIATE" if connection.get_execution_options().get("del_write") else "DEFERRED"
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def init_app(app: Flask) -> None:
+    """Create the app's engines from config and close the request session at teardown."""
+    app.extensions[_EXTENSION_KEY] = Database(
+        app.config["DATABASE_URL"],
+        echo=app.config["SQL_ECHO"],
+        busy_timeout_ms=app.config["SQLITE_BUSY_TIMEOUT_MS"],
+    )
+    app.teardown_request(close_request_session)
+    app.teardown_appcontext(close_session)
+
+
+def get_db(app: Flask | None = None) -> Database:
+    """The Database of `app` (default: the current app)."""
+    database: Database = (app or current_app).extensions[_EXTENSION_KEY]
+    return database
+
+
+def get_session() -> Session:
+    """The request's session (or, outside requests, the app context's), opened on first use.
+
+    A request keeps its session on the request itself, not on `g`: a request handled inside an
+    app context that is already pushed (a test, a job) shares that context's `g`, and must not
+    share its session or its transaction.
+    """
+    if has_request_context():
+        environ = request.environ
+        if _REQUEST_KEY not in environ:
+            environ[_REQUEST_KEY] = get_db().session(write=request.method not in _READ_METHODS)
+        request_session: Session = environ[_REQUEST_KEY]
+        return request_session
+    if "db_session" not in g:
+        g.db_session = get_db().session(write=True)
+    session: Session = g.db_session
+    return session
+
+
+def close_request_session(_exc: BaseException | None = None) -> None:
+    """Close the request's session; uncommitted work is rolled back."""
+    session = request.environ.pop(_REQUEST_KEY, None)
+    if session is not None:
+        session.close()
+
+
+def close_session(_exc: BaseException | None = None) -> None:
+    """Close the app context's session; uncommitted work is rolled back."""
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.close()
+
+
+@contextmanager
+def write_session(app: Flask | None = None) -> Iterator[Session]:
+    """A session for a CLI command or job: commits on success, rolls back on error."""
+    with get_db(app).session(write=True) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise

@@ -1,0 +1,1 @@
+"""Synthetic demo region: a deterministic generator of plausible, entirely fictitious data."""

@@ -1,0 +1,200 @@
+"""Form building blocks shared by every form in DEL (staff workflow and administration).
+
+`DelForm` gives WTForms' own messages ("Not a valid integer value." ...) in the user's language,
+since WTForms ships no Danish catalogue. The validators here keep dates and numbers inside the
+ranges DEL accepts, so hostile input gets an error beside the field, never a database error.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import date, timedelta
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, Field, Form, HiddenField, SelectChoice
+from wtforms.validators import ValidationError
+
+from del_tool.errors import RuleError
+from del_tool.modelbase import local_today
+
+#: Dates before this are refused everywhere (no stay in DEL starts earlier).
+EARLIEST_DATE = date(1980, 1, 1)
+#: How far ahead a planned date (stay end, review date) may lie.
+PLANNING_HORIZON = timedelta(days=5 * 366)
+#: The hidden version of a form is missing or not one DEL gave out.
+VERSION_MISSING = _l("Formularen mangler sin version. Indlæs siden igen.")
+
+#: WTForms' built-in messages, in DEL's catalogue.
+_WTFORMS_MESSAGES = {
+    "Not a valid choice.": _l("Vælg en af mulighederne."),
+    "Invalid Choice: could not coerce.": _l("Vælg en af mulighederne."),
+    "Not a valid integer value.": _l("Skriv et helt tal."),
+    "Not a valid float value.": _l("Skriv et tal."),
+    "Not a valid decimal value.": _l("Skriv et tal."),
+    "Not a valid date value.": _l("Skriv en gyldig dato (åååå-mm-dd)."),
+    "This field is required.": _l("Udfyld feltet."),
+    "Invalid input.": _l("Ugyldigt input."),
+}
+
+
+class _Translations:
+    """WTForms translations object that answers from DEL's catalogue where it knows the text."""
+
+    def gettext(self, string: str) -> str:
+        """The DEL translation of a WTForms message, else the message itself."""
+        known = _WTFORMS_MESSAGES.get(string)
+        return str(known) if known is not None else string
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        """Plural messages are only used by length validators, which DEL gives messages."""
+        return self.gettext(singular if n == 1 else plural)
+
+
+class LocalisedMeta:
+    """WTForms meta options: built-in messages from DEL's catalogue."""
+
+    def get_translations(self, form: Form) -> _Translations:
+        """DEL's catalogue for WTForms' own messages."""
+        return _Translations()
+
+
+class DelForm(FlaskForm):
+    """A FlaskForm whose built-in WTForms messages are in the user's language."""
+
+    class Meta(LocalisedMeta):
+        """WTForms meta options."""
+
+
+class DelSubForm(Form):
+    """A form nested with FormField (no CSRF of its own), with localised built-in messages."""
+
+    class Meta(LocalisedMeta):
+        """WTForms meta options."""
+
+
+def select_choices(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms choices (labels translated now).
+
+    A labelled enum gives its choices itself (`LabelledEnum.choices`); put a ("", "Vælg ...")
+    pair first for a select that starts empty.
+    """
+    return [SelectChoice(value=value, label=str(label)) for value, label in pairs]
+
+
+#: A whole number as posted: optional minus, at most 18 ASCII digits (fits a BIGINT).
+_WHOLE_NUMBER = re.compile(r"-?[0-9]{1,18}")
+
+
+def optional_int(value: Any) -> int | None:
+    """Coerce for optional choices of whole numbers: "" (none chosen) is None.
+
+    Anything else that is not a whole number raises ValueError, which WTForms shows as the
+    field's "not a valid choice" error.
+    """
+    if value is None or value == "":
+        return None
+    if isinstance(value, int):
+        return value
+    text = str(value)
+    if not _WHOLE_NUMBER.fullmatch(text):
+        raise ValueError(text[:20])
+    return int(text)
+
+
+class VersionField(HiddenField):
+    """The hidden `version` of an optimistically locked record, a positive whole number.
+
+    A posted value that is not one (empty, tampered) is an error on the form. Not posted at all
+    (a form that also creates records), `data` is None, which a service that needs a version
+    refuses like an old one (`ConflictError`).
+    """
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        """Parse a positive whole number; anything else leaves `data` None and an error."""
+        self.data = None
+        if not valuelist:
+            return
+        raw = str(valuelist[0])
+        if not (raw.isascii() and raw.isdigit() and len(raw) < 10 and int(raw) > 0):
+            raise ValueError(VERSION_MISSING)
+        self.data = int(raw)
+
+    def _value(self) -> str:
+        return "" if self.data is None else str(self.data)
+
+
+def date_field(label: Any, *validators: Any) -> DateField:
+    """A date input (ISO format, the browser's date picker)."""
+    return DateField(label, validators=list(validators), format="%Y-%m-%d")
+
+
+class DateRange:
+    """Validator: the date lies between EARLIEST_DATE and today (+ `ahead`)."""
+
+    def __init__(self, *, ahead: timedelta = timedelta(0)) -> None:
+        self.ahead = ahead
+
+    def __call__(self, form: Form, field: Field) -> None:
+        """Raise ValidationError beside the field when out of range."""
+        value = field.data
+        if value is None:
+            return
+        latest = local_today() + self.ahead
+        if value < EARLIEST_DATE:
+            raise ValidationError(
+                _("Datoen må ikke være før %(date)s.", date=EARLIEST_DATE.isoformat())
+            )
+        if value > latest:
+            if self.ahead:
+                raise ValidationError(
+                    _("Datoen må ikke være efter %(date)s.", date=latest.isoformat())
+                )
+            raise ValidationError(_("Datoen må ikke ligge i fremtiden."))
+
+
+def apply_rule_error(form: Form, error: RuleError, *, fallback: str | None = None) -> None:
+    """Show a service's RuleError beside its field; "goal_5.level" names a nested field.
+
+    When the form has no such field, the message goes beside `fallback` if given, else among
+    the form's own errors (shown in the error summary).
+    """
+    if fallback is not None and error.field.split(".")[0] not in form:
+        error = RuleError(fallback, error.message)
+    target: Any = form
+    for part in error.field.split("."):
+        fields = getattr(target, "_fields", {})
+        if part not in fields:
+            break
+        field = fields[part]
+        target = getattr(field, "form", field)
+    if isinstance(target, Form):  # no such field: the form's own errors (shown in the summary)
+        target.form_errors.append(str(error.message))
+        return
+    if isinstance(target.errors, tuple):
+        target.errors = list(target.errors)
+    target.errors.append(str(error.message))
+
+
+#: Six digits (a birth date), an optional separator and four digits: the shape of a CPR number.
+_CPR_SHAPE = re.compile(r"(?<!\d)\d{6}[-\s]?\d{4}(?!\d)")
+
+
+class NoCprNumber:
+    """Validator: refuse text that contains something shaped like a CPR number.
+
+    DEL stores no CPR numbers (data minimisation); free text is where one would slip in.
+    """
+
+    def __call__(self, form: Form, field: Field) -> None:
+        """Raise ValidationError beside the field when the text holds a CPR-shaped number."""
+        if field.data and _CPR_SHAPE.search(str(field.data)):
+            raise ValidationError(_("DEL gemmer ikke CPR-numre. Fjern nummeret fra teksten."))
+
+
+def strip_text(value: Any) -> Any:
+    """Filter: trim surrounding white space of posted text."""
+    return value.strip() if isinstance(value, str) else value

@@ -1,0 +1,1 @@
+"""Pages every user shares: home, language switch, health check, errors, layout helpers."""

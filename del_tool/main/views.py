@@ -1,0 +1,66 @@
+"""Home, language switch and health check."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from del_tool.auth.permissions import Permission, public, requires
+from del_tool.auth.scope import scope_for
+from del_tool.db import get_session
+from del_tool.i18n import SESSION_KEY
+from del_tool.main.landing import landing_endpoint
+from del_tool.main.safety import safe_next_url
+from del_tool.organisation.services import describe_scope
+
+bp = Blueprint("main", __name__)
+
+
+@bp.route("/")
+@public
+def index():
+    """Send users to their role's landing page, and visitors to the login."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login"))
+    return redirect(url_for(landing_endpoint(current_user)))
+
+
+@bp.route("/home")
+@requires(Permission.AUTHENTICATED)
+def home():
+    """The user's role, scope and the parts of DEL open to them."""
+    db = get_session()
+    scope = scope_for(current_user, session=db)
+    return render_template("main/home.html", scope_text=describe_scope(scope, session=db))
+
+
+@bp.route("/language", methods=["POST"])
+@public
+def set_language():
+    """Switch the UI language and return to the page the user came from."""
+    language = request.form.get("lang", "")
+    if language in current_app.config["LANGUAGES"]:
+        session[SESSION_KEY] = language
+    return redirect(safe_next_url(request.form.get("next")) or url_for("main.index"))
+
+
+@bp.route("/healthz")
+@public
+def healthz():
+    """200 when the database answers, 503 when it does not (for load balancers)."""
+    try:
+        get_session().execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        return jsonify(status="error", database="unavailable"), 503
+    return jsonify(status="ok", database="ok")

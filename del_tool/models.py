@@ -1,0 +1,63 @@
+"""Every table of DEL, imported in one place so `SQLModel.metadata` is complete (Alembic)."""
+
+from del_tool.audit.models import (
+    AccessEvent,
+    AccessReview,
+    AuditChainHead,
+    AuditEvent,
+    LoginEvent,
+)
+from del_tool.auth.models import RecoveryCode, Role, User, UserUnit
+from del_tool.citizens.models import Citizen, Sex, Stay
+from del_tool.followups.models import (
+    Assessment,
+    AssessmentScore,
+    FollowUp,
+    FollowUpKind,
+    GoalReview,
+    Perspective,
+)
+from del_tool.goals.models import Goal, GoalDirection, GoalStatus, Theme
+from del_tool.organisation.models import (
+    Centre,
+    LegalSection,
+    Municipality,
+    Region,
+    TargetGroup,
+    Tariff,
+    Unit,
+    UnitQuestionnaire,
+)
+
+__all__ = [
+    "AccessEvent",
+    "AccessReview",
+    "Assessment",
+    "AssessmentScore",
+    "AuditChainHead",
+    "AuditEvent",
+    "Centre",
+    "Citizen",
+    "FollowUp",
+    "FollowUpKind",
+    "Goal",
+    "GoalDirection",
+    "GoalReview",
+    "GoalStatus",
+    "LegalSection",
+    "LoginEvent",
+    "Municipality",
+    "Perspective",
+    "RecoveryCode",
+    "Region",
+    "Role",
+    "Sex",
+    "Stay",
+    "TargetGroup",
+    "Tariff",
+    "Theme",
+    "Unit",
+    "UnitQuestionnaire",
+    "User",
+    "UserUnit",
+]

@@ -1,0 +1,138 @@
+"""Regions, centres, units, municipalities and tariffs."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import CheckConstraint, Column, Numeric, String, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from del_tool.modelbase import LabelledEnum, Versioned, enum_column
+
+
+class LegalSection(LabelledEnum):
+    """The section of the Social Services Act (Serviceloven) a stay is granted under."""
+
+    S85 = "85"
+    S103 = "103"
+    S104 = "104"
+    S107 = "107"
+    S108 = "108"
+
+    @classmethod
+    def labels(cls) -> dict[Any, Any]:
+        """Labels such as '§ 107 Midlertidigt botilbud'."""
+        return {
+            cls.S85: _l("§ 85 Socialpædagogisk støtte"),
+            cls.S103: _l("§ 103 Beskyttet beskæftigelse"),
+            cls.S104: _l("§ 104 Aktivitets- og samværstilbud"),
+            cls.S107: _l("§ 107 Midlertidigt botilbud"),
+            cls.S108: _l("§ 108 Længerevarende botilbud"),
+        }
+
+
+class TargetGroup(LabelledEnum):
+    """Target groups of the region's specialised social services."""
+
+    AUTISM = "autism"
+    DEAFBLINDNESS = "deafblindness"
+    MENTAL_ILLNESS = "mental_illness"
+    SUBSTANCE_ABUSE = "substance_abuse"
+    DEVELOPMENTAL_DISABILITY = "developmental_disability"
+    BRAIN_INJURY = "brain_injury"
+    CHILDREN_YOUTH = "children_youth"
+    COMMUNICATION = "communication"
+
+    @classmethod
+    def labels(cls) -> dict[Any, Any]:
+        """Danish-first labels."""
+        return {
+            cls.AUTISM: _l("Autisme"),
+            cls.DEAFBLINDNESS: _l("Døvblindhed"),
+            cls.MENTAL_ILLNESS: _l("Sindslidelse"),
+            cls.SUBSTANCE_ABUSE: _l("Misbrug"),
+            cls.DEVELOPMENTAL_DISABILITY: _l("Udviklingshæmning"),
+            cls.BRAIN_INJURY: _l("Erhvervet hjerneskade"),
+            cls.CHILDREN_YOUTH: _l("Børn og unge"),
+            cls.COMMUNICATION: _l("Kommunikation og høretab"),
+        }
+
+
+class Region(SQLModel, table=True):
+    """A Danish region that runs social centres."""
+
+    __tablename__ = "regions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100, unique=True)
+
+
+class Centre(SQLModel, table=True):
+    """A specialised social centre of a region (center)."""
+
+    __tablename__ = "centres"
+
+    id: int | None = Field(default=None, primary_key=True)
+    region_id: int = Field(foreign_key="regions.id", index=True)
+    name: str = Field(max_length=150, unique=True)
+    target_group: TargetGroup = Field(sa_column=enum_column(TargetGroup))
+
+
+class Unit(Versioned, table=True):
+    """A unit (tilbud) of a centre; citizens stay in units."""
+
+    __tablename__ = "units"
+    __table_args__ = (
+        UniqueConstraint("centre_id", "name"),
+        CheckConstraint(
+            "followup_interval_days BETWEEN 14 AND 730", name="followup_interval_range"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    centre_id: int = Field(foreign_key="centres.id", index=True)
+    name: str = Field(max_length=150)
+    target_group: TargetGroup = Field(sa_column=enum_column(TargetGroup))
+    followup_interval_days: int = Field(default=182)
+    active: bool = Field(default=True)
+
+
+class UnitQuestionnaire(SQLModel, table=True):
+    """A questionnaire a unit uses in its follow-ups."""
+
+    __tablename__ = "unit_questionnaires"
+
+    unit_id: int = Field(foreign_key="units.id", primary_key=True)
+    questionnaire_id: str = Field(max_length=50, primary_key=True)
+
+
+class Municipality(SQLModel, table=True):
+    """A Danish municipality (kommune), identified by its official three-digit code."""
+
+    __tablename__ = "municipalities"
+    __table_args__ = (CheckConstraint("length(code) = 3", name="code_three_digits"),)
+
+    code: str = Field(sa_column=Column(String(3), primary_key=True))
+    name: str = Field(max_length=60, unique=True)
+    region_name: str = Field(max_length=60)
+
+
+class Tariff(Versioned, table=True):
+    """The daily tariff (takst) of a unit for a legal section over a period."""
+
+    __tablename__ = "tariffs"
+    __table_args__ = (
+        UniqueConstraint("unit_id", "legal_section", "valid_from"),
+        CheckConstraint("daily_amount >= 0", name="amount_not_negative"),
+        CheckConstraint("valid_to IS NULL OR valid_to >= valid_from", name="period_order"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="units.id", index=True)
+    legal_section: LegalSection = Field(sa_column=enum_column(LegalSection))
+    valid_from: date
+    valid_to: date | None = None
+    daily_amount: Decimal = Field(sa_column=Column(Numeric(10, 2), nullable=False))

@@ -1,0 +1,96 @@
+"""Choosing a report: kind, scope, period and filters (GET forms; no state changes)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField
+from wtforms.validators import InputRequired, Length, ValidationError
+
+from del_tool.organisation.models import LegalSection, TargetGroup
+from del_tool.reports.period import Period, PeriodError, parse_period
+from del_tool.reports.selection import Filters
+
+REPORT_KINDS = ("effect", "documentation", "learning", "economy")
+PERIOD_MESSAGES = {
+    "format": _l("Skriv perioden som 2026Q3, 2026H1, 2026 eller 2026-01-01..2026-06-30."),
+    "year": _l("Året skal ligge mellem 1990 og 2100."),
+    "date": _l("En af datoerne findes ikke. Skriv datoer som ÅÅÅÅ-MM-DD."),
+    "order": _l("Slutdatoen ligger før startdatoen."),
+    "length": _l("En periode kan højst være ti år lang."),
+}
+
+
+def kind_choices() -> list[tuple[str, Any]]:
+    """The internal reports, in menu order."""
+    return [
+        ("effect", _l("Effekt")),
+        ("documentation", _l("Dokumentation")),
+        ("learning", _l("Læring")),
+        ("economy", _l("Økonomi")),
+    ]
+
+
+class PeriodMixin:
+    """A period field parsed by `parse_period`, with the parsed value kept."""
+
+    parsed_period: Period | None = None
+
+    def validate_period(self, field: StringField) -> None:
+        """Parse the period text; a readable error beside the field when it cannot be."""
+        try:
+            self.parsed_period = parse_period(field.data or "")
+        except PeriodError as exc:
+            raise ValidationError(str(PERIOD_MESSAGES[exc.reason])) from None
+
+
+class ReportForm(PeriodMixin, FlaskForm):
+    """Which internal report, for which scope and period, with which filters."""
+
+    class Meta:
+        csrf = False  # a GET form that only reads
+
+    kind = SelectField(_l("Rapport"), choices=kind_choices, default="effect")
+    scope = SelectField(_l("Omfang"))
+    period = StringField(_l("Periode"), validators=[InputRequired(), Length(max=30)])
+    section = SelectField(_l("Paragraf"), default="")
+    target_group = SelectField(_l("Målgruppe"), default="")
+    municipality = SelectField(_l("Betalingskommune"), default="")
+
+    def __init__(
+        self,
+        *args: Any,
+        scopes: list[tuple[str, str]],
+        municipalities: list[tuple[str, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.scope.choices = scopes
+        everything: list[tuple[str, Any]] = [("", _l("Alle"))]
+        self.section.choices = everything + LegalSection.choices()
+        self.target_group.choices = everything + TargetGroup.choices()
+        self.municipality.choices = everything + municipalities
+
+    def filters(self) -> Filters:
+        """The chosen filters."""
+        return Filters(
+            legal_section=LegalSection(self.section.data) if self.section.data else None,
+            target_group=TargetGroup(self.target_group.data) if self.target_group.data else None,
+            municipality_code=self.municipality.data or None,
+        )
+
+
+class CouncilForm(PeriodMixin, FlaskForm):
+    """Which municipality's council summary, for which period."""
+
+    class Meta:
+        csrf = False  # a GET form that only reads
+
+    municipality = SelectField(_l("Kommune"), validators=[InputRequired()])
+    period = StringField(_l("Periode"), validators=[InputRequired(), Length(max=30)])
+
+    def __init__(self, *args: Any, municipalities: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.municipality.choices = municipalities

@@ -1,0 +1,151 @@
+"""Report services: build a report of a kind, log who saw which citizens, council packs."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from del_tool.audit.services import log_access
+from del_tool.auth.scope import Scope
+from del_tool.organisation.models import Municipality
+from del_tool.questionnaires import Registry
+from del_tool.reports import queries
+from del_tool.reports.council import build_council_summary, region_benchmark
+from del_tool.reports.data import Report
+from del_tool.reports.documentation import build_documentation_report
+from del_tool.reports.economy import build_economy_report
+from del_tool.reports.effect import build_effect_report
+from del_tool.reports.export import render_report_xlsx
+from del_tool.reports.learning import build_learning_report
+from del_tool.reports.outcomes import Outcomes
+from del_tool.reports.period import Period
+from del_tool.reports.render import render_report_pdf
+from del_tool.reports.selection import Filters, ReportScope
+
+BUILDERS: dict[str, Callable[..., Report]] = {
+    "documentation": build_documentation_report,
+    "effect": build_effect_report,
+    "learning": build_learning_report,
+    "economy": build_economy_report,
+}
+
+
+def build_report(
+    kind: str,
+    *,
+    session: Session,
+    scope: ReportScope,
+    period: Period,
+    filters: Filters | None = None,
+    viewer: Scope | None = None,
+    today: date | None = None,
+) -> Report:
+    """Build an internal report of `kind`; KeyError for an unknown kind."""
+    return BUILDERS[kind](
+        session=session, scope=scope, period=period, filters=filters, viewer=viewer, today=today
+    )
+
+
+def log_listed_citizens(
+    report: Report, *, session: Session, user_id: int | None, endpoint: str, action: str
+) -> int:
+    """Write one access event per named citizen the report lists; returns how many."""
+    for citizen_id in report.listed_citizens:
+        log_access(
+            session=session,
+            user_id=user_id,
+            action=action,
+            citizen_id=citizen_id,
+            endpoint=endpoint,
+            detail=f"{report.kind} report {report.period.key}",
+        )
+    session.flush()
+    return len(report.listed_citizens)
+
+
+def municipality_choices(viewer: Scope | None, *, session: Session) -> list[tuple[str, str]]:
+    """(code, name) of the municipalities `viewer` may choose: a council only its own."""
+    statement = select(Municipality.code, Municipality.name).order_by(col(Municipality.name))
+    if viewer is not None and viewer.municipality_code is not None:
+        statement = statement.where(Municipality.code == viewer.municipality_code)
+    return [(code, name) for code, name in session.exec(statement).all()]
+
+
+def build_council_pack(
+    *,
+    session: Session,
+    municipality_code: str,
+    period: Period,
+    benchmark: Outcomes | None = None,
+    registry: Registry | None = None,
+    today: date | None = None,
+) -> tuple[bytes, bytes]:
+    """One municipality's council summary as (PDF, XLSX) bytes.
+
+    Pass `benchmark` (from `council.region_benchmark`) when building many packs for one period,
+    so the region's figures are computed once. NotFoundError for an unknown municipality.
+    """
+    report = build_council_summary(
+        session=session,
+        municipality_code=municipality_code,
+        period=period,
+        registry=registry,
+        today=today,
+        benchmark=benchmark,
+    )
+    return render_report_pdf(report), render_report_xlsx(report)
+
+
+def council_municipalities(*, session: Session, period: Period) -> list[str]:
+    """Codes of every municipality paying for a stay in the region's units in the period."""
+    return queries.paying_municipalities(
+        session, queries.StaySelection(None, period.start, period.end)
+    )
+
+
+def build_council_packs(
+    *,
+    session: Session,
+    codes: list[str],
+    period: Period,
+    today: date | None = None,
+) -> Iterator[tuple[str, tuple[bytes, bytes] | Exception]]:
+    """(code, (pdf, xlsx)) for each municipality, or (code, error) when one fails.
+
+    One failing municipality does not stop the others; the region's benchmark is computed once.
+    """
+    benchmark = region_benchmark(session=session, period=period, today=today)
+    for code in codes:
+        try:
+            yield (
+                code,
+                build_council_pack(
+                    session=session,
+                    municipality_code=code,
+                    period=period,
+                    benchmark=benchmark,
+                    today=today,
+                ),
+            )
+        except Exception as exc:  # reported per municipality by the caller; the run goes on
+            session.rollback()
+            yield code, exc
+
+
+def pack_names(code: str, name: str, period: Period) -> tuple[str, str]:
+    """File names of a council pack: "kunderaad-2026Q3-461-Odense.pdf" and ".xlsx"."""
+    safe = re.sub(r"[^A-Za-z0-9]+", "-", name.translate(_ASCII)).strip("-")
+    stem = f"kunderaad-{period.key}-{code}-{safe}"
+    return f"{stem}.pdf", f"{stem}.xlsx"
+
+
+_ASCII = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "Æ": "Ae", "Ø": "Oe", "Å": "Aa"})
+
+
+def describe(value: Any) -> str:
+    """A one-line description of an error for the end-of-run report."""
+    return f"{type(value).__name__}: {value}".splitlines()[0]

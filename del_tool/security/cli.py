@@ -1,0 +1,198 @@
+"""`del-tool` commands for the history, privacy, retention, analysis exports and backups."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlmodel import col, select
+
+from del_tool.audit.integrity import verify_history
+from del_tool.audit.models import AccessEvent, AuditEvent
+from del_tool.audit.services import to_jsonable
+from del_tool.auth.access import NotFoundError
+from del_tool.db import get_db, write_session
+from del_tool.modelbase import utcnow
+from del_tool.security.backup import BackupError, backup_database, restore_database
+from del_tool.security.privacy.anonymise import anonymise_citizen
+from del_tool.security.privacy.export import export_citizen
+from del_tool.security.privacy.pseudonyms import write_pseudonymised_csv
+from del_tool.security.privacy.retention import RetentionPolicy, run_retention
+
+CLI_ENDPOINT = "cli"
+
+
+@click.group("audit")
+def audit_group() -> None:
+    """The change history and the access log."""
+
+
+@audit_group.command("verify")
+@with_appcontext
+def audit_verify() -> None:
+    """Check the hash chain and its head; fail when an event was altered or removed."""
+    with write_session() as session:
+        state, problems = verify_history(session)
+    for problem in problems:
+        click.echo(f"  {problem}", err=True)
+    if problems:
+        raise click.ClickException(f"the history has {len(problems)} problem(s)")
+    click.echo(f"History intact: {state.event_count} events; head {state.last_hash}.")
+
+
+@audit_group.command("citizen")
+@click.argument("citizen_id", type=int)
+@with_appcontext
+def audit_citizen(citizen_id: int) -> None:
+    """Print the history and access log of CITIZEN_ID as JSON (for a right-of-access request)."""
+    with write_session() as session:
+        history = session.exec(
+            select(AuditEvent)
+            .where(AuditEvent.citizen_id == citizen_id)
+            .order_by(col(AuditEvent.id))
+        ).all()
+        access = session.exec(
+            select(AccessEvent)
+            .where(AccessEvent.citizen_id == citizen_id)
+            .order_by(col(AccessEvent.id))
+        ).all()
+        result = {
+            "citizen_id": citizen_id,
+            "history": [{k: to_jsonable(v) for k, v in e.model_dump().items()} for e in history],
+            "access_log": [{k: to_jsonable(v) for k, v in e.model_dump().items()} for e in access],
+        }
+    click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+
+
+@click.group("privacy")
+def privacy_group() -> None:
+    """Right of access and erasure for one citizen."""
+
+
+@privacy_group.command("export")
+@click.argument("citizen_id", type=int)
+@click.option("--format", "fmt", type=click.Choice(["json", "pdf"]), default="json", help="Format.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="File.")
+@with_appcontext
+def privacy_export(citizen_id: int, fmt: str, out: Path) -> None:
+    """Export everything about CITIZEN_ID (logged in the access log as an export)."""
+    try:
+        with write_session() as session:
+            data = export_citizen(
+                session=session, citizen_id=citizen_id, user_id=None, fmt=fmt, endpoint=CLI_ENDPOINT
+            )
+    except NotFoundError:
+        raise click.ClickException(f"no citizen {citizen_id}") from None
+    out.write_bytes(data)
+    out.chmod(0o600)
+    click.echo(f"Wrote {out} ({len(data)} bytes).")
+
+
+@privacy_group.command("anonymise")
+@click.argument("citizen_id", type=int)
+@click.confirmation_option(prompt="Anonymise this citizen? This cannot be undone.")
+@with_appcontext
+def privacy_anonymise(citizen_id: int) -> None:
+    """Remove CITIZEN_ID's personal data and free text, leaving a tombstone in the history."""
+    try:
+        with write_session() as session:
+            result = anonymise_citizen(session=session, citizen_id=citizen_id, user_id=None)
+    except NotFoundError:
+        raise click.ClickException(f"no citizen {citizen_id}") from None
+    if result.already:
+        click.echo(f"Citizen {citizen_id} was already anonymised.")
+    else:
+        click.echo(
+            f"Citizen {citizen_id} anonymised; {result.history_events_erased} history events "
+            "reduced to tombstones."
+        )
+
+
+@click.group("retention")
+def retention_group() -> None:
+    """The retention policy (see README)."""
+
+
+@retention_group.command("run")
+@click.option("--dry-run", is_flag=True, help="Only report what would be done.")
+@with_appcontext
+def retention_run(dry_run: bool) -> None:
+    """Anonymise citizens and delete log entries whose retention period has run out."""
+    config = current_app.config
+    policy = RetentionPolicy(
+        years_after_discharge=int(config["RETENTION_YEARS_AFTER_DISCHARGE"]),
+        login_event_days=int(config["LOGIN_EVENT_RETENTION_DAYS"]),
+        access_event_years=int(config["ACCESS_EVENT_RETENTION_YEARS"]),
+    )
+    with write_session() as session:
+        report = run_retention(session=session, policy=policy, now=utcnow(), dry_run=dry_run)
+        if dry_run:
+            session.rollback()
+    verb = "Would anonymise" if dry_run else "Anonymised"
+    click.echo(
+        f"{verb} {len(report.citizens)} citizen(s); "
+        f"{'would delete' if dry_run else 'deleted'} {report.login_events} login event(s) and "
+        f"{report.access_events} access event(s)."
+    )
+
+
+@click.group("export")
+def export_group() -> None:
+    """Data exports for analysis."""
+
+
+@export_group.command("pseudonymised")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="CSV.")
+@with_appcontext
+def export_pseudonymised(out: Path) -> None:
+    """Write scores and goal reviews with keyed pseudonyms, no names or free text (CSV)."""
+    key = current_app.config.get("PSEUDONYM_KEY")
+    if not key or len(str(key)) < 16:
+        raise click.ClickException(
+            "set PSEUDONYM_KEY (at least 16 random characters) in instance/config.py; "
+            "the same key gives the same pseudonyms in every export"
+        )
+    with write_session() as session, out.open("w", encoding="utf-8", newline="") as handle:
+        count = write_pseudonymised_csv(session, str(key), handle)
+    out.chmod(0o600)
+    click.echo(f"Wrote {count} rows to {out}.")
+
+
+@click.command("backup")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="File.")
+@with_appcontext
+def backup_command(out: Path) -> None:
+    """Back up the database (SQLite online backup, or pg_dump custom format)."""
+    try:
+        backup_database(current_app.config["DATABASE_URL"], out)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    out.chmod(0o600)
+    click.echo(f"Backup written to {out}.")
+
+
+@click.command("restore")
+@click.argument("backup", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.confirmation_option(prompt="Replace the whole database with this backup?")
+@with_appcontext
+def restore_command(backup: Path) -> None:
+    """Replace the database with BACKUP (stop the app first)."""
+    get_db().dispose()
+    try:
+        restore_database(current_app.config["DATABASE_URL"], backup)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Database restored from {backup}.")
+
+
+COMMANDS = (
+    audit_group,
+    privacy_group,
+    retention_group,
+    export_group,
+    backup_command,
+    restore_command,
+)

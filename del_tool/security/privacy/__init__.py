@@ -1,0 +1,1 @@
+"""Privacy: right of access (export), anonymisation, retention, pseudonymised analysis data."""

@@ -1,0 +1,74 @@
+"""Anonymisation of a citizen: personal data and free text go, scores stay for statistics.
+
+What remains is a tombstone: the citizen row with sex, target group and birth decade, the
+stays, goal levels and scores (no longer about an identifiable person), and in the history
+the who/when/what-kind of every event with its values replaced by their digest, followed by
+one "anonymise" event.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session, col, select
+
+from del_tool.audit.integrity import ANONYMISE_ACTION, erase_citizen_history
+from del_tool.audit.services import record_change
+from del_tool.auth.access import NotFoundError
+from del_tool.citizens.models import Citizen
+from del_tool.followups.models import FollowUp, GoalReview
+from del_tool.goals.models import Goal
+from del_tool.modelbase import utcnow
+
+ANONYMISED_NAME = "Anonymiseret"
+ANONYMISED_TITLE = "(anonymiseret)"
+
+
+@dataclass(frozen=True, slots=True)
+class Anonymisation:
+    """What one anonymisation changed."""
+
+    citizen_id: int
+    already: bool
+    history_events_erased: int = 0
+
+
+def anonymise_citizen(*, session: Session, citizen_id: int, user_id: int | None) -> Anonymisation:
+    """Remove the citizen's personal data and free text; flushes, never commits."""
+    citizen = session.get(Citizen, citizen_id)
+    if citizen is None:
+        raise NotFoundError(f"citizen {citizen_id}")
+    if citizen.anonymised_at is not None:
+        return Anonymisation(citizen_id, already=True)
+    erased = erase_citizen_history(session, citizen_id)
+    citizen = session.get(Citizen, citizen_id)
+    assert citizen is not None  # noqa: S101 - loaded above; expire_all only refreshes it
+    citizen.name = ANONYMISED_NAME
+    citizen.case_reference = None
+    citizen.birth_year = max(1900, citizen.birth_year // 10 * 10)
+    citizen.anonymised_at = utcnow()
+    session.add(citizen)
+    for goal in session.exec(select(Goal).where(Goal.citizen_id == citizen_id)):
+        goal.title = ANONYMISED_TITLE
+        goal.description = ""
+        goal.gas_minus2 = goal.gas_minus1 = goal.gas_zero = goal.gas_plus1 = goal.gas_plus2 = None
+        session.add(goal)
+    follow_ups = session.exec(select(FollowUp).where(FollowUp.citizen_id == citizen_id)).all()
+    for follow_up in follow_ups:
+        follow_up.note = ""
+        session.add(follow_up)
+    ids = [f.id for f in follow_ups]
+    for review in session.exec(select(GoalReview).where(col(GoalReview.follow_up_id).in_(ids))):
+        review.note = ""
+        session.add(review)
+    session.flush()
+    record_change(
+        session=session,
+        user_id=user_id,
+        action=ANONYMISE_ACTION,
+        entity="citizens",
+        entity_id=citizen_id,
+        citizen_id=citizen_id,
+        changes={"anonymised": [False, True], "history_events_erased": [0, erased]},
+    )
+    return Anonymisation(citizen_id, already=False, history_events_erased=erased)

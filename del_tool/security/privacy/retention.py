@@ -1,0 +1,99 @@
+"""The retention job: what DEL keeps, and for how long (policy in config, README).
+
+- Citizens are anonymised `RETENTION_YEARS_AFTER_DISCHARGE` years after their last stay ended
+  (citizens without stays: after their record was created); open stays keep a citizen.
+- Login events are deleted after `LOGIN_EVENT_RETENTION_DAYS` days.
+- Access events (and the leaders' reviews of them) after `ACCESS_EVENT_RETENTION_YEARS` years.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import delete, func
+from sqlmodel import Session, col, select
+
+from del_tool.audit.models import AccessEvent, AccessReview, LoginEvent
+from del_tool.citizens.models import Citizen, Stay
+from del_tool.security.privacy.anonymise import anonymise_citizen
+
+
+@dataclass(frozen=True, slots=True)
+class RetentionPolicy:
+    """The retention periods."""
+
+    years_after_discharge: int
+    login_event_days: int
+    access_event_years: int
+
+
+@dataclass(slots=True)
+class RetentionReport:
+    """What a retention run did (or, dry, would do)."""
+
+    citizens: list[int] = field(default_factory=list)
+    login_events: int = 0
+    access_events: int = 0
+
+
+def _years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def due_citizens(session: Session, *, today: date, years: int) -> list[int]:
+    """Ids of citizens not yet anonymised whose retention period has run out."""
+    cutoff = _years_before(today, years)
+    open_stay = select(Stay.citizen_id).where(col(Stay.end_date).is_(None))
+    last_end = (
+        select(Stay.citizen_id, func.max(Stay.end_date).label("last_end"))
+        .group_by(col(Stay.citizen_id))
+        .subquery()
+    )
+    with_stays = (
+        select(Citizen.id)
+        .join(last_end, last_end.c.citizen_id == Citizen.id)
+        .where(
+            col(Citizen.anonymised_at).is_(None),
+            col(Citizen.id).not_in(open_stay),
+            last_end.c.last_end < cutoff,
+        )
+    )
+    cutoff_time = datetime(cutoff.year, cutoff.month, cutoff.day, tzinfo=UTC)
+    without_stays = select(Citizen.id).where(
+        col(Citizen.anonymised_at).is_(None),
+        col(Citizen.id).not_in(select(Stay.citizen_id)),
+        col(Citizen.created_at) < cutoff_time,
+    )
+    ids = set(session.exec(with_stays).all()) | set(session.exec(without_stays).all())
+    return sorted(i for i in ids if i is not None)
+
+
+def run_retention(
+    *, session: Session, policy: RetentionPolicy, now: datetime, dry_run: bool
+) -> RetentionReport:
+    """Apply the policy (or only count, when `dry_run`); flushes, never commits."""
+    report = RetentionReport()
+    report.citizens = due_citizens(session, today=now.date(), years=policy.years_after_discharge)
+    login_cutoff = now - timedelta(days=policy.login_event_days)
+    access_cutoff = now - timedelta(days=round(365.25 * policy.access_event_years))
+    old_logins = (
+        select(func.count())
+        .select_from(LoginEvent)
+        .where(col(LoginEvent.occurred_at) < login_cutoff)
+    )
+    old_access = select(AccessEvent.id).where(col(AccessEvent.occurred_at) < access_cutoff)
+    report.login_events = int(session.exec(old_logins).one())
+    report.access_events = len(session.exec(old_access).all())
+    if dry_run:
+        return report
+    for citizen_id in report.citizens:
+        anonymise_citizen(session=session, citizen_id=citizen_id, user_id=None)
+    session.execute(delete(LoginEvent).where(col(LoginEvent.occurred_at) < login_cutoff))
+    session.execute(delete(AccessReview).where(col(AccessReview.access_event_id).in_(old_access)))
+    session.execute(delete(AccessEvent).where(col(AccessEvent.occurred_at) < access_cutoff))
+    session.flush()
+    return report

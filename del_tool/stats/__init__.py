@@ -1,0 +1,148 @@
+"""Statistics for DEL: pure functions on arrays and frames that return small frozen dataclasses.
+
+Every function documents its formula and literature reference, and every result says what it is
+(``n``, ``method``) and, where the data cannot support a number, why not (``reason``). See
+``del_tool.stats._results`` for the conventions on missing values, None and errors.
+
+Submodules load on first use (PEP 562): importing the light scoring functions (numpy only) for
+the questionnaire engine does not pull in scipy and statsmodels, which keeps start-up fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from del_tool.stats.scoring import (
+    ScaleResult,
+    ScaleSpec,
+    band_index,
+    band_indices,
+    reverse_value,
+    score_frame,
+    score_scale,
+)
+
+if TYPE_CHECKING:
+    from del_tool.stats.adjusted import AdjustedComparison, adjusted_comparison
+    from del_tool.stats.cost import StayCosts, cost_summary, stay_costs
+    from del_tool.stats.disclosure import SuppressedTable, may_show, suppress_small_cells
+    from del_tool.stats.funnel import FunnelResult, funnel_means, funnel_proportions
+    from del_tool.stats.funnel_limits import (
+        FunnelLimits,
+        exact_proportion_limits,
+        proportion_limits,
+    )
+    from del_tool.stats.goals import (
+        GasTScore,
+        GoalAttainment,
+        GoalShare,
+        gas_t_score,
+        goal_attainment,
+        wilson_interval,
+    )
+    from del_tool.stats.jacobson_truax import (
+        ReliableChange,
+        jacobson_truax_cutoff,
+        reliable_change,
+    )
+    from del_tool.stats.mixed_models import Trajectory, trajectory
+    from del_tool.stats.paired import PairedChange, paired_change
+    from del_tool.stats.reliability import (
+        CronbachAlpha,
+        ScaleReliability,
+        cronbach_alpha,
+        scale_reliability,
+    )
+
+#: Public name -> the submodule that defines it.
+_LAZY: dict[str, str] = {
+    "AdjustedComparison": "adjusted",
+    "adjusted_comparison": "adjusted",
+    "StayCosts": "cost",
+    "cost_summary": "cost",
+    "stay_costs": "cost",
+    "SuppressedTable": "disclosure",
+    "may_show": "disclosure",
+    "suppress_small_cells": "disclosure",
+    "FunnelResult": "funnel",
+    "funnel_means": "funnel",
+    "funnel_proportions": "funnel",
+    "FunnelLimits": "funnel_limits",
+    "exact_proportion_limits": "funnel_limits",
+    "proportion_limits": "funnel_limits",
+    "GasTScore": "goals",
+    "GoalAttainment": "goals",
+    "GoalShare": "goals",
+    "gas_t_score": "goals",
+    "goal_attainment": "goals",
+    "wilson_interval": "goals",
+    "PairedChange": "paired",
+    "paired_change": "paired",
+    "CronbachAlpha": "reliability",
+    "ScaleReliability": "reliability",
+    "cronbach_alpha": "reliability",
+    "scale_reliability": "reliability",
+    "ReliableChange": "jacobson_truax",
+    "jacobson_truax_cutoff": "jacobson_truax",
+    "reliable_change": "jacobson_truax",
+    "Trajectory": "mixed_models",
+    "trajectory": "mixed_models",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import the defining submodule on first use of a public name."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'del_tool.stats' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"del_tool.stats.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    """Public names, loaded or not."""
+    return sorted(set(globals()) | set(_LAZY))
+
+
+__all__ = [
+    "AdjustedComparison",
+    "CronbachAlpha",
+    "FunnelLimits",
+    "FunnelResult",
+    "GasTScore",
+    "GoalAttainment",
+    "GoalShare",
+    "PairedChange",
+    "ReliableChange",
+    "ScaleReliability",
+    "ScaleResult",
+    "ScaleSpec",
+    "StayCosts",
+    "SuppressedTable",
+    "Trajectory",
+    "adjusted_comparison",
+    "band_index",
+    "band_indices",
+    "cost_summary",
+    "cronbach_alpha",
+    "exact_proportion_limits",
+    "funnel_means",
+    "funnel_proportions",
+    "gas_t_score",
+    "goal_attainment",
+    "jacobson_truax_cutoff",
+    "may_show",
+    "paired_change",
+    "proportion_limits",
+    "reliable_change",
+    "reverse_value",
+    "scale_reliability",
+    "score_frame",
+    "score_scale",
+    "stay_costs",
+    "suppress_small_cells",
+    "trajectory",
+    "wilson_interval",
+]

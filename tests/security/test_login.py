@@ -1,0 +1,111 @@
+"""SECURITY.md "Login rate-limited per account and per address; the same response for unknown
+user and wrong password; every success and failure logged"."""
+
+from __future__ import annotations
+
+import re
+
+from sqlmodel import select
+
+from del_tool import create_app
+from del_tool.audit.models import LoginEvent
+from del_tool.db import get_db
+from tests.conftest import PASSWORD, login, make_config
+from tests.security.helpers import db_session, page
+
+
+def _fail(client, username, address="10.0.0.1"):
+    return client.post(
+        "/auth/login",
+        data={"username": username, "password": "wrong password"},
+        environ_base={"REMOTE_ADDR": address},
+    )
+
+
+def test_account_is_throttled_after_five_failures_even_with_the_right_password(client, make_user):
+    user = make_user("staff")
+    for _ in range(5):
+        assert _fail(client, user.username).status_code == 200
+    response = login(client, user.username)
+    assert response.status_code == 429
+    assert "For mange mislykkede forsøg" in page(response)
+    assert client.get("/home").status_code == 302  # not logged in
+
+
+def test_unknown_accounts_are_throttled_the_same_way(client):
+    for _ in range(5):
+        _fail(client, "ghost")
+    assert _fail(client, "ghost").status_code == 429
+
+
+def test_address_is_throttled_across_usernames(app, client):
+    app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"] = 6
+    for i in range(6):
+        assert _fail(client, f"user{i}", address="10.9.9.9").status_code == 200
+    assert _fail(client, "someone-else", address="10.9.9.9").status_code == 429
+    assert _fail(client, "someone-else", address="10.9.9.8").status_code == 200
+
+
+def test_success_resets_the_account_count(client, make_user):
+    user = make_user("staff")
+    for _ in range(4):
+        _fail(client, user.username)
+    assert login(client, user.username).status_code == 302
+    client.post("/auth/logout")
+    for _ in range(4):
+        assert _fail(client, user.username).status_code == 200
+
+
+def test_limits_hold_across_worker_processes(app, make_user):
+    """Two app instances (as two gunicorn workers) share the count through the database."""
+    user = make_user("staff")
+    other = create_app(make_config(app.config["DATABASE_URL"]))
+    try:
+        clients = [app.test_client(), other.test_client()]
+        for i in range(5):
+            _fail(clients[i % 2], user.username)
+        assert login(clients[1], user.username).status_code == 429
+        assert login(clients[0], user.username).status_code == 429
+    finally:
+        get_db(other).dispose()
+
+
+def _normalised(response, username):
+    """The page without the echoed username and the (time-stamped) CSRF tokens."""
+    body = page(response).replace(f'value="{username}"', "")
+    return re.sub(r'name="csrf_token" value="[^"]*"', "", body)
+
+
+def test_unknown_user_and_wrong_password_get_identical_pages(client, make_user, monkeypatch):
+    make_user("staff", username="known")
+    calls = []
+    import del_tool.auth.services as services
+
+    real = services.verify_password
+    monkeypatch.setattr(
+        services, "verify_password", lambda h, p: calls.append(h is None) or real(h, p)
+    )
+    unknown = _fail(client, "unknown")
+    wrong = _fail(client, "known")
+    assert unknown.status_code == wrong.status_code == 200
+    assert _normalised(unknown, "unknown") == _normalised(wrong, "known")
+    # Both paths run one Argon2 verification (against a dummy hash for the unknown user), so
+    # their timing does not reveal whether the account exists.
+    assert calls == [True, False]
+
+
+def test_every_attempt_is_logged_without_the_password(app, client, make_user):
+    user = make_user("staff")
+    _fail(client, user.username)
+    _fail(client, "nobody")
+    login(client, user.username)
+    with db_session(app) as db:
+        events = [e.model_dump() for e in db.exec(select(LoginEvent).order_by(LoginEvent.id))]
+    events = [LoginEvent(**e) for e in events]
+    assert [(e.username, e.success, e.reason) for e in events] == [
+        (user.username, False, "wrong_password"),
+        ("nobody", False, "unknown_user"),
+        (user.username, True, "ok"),
+    ]
+    assert all(e.address == "10.0.0.1" or e.address == "127.0.0.1" for e in events)
+    assert not any(PASSWORD in str(e.model_dump()) for e in events)

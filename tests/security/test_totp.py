@@ -1,0 +1,122 @@
+"""SECURITY.md "A second factor (TOTP) available, and required for the roles the deployment
+configures"."""
+
+from __future__ import annotations
+
+import re
+
+from sqlmodel import select
+
+from del_tool.audit.models import LoginEvent
+from del_tool.auth.models import RecoveryCode
+from tests.conftest import PASSWORD, login
+from tests.security.helpers import current_code, db_session, page
+
+
+def _enrol(app, client, user):
+    """Enrol through the pages; returns (secret, recovery codes)."""
+    setup = page(client.get("/account/two-factor/setup"))
+    assert 'src="data:image/svg+xml' in setup
+    secret = re.search(r"<code>([A-Z2-7]{32})</code>", setup).group(1)
+    response = client.post("/account/two-factor/setup", data={"code": current_code(secret)})
+    assert response.status_code == 200
+    codes = re.findall(r"<code>([a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4})</code>", page(response))
+    assert len(codes) == 10
+    return secret, codes
+
+
+def test_enrolment_needs_a_valid_code(app, client, make_user):
+    user = make_user("staff")
+    login(client, user.username)
+    client.get("/account/two-factor/setup")
+    response = client.post("/account/two-factor/setup", data={"code": "000000"})
+    assert "Koden passer ikke" in page(response)
+    with db_session(app) as db:
+        assert db.get(type(user), user.id).totp_secret is None
+
+
+def test_login_with_second_factor(app, client, make_user):
+    user = make_user("staff")
+    login(client, user.username)
+    secret, _codes = _enrol(app, client, user)
+    client.post("/auth/logout")
+    response = login(client, user.username)
+    assert response.status_code == 302 and response.location.endswith("/account/two-factor")
+    assert client.get("/home").status_code == 302  # the password alone is not a login
+    wrong = client.post("/account/two-factor", data={"code": "123456"})
+    assert "Koden er forkert" in page(wrong)
+    ok = client.post("/account/two-factor", data={"code": current_code(secret, steps_ahead=1)})
+    assert ok.status_code == 302 and client.get("/home").status_code == 200
+    with db_session(app) as db:
+        reasons = [e.reason for e in db.exec(select(LoginEvent).order_by(LoginEvent.id))]
+    assert reasons[-3:] == ["password_ok", "wrong_code", "ok"]
+
+
+def test_a_code_cannot_be_used_twice(app, client, make_user):
+    user = make_user("staff")
+    login(client, user.username)
+    secret, _codes = _enrol(app, client, user)
+    client.post("/auth/logout")
+    login(client, user.username)
+    code = current_code(secret, steps_ahead=1)
+    assert client.post("/account/two-factor", data={"code": code}).status_code == 302
+    client.post("/auth/logout")
+    login(client, user.username)
+    assert "Koden er forkert" in page(client.post("/account/two-factor", data={"code": code}))
+
+
+def test_recovery_codes_are_hashed_and_single_use(app, client, make_user):
+    user = make_user("staff")
+    login(client, user.username)
+    _secret, codes = _enrol(app, client, user)
+    with db_session(app) as db:
+        stored = db.exec(select(RecoveryCode).where(RecoveryCode.user_id == user.id)).all()
+        assert len(stored) == 10
+        assert all(s.code_hash.startswith("$argon2id$") for s in stored)
+        assert not {s.code_hash for s in stored} & set(codes)
+    client.post("/auth/logout")
+    login(client, user.username)
+    typed = codes[0].upper().replace("-", " ")
+    assert client.post("/account/two-factor", data={"code": typed}).status_code == 302
+    client.post("/auth/logout")
+    login(client, user.username)
+    assert "Koden er forkert" in page(client.post("/account/two-factor", data={"code": codes[0]}))
+
+
+def test_second_factor_guesses_are_throttled(app, client, make_user):
+    user = make_user("staff")
+    login(client, user.username)
+    _secret, _codes = _enrol(app, client, user)
+    client.post("/auth/logout")
+    login(client, user.username)
+    for _ in range(5):
+        client.post("/account/two-factor", data={"code": "111111"})
+    response = client.post("/account/two-factor", data={"code": "222222"})
+    assert response.status_code == 302 and response.location.endswith("/auth/login")
+    assert login(client, user.username).status_code == 429
+
+
+def test_required_roles_must_enrol_before_anything_else(app, client, make_user):
+    app.config["TOTP_REQUIRED_ROLES"] = ("leader",)
+    user = make_user("leader", centre_id=1)
+    login(client, user.username)
+    response = client.get("/home")
+    assert response.status_code == 302 and response.location.endswith("/account/two-factor/setup")
+    _enrol(app, client, user)
+    assert client.get("/home").status_code == 200
+    disable = client.post("/account/two-factor/disable", data={"password": PASSWORD})
+    assert disable.status_code == 302
+    with db_session(app) as db:
+        assert db.get(type(user), user.id).totp_secret is not None
+
+
+def test_optional_second_factor_can_be_turned_off_with_the_password(app, client, make_user):
+    user = make_user("staff")
+    login(client, user.username)
+    _enrol(app, client, user)
+    client.post("/account/two-factor/disable", data={"password": "wrong"})
+    with db_session(app) as db:
+        assert db.get(type(user), user.id).totp_secret is not None
+    client.post("/account/two-factor/disable", data={"password": PASSWORD})
+    with db_session(app) as db:
+        assert db.get(type(user), user.id).totp_secret is None
