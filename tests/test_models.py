@@ -253,7 +253,8 @@ def test_enum_columns_refuse_unknown_values_in_sql(session, table, column):
     with pytest.raises(IntegrityError):
         session.execute(
             # short enough for every column's length, so it is the CHECK constraint that refuses
-            text(f"UPDATE {table} SET {column} = 'bad' WHERE id = :id"), {"id": row_id}
+            text(f"UPDATE {table} SET {column} = 'bad' WHERE id = :id"),
+            {"id": row_id},
         )
 
 

@@ -109,7 +109,7 @@ def council_report(ctx: ReportContext, name: str, ours: Outcomes, region: Outcom
         "units",
         _l("Borgere, dage og udgift pr. tilbud og paragraf"),
         question=_l("DEL-spørgsmål 2: Inden for hvilken økonomisk ramme?"),
-        intro=suppression_note(k),
+        intro=suppression_note(k, cells.ranges_shown),
     )
     names = ctx.units()["name"].to_dict()
     counts = published(cells.citizens.values, cells, k)

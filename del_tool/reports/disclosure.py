@@ -3,7 +3,9 @@
 The citizen counts are suppressed with `del_tool.stats.suppress_small_cells` (primary below k,
 complementary until no hidden cell follows from the margins). Days and cost are published in
 the same layout with the same hidden cells: their tables have the same row and column sums, so the
-same pattern leaves their hidden cells undetermined too.
+same pattern leaves their hidden cells undetermined too. Where even that suppression leaves a
+small count that the "<k" markers' bounds pin down (the table's shape gives it away), every
+hidden count is shown as "x", so that the markers carry no bounds.
 """
 
 from __future__ import annotations
@@ -35,6 +37,11 @@ class CellTables:
     def hidden(self) -> pd.DataFrame:
         """True where a cell (totals included) is not published."""
         return self.citizens.suppressed
+
+    @property
+    def ranges_shown(self) -> bool:
+        """Whether small counts may be marked "<k": not if the marker's bounds pin one down."""
+        return not self.citizens.disclosed
 
     def grand_total_shown(self) -> bool:
         """Whether the grand totals may be published."""
@@ -70,14 +77,15 @@ def published(
     """`values` with hidden cells replaced by markers.
 
     Counts show "<k" where the count itself is small and "x" where a cell is hidden to protect
-    another; days and cost show "x" in every hidden cell (they are not small numbers).
+    another; days and cost show "x" in every hidden cell (they are not small numbers). When
+    the "<k" bounds would disclose a count (`CellTables.ranges_shown`), counts show "x" too.
     """
     out = values.astype(object).copy()
     primary, hidden = cells.citizens.primary, cells.hidden
     for row in out.index:
         for column in out.columns:
             if hidden.at[row, column]:
-                small = counts and bool(primary.at[row, column])
+                small = counts and cells.ranges_shown and bool(primary.at[row, column])
                 out.at[row, column] = Hidden(f"<{k}" if small else "x")
     return out
 
@@ -118,8 +126,14 @@ def section_legend(frame: pd.DataFrame) -> Any:
     return Text(lambda: "; ".join(str(label) for label in labels))
 
 
-def suppression_note(k: int) -> Any:
+def suppression_note(k: int, ranges_shown: bool = True) -> Any:
     """How to read the markers."""
+    if not ranges_shown:
+        return _l(
+            "x: skjult, fordi færre end %(k)s borgere står bag, eller så de små tal ikke kan "
+            "regnes ud fra summerne. Dage og udgift skjules i de samme felter som borgertallet.",
+            k=k,
+        )
     return _l(
         "<%(k)s: færre end %(k)s borgere, skjult. x: skjult, så de små tal ikke kan regnes ud "
         "fra summerne. Dage og udgift skjules (x) i de samme felter som borgertallet.",
