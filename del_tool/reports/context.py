@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NotRequired, TypedDict, Unpack
 
 import pandas as pd
 from flask import current_app, has_app_context
@@ -107,6 +107,23 @@ def suppression_k() -> int:
     if has_app_context():
         return int(current_app.config.get("SUPPRESSION_K", DEFAULT_K))
     return DEFAULT_K
+
+
+class ReportRequest(TypedDict):
+    """What a caller asks a report builder for (the keyword arguments of `build_*_report`)."""
+
+    session: Session
+    scope: ReportScope
+    period: Period
+    filters: NotRequired[Filters | None]
+    viewer: NotRequired[Scope | None]
+    registry: NotRequired[Registry | None]
+    today: NotRequired[date | None]
+
+
+def checked_context(**request: Unpack[ReportRequest]) -> ReportContext:
+    """The context of a report request; AccessDeniedError outside the viewer's scope."""
+    return make_context(**request)
 
 
 def make_context(

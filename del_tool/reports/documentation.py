@@ -2,47 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
+from typing import Any, Unpack
 
 import pandas as pd
-from sqlmodel import Session
 
-from del_tool.auth.scope import Scope
 from del_tool.goals.models import GoalDirection, Theme
-from del_tool.questionnaires import Registry
 from del_tool.reports import queries
-from del_tool.reports.context import ReportContext, make_context, scope_text
+from del_tool.reports.context import ReportContext, ReportRequest, checked_context, scope_text
 from del_tool.reports.coverage import BASELINE_DAYS, TOLERANCE_DAYS, Coverage, coverage, share
 from del_tool.reports.data import Column, KeyFigure, Report, Section, Table
 from del_tool.reports.labels import direction_label, localized, theme_label
 from del_tool.reports.labels import lazy as _l
-from del_tool.reports.period import Period
 from del_tool.reports.scales import FUNCTIONING
-from del_tool.reports.selection import Filters, ReportScope
 
 
-def build_documentation_report(
-    *,
-    session: Session,
-    scope: ReportScope,
-    period: Period,
-    filters: Filters | None = None,
-    viewer: Scope | None = None,
-    registry: Registry | None = None,
-    today: date | None = None,
-) -> Report:
+def build_documentation_report(**request: Unpack[ReportRequest]) -> Report:
     """The documentation report's data; AccessDeniedError outside the viewer's scope."""
-    ctx = make_context(
-        session=session,
-        scope=scope,
-        period=period,
-        filters=filters,
-        viewer=viewer,
-        registry=registry,
-        today=today,
-    )
-    return documentation_report(ctx)
+    return documentation_report(checked_context(**request))
 
 
 def read_coverage(ctx: ReportContext) -> Coverage:

@@ -7,17 +7,13 @@ citizen-year next to goals met or change in functioning is no price of an effect
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
-from typing import Any
+from typing import Any, Unpack
 
 import pandas as pd
-from sqlmodel import Session
 
-from del_tool.auth.scope import Scope
-from del_tool.questionnaires import Registry
 from del_tool.reports import queries
 from del_tool.reports.benchmark import unit_counts, unit_goals
-from del_tool.reports.context import ReportContext, make_context, scope_text
+from del_tool.reports.context import ReportContext, ReportRequest, checked_context, scope_text
 from del_tool.reports.data import ChartSpec, Column, KeyFigure, Report, Section, Table
 from del_tool.reports.effect import find_effect
 from del_tool.reports.effect_analysis import analyse_scales
@@ -26,7 +22,6 @@ from del_tool.reports.labels import lazy as _l
 from del_tool.reports.labels import section_label
 from del_tool.reports.period import Period
 from del_tool.reports.scales import FUNCTIONING, FUNCTIONING_MEAN
-from del_tool.reports.selection import Filters, ReportScope
 from del_tool.stats import StayCosts, cost_summary, stay_costs
 
 
@@ -69,27 +64,9 @@ def compute_costs(stays: pd.DataFrame, tariffs: pd.DataFrame, period: Period) ->
     return Costs(costs, keyed)
 
 
-def build_economy_report(
-    *,
-    session: Session,
-    scope: ReportScope,
-    period: Period,
-    filters: Filters | None = None,
-    viewer: Scope | None = None,
-    registry: Registry | None = None,
-    today: date | None = None,
-) -> Report:
+def build_economy_report(**request: Unpack[ReportRequest]) -> Report:
     """The economy report's data; AccessDeniedError outside the viewer's scope."""
-    ctx = make_context(
-        session=session,
-        scope=scope,
-        period=period,
-        filters=filters,
-        viewer=viewer,
-        registry=registry,
-        today=today,
-    )
-    return economy_report(ctx)
+    return economy_report(checked_context(**request))
 
 
 COST_COLUMNS = (

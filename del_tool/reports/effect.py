@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
+from typing import Any, Unpack
 
-from sqlmodel import Session
-
-from del_tool.auth.scope import Scope
-from del_tool.questionnaires import Registry
 from del_tool.reports import queries
-from del_tool.reports.context import ReportContext, make_context, scope_text
+from del_tool.reports.context import ReportContext, ReportRequest, checked_context, scope_text
 from del_tool.reports.data import KeyFigure, Report, Section
 from del_tool.reports.effect_analysis import ScaleEffect, analyse_scales, improved_count
 from del_tool.reports.effect_tables import (
@@ -26,34 +21,14 @@ from del_tool.reports.effect_tables import (
 from del_tool.reports.goals import analyse_goals, goal_section
 from del_tool.reports.labels import fmt
 from del_tool.reports.labels import lazy as _l
-from del_tool.reports.period import Period
 from del_tool.reports.scales import FUNCTIONING, FUNCTIONING_MEAN
-from del_tool.reports.selection import Filters, ReportScope
 
 WELLBEING = ("who5", "wellbeing")
 
 
-def build_effect_report(
-    *,
-    session: Session,
-    scope: ReportScope,
-    period: Period,
-    filters: Filters | None = None,
-    viewer: Scope | None = None,
-    registry: Registry | None = None,
-    today: date | None = None,
-) -> Report:
+def build_effect_report(**request: Unpack[ReportRequest]) -> Report:
     """The effect report's data (no rendering); AccessDeniedError outside the viewer's scope."""
-    ctx = make_context(
-        session=session,
-        scope=scope,
-        period=period,
-        filters=filters,
-        viewer=viewer,
-        registry=registry,
-        today=today,
-    )
-    return effect_report(ctx)
+    return effect_report(checked_context(**request))
 
 
 def effect_report(ctx: ReportContext) -> Report:

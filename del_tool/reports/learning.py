@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
+from typing import Any, Unpack
 
 import pandas as pd
-from sqlmodel import Session
 
-from del_tool.auth.scope import Scope
-from del_tool.questionnaires import Registry
 from del_tool.reports import queries
 from del_tool.reports.adjusted import adjusted_chart, adjusted_table, compare_units
 from del_tool.reports.benchmark import (
@@ -20,39 +16,19 @@ from del_tool.reports.benchmark import (
     unit_goals,
     unit_table,
 )
-from del_tool.reports.context import ReportContext, make_context, scope_text
+from del_tool.reports.context import ReportContext, ReportRequest, checked_context, scope_text
 from del_tool.reports.data import KeyFigure, Report, Section
 from del_tool.reports.effect import find_effect
 from del_tool.reports.effect_analysis import analyse_scales
 from del_tool.reports.frames import latest_reviews
 from del_tool.reports.labels import lazy as _l
 from del_tool.reports.learning_parts import cohort_section, theme_section, trend_section
-from del_tool.reports.period import Period
 from del_tool.reports.scales import FUNCTIONING, FUNCTIONING_MEAN
-from del_tool.reports.selection import Filters, ReportScope
 
 
-def build_learning_report(
-    *,
-    session: Session,
-    scope: ReportScope,
-    period: Period,
-    filters: Filters | None = None,
-    viewer: Scope | None = None,
-    registry: Registry | None = None,
-    today: date | None = None,
-) -> Report:
+def build_learning_report(**request: Unpack[ReportRequest]) -> Report:
     """The learning report's data; AccessDeniedError outside the viewer's scope."""
-    ctx = make_context(
-        session=session,
-        scope=scope,
-        period=period,
-        filters=filters,
-        viewer=viewer,
-        registry=registry,
-        today=today,
-    )
-    return learning_report(ctx)
+    return learning_report(checked_context(**request))
 
 
 def learning_report(ctx: ReportContext) -> Report:
