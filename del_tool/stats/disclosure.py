@@ -75,9 +75,10 @@ def suppress_small_cells(
     (3) Interval protection (`disclosure_audit`): the "<k" marker tells a reader that a hidden
     cell holds 1..k-1 and "x" that it holds at least k, and with those bounds cells the margins
     leave free can still be forced to one value (two "<5" cells adding up to 2 are both 1).
-    Such cells get further suppression until they are free; the few that no suppression can
-    free (the structure gives them away, e.g. four "<5" cells whose total is "<5") are listed
-    in ``disclosed`` (row and column labels) so that the caller can publish less.
+    Such cells get further suppression until they are free; the few that no single further
+    suppression frees (often the structure gives them away, e.g. four "<5" cells whose total is
+    "<5") are listed in ``disclosed`` (row and column labels) so that the caller can publish
+    less, for example by marking every hidden cell "x" without the "<k" range.
 
     Hidden cells are marked in ``suppressed`` (``primary`` for the small counts) and rendered by
     ``SuppressedTable.render``; values keep the true counts for internal use. The protection is

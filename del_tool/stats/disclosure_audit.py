@@ -52,8 +52,10 @@ def protect_intervals(
     For each pinned cell the visible non-zero cells of its row and column (then of the whole
     table) are tried in the order of complementary suppression - interior before totals,
     smallest first; the first whose hiding (followed by ``complete``, the margin rules) frees
-    the cell is kept. A cell no single extra suppression frees is left pinned and returned: the
-    table's structure itself gives it away (e.g. four "<5" cells whose total is "<5" are all 1).
+    the cell is kept. A cell no single extra suppression frees is left pinned and returned, so
+    that the caller publishes less (the council tables then mark no ranges). Sometimes the
+    table's structure itself gives it away (four "<5" cells whose total is "<5" are all 1);
+    sometimes two extra suppressions would have freed it, which this greedy search does not try.
     """
     stuck: set[Cell] = set()
     while True:

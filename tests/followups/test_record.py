@@ -213,12 +213,17 @@ def test_a_failure_midway_leaves_no_rows_and_no_history(app, db, world, staff, m
 
         monkeypatch.setattr(QuestionnaireDefinition, "score", broken_score)
     else:
-        from del_tool.followups import assessments
+        from del_tool.citizens import history
 
-        def broken_history(*args, **kwargs):
-            raise RuntimeError("history failed")
+        real = history.record_create
 
-        monkeypatch.setattr(assessments, "_history_create", broken_history)
+        def broken_history(**kwargs):
+            # The follow-up and its goal reviews are flushed by now; the answers' history fails.
+            if kwargs["obj"].__tablename__ == "assessments":
+                raise RuntimeError("history failed")
+            return real(**kwargs)
+
+        monkeypatch.setattr(history, "record_create", broken_history)
     app.config["PROPAGATE_EXCEPTIONS"] = False
     response = staff.post(_url(world), data=form_data(world, token))
     assert response.status_code == 500

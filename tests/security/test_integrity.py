@@ -43,7 +43,7 @@ def test_a_stale_form_is_refused_not_overwritten(demo_app):
 
 def test_a_follow_up_is_stored_whole_or_not_at_all(demo_app, monkeypatch):
     """The history write of the second row fails: nothing of the follow-up remains."""
-    import del_tool.followups.services as services
+    import del_tool.citizens.history as history
 
     with db_session(demo_app) as db:
         citizen_id = scoped_ids(db)["own"]["citizen_id"]
@@ -53,7 +53,7 @@ def test_a_follow_up_is_stored_whole_or_not_at_all(demo_app, monkeypatch):
     form = page_form(page(client.get(url)), url.split("?")[0])
     assert any(name.startswith("goal_") for name in form.fields)  # reviews are part of it
     before = _counts(demo_app)
-    real, calls = services.record_create, []
+    real, calls = history.record_create, []
 
     def failing(**kwargs):
         calls.append(kwargs["obj"].__tablename__)
@@ -61,12 +61,12 @@ def test_a_follow_up_is_stored_whole_or_not_at_all(demo_app, monkeypatch):
             raise RuntimeError("the disk went away")
         return real(**kwargs)
 
-    monkeypatch.setattr(services, "record_create", failing)
+    monkeypatch.setattr(history, "record_create", failing)
     demo_app.config["PROPAGATE_EXCEPTIONS"] = False
     response = client.post(url, data=form.fields)
     assert response.status_code == 500 and "Traceback" not in page(response)
     assert calls == ["follow_ups", "goal_reviews"]
     assert _counts(demo_app) == before
-    monkeypatch.setattr(services, "record_create", real)
+    monkeypatch.setattr(history, "record_create", real)
     assert client.post(url, data=form.fields).status_code == 302
     assert _counts(demo_app) != before
