@@ -30,18 +30,35 @@ def pinned_cells(values: IntArray, hidden: BoolMatrix, k: int) -> list[Cell]:
     row) and grand total; ``hidden`` marks the unpublished cells. The reader's bounds: a small
     hidden cell lies in [1, k-1], another hidden non-zero cell in [k, inf), a hidden zero in
     [0, inf).
+
+    The true values are feasible, so a cell is pinned exactly when both its maximising and its
+    minimising solution keep its true value. Every LP solution (a vertex, whole-numbered since the
+    equations are totally unimodular) also frees each other small cell it moves, so most cells
+    need no LP of their own.
     """
     cells = [(int(r), int(c)) for r, c in np.argwhere(hidden)]
-    small = [1 <= values[cell] < k for cell in cells]
-    if not any(small):
+    true = np.array([values[cell] for cell in cells], dtype=float)
+    open_ = {i for i, value in enumerate(true) if 1 <= value < k}
+    if not open_:
         return []
     a_eq, b_eq = _equations(values, hidden, cells)
-    bounds = [_bounds(int(values[cell]), k) for cell in cells]
+    bounds = [_bounds(int(value), k) for value in true]
     found = []
-    for i, cell in enumerate(cells):
-        if small[i] and _width(i, len(cells), a_eq, b_eq, bounds) < 0.5:
-            found.append(cell)
-    return found
+    for i in sorted(open_):
+        if i not in open_:
+            continue
+        for sign in (-1.0, 1.0):  # maximise first: most small cells can grow
+            solution = _extreme(i, sign, len(cells), a_eq, b_eq, bounds)
+            if solution is None:  # unbounded: the cell can be as large as you like
+                open_.discard(i)
+                break
+            open_ -= {j for j in open_ if abs(solution[j] - true[j]) > 0.5}
+            if i not in open_:
+                break
+        else:
+            found.append(cells[i])
+            open_.discard(i)
+    return sorted(found)
 
 
 def protect_intervals(
@@ -122,22 +139,20 @@ def _bounds(value: int, k: int) -> tuple[float, float | None]:
     return (float(k), None) if value > 0 else (0.0, None)
 
 
-def _width(
+def _extreme(
     i: int,
+    sign: float,
     n: int,
     a_eq: npt.NDArray[np.float64],
     b_eq: npt.NDArray[np.float64],
     bounds: list[tuple[float, float | None]],
-) -> float:
-    """Greatest minus least feasible value of variable i."""
-    ends = []
-    for sign in (1.0, -1.0):
-        objective = np.zeros(n)
-        objective[i] = sign
-        result = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
-        if result.status == 3:  # unbounded: the cell can be as large as you like
-            return np.inf
-        if result.status != 0:  # pragma: no cover - the true values are always feasible
-            raise RuntimeError(f"interval audit failed: {result.message}")
-        ends.append(sign * float(result.fun))
-    return ends[1] - ends[0]
+) -> npt.NDArray[np.float64] | None:
+    """A feasible solution minimising sign * x_i; None when x_i is unbounded that way."""
+    objective = np.zeros(n)
+    objective[i] = sign
+    result = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
+    if result.status == 3:
+        return None
+    if result.status != 0:  # pragma: no cover - the true values are always feasible
+        raise RuntimeError(f"interval audit failed: {result.message}")
+    return np.asarray(result.x, dtype=float)
