@@ -52,7 +52,7 @@ def region_municipalities(session: Session) -> list[str]:
     )
 
 
-def _packs(database: Database, limit: int | None) -> Callable[[], int]:
+def _packs(database: Database, limit: int | None, jobs: int) -> Callable[[], int]:
     """A function that builds the council packs and returns how many succeeded."""
     period = parse_period(REPORT_PERIOD)
 
@@ -61,7 +61,7 @@ def _packs(database: Database, limit: int | None) -> Callable[[], int]:
             codes = region_municipalities(session)[:limit]
             done = 0
             for code, result in build_council_packs(
-                session=session, codes=codes, period=period, today=TODAY
+                session=session, codes=codes, period=period, today=TODAY, jobs=jobs
             ):
                 if isinstance(result, Exception):
                     raise RuntimeError(f"council pack for {code} failed: {result}") from result
@@ -117,13 +117,16 @@ def measure_render(built: BuiltDatabase, *, runs: int, warmup: int = 1) -> dict[
     return {"html": html, "pdf": pdf}
 
 
-def measure_packs(built: BuiltDatabase, *, runs: int, limit: int | None) -> dict[str, Any]:
-    """Time building the council packs (PDF and XLSX) of the region's municipalities."""
+def measure_packs(
+    built: BuiltDatabase, *, runs: int, limit: int | None, jobs: int
+) -> dict[str, Any]:
+    """Time building the council packs (PDF and XLSX) of the region's municipalities, with
+    `jobs` worker processes as `del-tool reports council --jobs` builds them."""
     app: Flask = bench_app(built.url)
     database = get_db(app)
     try:
         with app.app_context():
-            make_packs = _packs(database, limit)
+            make_packs = _packs(database, limit, jobs)
             counts: list[int] = []
             timing = _timing(
                 time_runs(lambda: counts.append(make_packs()), max(1, runs // 3), warmup=0)
@@ -131,4 +134,4 @@ def measure_packs(built: BuiltDatabase, *, runs: int, limit: int | None) -> dict
             count = counts[-1]
     finally:
         database.dispose()
-    return {"packs": count, "all_packs": timing}
+    return {"packs": count, "jobs": jobs, "all_packs": timing}

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import math
+import os
 import sys
 import time
 import traceback
@@ -43,6 +44,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--web-seconds", type=float, default=30.0)
     parser.add_argument("--web-users", type=int, default=20)
     parser.add_argument("--packs", type=int, default=None, help="council packs (default: all)")
+    parser.add_argument(
+        "--packs-jobs",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="worker processes for the council packs (default: the CPU cores)",
+    )
     parser.add_argument("--reuse", action="store_true", help="reuse databases built earlier")
     parser.add_argument("--keep", action="store_true", help="keep the databases afterwards")
     parser.add_argument("--quick", action="store_true", help="smoke test: tiny sizes, short load")
@@ -164,6 +171,7 @@ def _one(
                 built,
                 runs=runs,
                 limit=args.packs,
+                jobs=args.packs_jobs,
             )
         if "memory" in steps:
             entry["memory"] = _step(results, f"{label}: memory", measure_memory, built.url)
@@ -270,6 +278,7 @@ def _print(results: dict[str, Any]) -> None:
                 (rd.get("html") or {}).get("median"),
                 (rd.get("pdf") or {}).get("median"),
                 pk.get("packs"),
+                pk.get("jobs"),
                 (pk.get("all_packs") or {}).get("median"),
                 mem.get("peak_rss_mb"),
             ]
@@ -288,6 +297,7 @@ def _print(results: dict[str, Any]) -> None:
                     "HTML",
                     "PDF",
                     "packs",
+                    "jobs",
                     "packs s",
                     "peak MB",
                 ],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -53,9 +54,21 @@ def reports_group() -> None:
     default=None,
     help="The date 'now' means for a running period (default: today).",
 )
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1, max=64),
+    default=lambda: min(os.cpu_count() or 1, 8),
+    show_default="the number of CPU cores, at most 8",
+    help="Worker processes that build packs side by side (1: in this process).",
+)
 @with_appcontext
 def council_command(
-    period_text: str, codes: tuple[str, ...], every: bool, out_dir: Path, today: datetime | None
+    period_text: str,
+    codes: tuple[str, ...],
+    every: bool,
+    out_dir: Path,
+    today: datetime | None,
+    jobs: int,
 ) -> None:
     """Build the council summary packs (PDF + XLSX) for one period.
 
@@ -78,7 +91,7 @@ def council_command(
         bar = click.progressbar(length=len(chosen), label="Building council packs", file=sys.stderr)
         with bar:
             for code, result in build_council_packs(
-                session=session, codes=chosen, period=period, today=day
+                session=session, codes=chosen, period=period, today=day, jobs=jobs
             ):
                 if isinstance(result, Exception):
                     failures.append((code, describe(result)))

@@ -7,10 +7,12 @@ from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any
 
+from flask import current_app
 from sqlmodel import Session, col, select
 
 from del_tool.audit.services import log_access
 from del_tool.auth.scope import Scope
+from del_tool.db import get_db
 from del_tool.organisation.models import Municipality
 from del_tool.questionnaires import Registry
 from del_tool.reports import queries
@@ -22,6 +24,7 @@ from del_tool.reports.effect import build_effect_report
 from del_tool.reports.export import render_report_xlsx
 from del_tool.reports.learning import build_learning_report
 from del_tool.reports.outcomes import Outcomes
+from del_tool.reports.parallel import PackError, can_fork, run_forked
 from del_tool.reports.period import Period
 from del_tool.reports.render import render_report_pdf
 from del_tool.reports.selection import Filters, ReportScope
@@ -113,12 +116,29 @@ def build_council_packs(
     codes: list[str],
     period: Period,
     today: date | None = None,
+    jobs: int = 1,
 ) -> Iterator[tuple[str, tuple[bytes, bytes] | Exception]]:
-    """(code, (pdf, xlsx)) for each municipality, or (code, error) when one fails.
+    """(code, (pdf, xlsx)) for each municipality in order, or (code, error) when one fails.
 
     One failing municipality does not stop the others; the region's benchmark is computed once.
+    With `jobs` > 1 the packs are built by that many forked worker processes (`parallel`),
+    unless the database is an in-memory SQLite that other processes cannot open.
     """
     benchmark = region_benchmark(session=session, period=period, today=today)
+    if jobs > 1 and len(codes) > 1 and can_fork(current_app._get_current_object()):  # type: ignore[attr-defined]
+
+        def work(code: str) -> tuple[bytes, bytes]:
+            with get_db().session(write=False) as own:
+                return build_council_pack(
+                    session=own,
+                    municipality_code=code,
+                    period=period,
+                    benchmark=benchmark,
+                    today=today,
+                )
+
+        yield from run_forked(work, codes, jobs, describe)
+        return
     for code in codes:
         try:
             yield (
@@ -148,4 +168,6 @@ _ASCII = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "Æ": "Ae", "Ø": "O
 
 def describe(value: Any) -> str:
     """A one-line description of an error for the end-of-run report."""
+    if isinstance(value, PackError):  # described in the worker already
+        return str(value)
     return f"{type(value).__name__}: {value}".splitlines()[0]

@@ -109,6 +109,46 @@ def test_the_council_command_builds_every_pack_and_reports_failures(app, world, 
     assert bad.exit_code == 2 and "2026Q9" in bad.output
 
 
+def _cells(path):
+    """Every sheet's rows, without the "Dannet" (generated at) row, whose minute may differ."""
+    book = load_workbook(path, read_only=True)
+    return [
+        [row for row in sheet.iter_rows(values_only=True) if row[0] != "Dannet"]
+        for sheet in book.worksheets
+    ]
+
+
+def test_council_packs_built_by_worker_processes_match_those_built_in_process(app, world, tmp_path):
+    from del_tool.reports.parallel import can_fork
+
+    assert can_fork(app)  # the test database is a file, so the workers really run
+    runner = app.test_cli_runner()
+    args = ["reports", "council", "--period", "2026Q2", "--today", "2026-10-01", "--all"]
+    one, two = tmp_path / "one", tmp_path / "two"
+    assert runner.invoke(args=[*args, "--out", str(one), "--jobs", "1"]).exit_code == 0
+    assert runner.invoke(args=[*args, "--out", str(two), "--jobs", "2"]).exit_code == 0
+    names = sorted(p.name for p in one.iterdir())
+    assert names == sorted(p.name for p in two.iterdir()) and len(names) == 4
+    for name in names:
+        if name.endswith(".xlsx"):
+            assert _cells(one / name) == _cells(two / name)
+        else:
+            assert (two / name).read_bytes().startswith(b"%PDF")
+    failed = runner.invoke(
+        args=[
+            *args[:-1],
+            "--out",
+            str(tmp_path / "three"),
+            "--jobs",
+            "2",
+            *("--municipality", "999", "--municipality", "461", "--municipality", "561"),
+        ]
+    )
+    assert failed.exit_code == 1, failed.output
+    assert "Failed: 999: NotFoundError" in failed.output
+    assert "Wrote 2 council pack" in failed.output
+
+
 def test_the_demo_tells_its_story_to_leader_and_council(demo_client):
     login(demo_client, "leader", DEMO_PASSWORD)
     page = demo_client.get("/reports/report?kind=effect&scope=centre:2&period=2026")
