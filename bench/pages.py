@@ -35,6 +35,7 @@ REPORT_READER_SHARE = 0.2
 #: read for a while before the next one is asked for.
 STAFF_THINK = (0.5, 2.5)
 READER_THINK = (5.0, 15.0)
+_LETTERS = str.maketrans("0123456789", "ghijklmnop")
 #: Every follow-up a run submits carries a unique note starting with "bench-<run id>-".
 MARKER = "bench-"
 _PLACEHOLDER = 987654321
@@ -52,7 +53,7 @@ class PagePlan:
     urls: dict[str, str] = field(default_factory=dict)
     citizens: dict[str, list[tuple[int, date]]] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)
-    run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
+    run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:8].translate(_LETTERS))
     accepted: list[str] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
     refusals: Counter[str] = field(default_factory=Counter)
@@ -189,7 +190,8 @@ def _follow_up(plan: PagePlan) -> Action:
             if form is None:
                 samples[-1].ok = False
                 return samples
-            marker = f"{plan.marker}{uuid.uuid4().hex}"
+            # Letters only: a run of hex digits can look like a CPR number, which DEL refuses.
+            marker = f"{plan.marker}{uuid.uuid4().hex.translate(_LETTERS)}"
             answer = user.post(form.action or path, form.filled(rng, note=marker))
             sample = _timed("follow-up form POST", answer, (302, 303))
             samples.append(sample)

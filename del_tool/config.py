@@ -45,6 +45,8 @@ class DefaultConfig:
     SUPPRESSION_K = 5
     #: Built reports kept per worker (0 turns the cache off); a report is rebuilt when data changes.
     REPORT_CACHE_SIZE = 32
+    #: Seconds a built report is still served after its data changed (0: rebuild at once).
+    REPORT_CACHE_MAX_AGE = 60
     #: Above this many stays a report's mixed model is fitted on a random sample of them.
     REPORT_TRAJECTORY_MAX_STAYS = 100
     DEFAULT_FOLLOWUP_INTERVAL_DAYS = 182

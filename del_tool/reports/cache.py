@@ -3,8 +3,12 @@
 A report takes seconds to build (the mixed models most of all) and is read many times, so the
 report pages keep the last `REPORT_CACHE_SIZE` built reports (and their drawn charts or files)
 per worker. The key holds everything a report depends on: kind, scope, period, filters, the
-viewer's scope, language, today's date, k, and the data's version, which changes whenever a row
-a report reads is added, and (through the change history every service writes) when one changes.
+viewer's scope, language, today's date and k. Beside it the cache keeps the data's version,
+which changes whenever a row a report reads is added, and (through the change history every
+service writes) when one changes. A report built from an older version is served for at most
+`REPORT_CACHE_MAX_AGE` seconds after it was built (its header says when); then the next
+request rebuilds it. With staff saving follow-ups all day, the version changes every few
+seconds, and without that grace a busy region would rebuild every report on every request.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from time import monotonic
 from typing import Any, TypeVar
 
 from flask import current_app
@@ -27,29 +32,36 @@ from del_tool.organisation.models import Tariff, Unit
 T = TypeVar("T")
 EXTENSION_KEY = "del_report_cache"
 DEFAULT_SIZE = 32
+DEFAULT_MAX_AGE = 60.0
 _VERSIONED = (AuditEvent, Stay, FollowUp, GoalReview, Goal, Assessment, Tariff, Unit)
 
 
 class ReportCache:
-    """A thread-safe least-recently-used mapping of limited size."""
+    """A thread-safe least-recently-used mapping of limited size, with a version per entry."""
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, max_age: float = 0.0, clock: Callable[[], float] = monotonic):
         self.size = size
-        self._items: OrderedDict[Hashable, Any] = OrderedDict()
+        self.max_age = max_age
+        self._clock = clock
+        self._items: OrderedDict[Hashable, tuple[Hashable, float, Any]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get_or_build(self, key: Hashable, build: Callable[[], T]) -> T:
-        """The cached value for `key`, or `build()` stored under it."""
+    def get_or_build(self, key: Hashable, version: Hashable, build: Callable[[], T]) -> T:
+        """The value cached for `key` if built from `version`, or from an older version at most
+        `max_age` seconds ago; otherwise `build()`, stored with `version` and the time."""
         if self.size <= 0:
             return build()
+        now = self._clock()
         with self._lock:
-            if key in self._items:
+            cached = self._items.get(key)
+            if cached is not None and (cached[0] == version or now - cached[1] < self.max_age):
                 self._items.move_to_end(key)
-                value: T = self._items[key]
+                value: T = cached[2]
                 return value
         value = build()
         with self._lock:
-            self._items[key] = value
+            self._items[key] = (version, now, value)
+            self._items.move_to_end(key)
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
         return value
@@ -65,7 +77,8 @@ def report_cache() -> ReportCache:
     cache = current_app.extensions.get(EXTENSION_KEY)
     if cache is None:
         size = int(current_app.config.get("REPORT_CACHE_SIZE", DEFAULT_SIZE))
-        cache = current_app.extensions.setdefault(EXTENSION_KEY, ReportCache(size))
+        max_age = float(current_app.config.get("REPORT_CACHE_MAX_AGE", DEFAULT_MAX_AGE))
+        cache = current_app.extensions.setdefault(EXTENSION_KEY, ReportCache(size, max_age))
     if not isinstance(cache, ReportCache):
         raise RuntimeError("the report cache is not a ReportCache")
     return cache

@@ -179,7 +179,6 @@ def _built(
         language(),
         local_today(),
         suppression_k(),
-        data_version(get_session()),
     )
 
     def render() -> tuple[Report, Any]:
@@ -188,7 +187,8 @@ def _built(
             return report, draw_all(report)
         return report, _file(report, output)
 
-    result: tuple[Report, Any] = report_cache().get_or_build(key, render)
+    version = data_version(get_session())
+    result: tuple[Report, Any] = report_cache().get_or_build(key, version, render)
     return result
 
 

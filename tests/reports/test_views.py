@@ -169,6 +169,7 @@ def test_the_demo_tells_its_story_to_leader_and_council(demo_client):
 def test_built_reports_are_reused_until_the_data_changes(
     app, client, make_user, world, monkeypatch
 ):
+    app.config["REPORT_CACHE_MAX_AGE"] = 0
     calls = []
     original = views.build_report
     monkeypatch.setattr(views, "build_report", lambda *a, **k: calls.append(1) or original(*a, **k))
@@ -192,3 +193,26 @@ def test_built_reports_are_reused_until_the_data_changes(
         db.commit()
         assert data_version(db) != before
     assert client.get(url).status_code == 200 and len(calls) == 2
+
+
+def test_the_cache_serves_a_report_of_older_data_only_within_its_maximum_age():
+    from del_tool.reports.cache import ReportCache
+
+    now = [100.0]
+    cache = ReportCache(4, max_age=60, clock=lambda: now[0])
+    built = []
+
+    def build(label):
+        return lambda: built.append(label) or label
+
+    assert cache.get_or_build("effect", (1,), build("v1")) == "v1"
+    now[0] = 159.0  # the data changed 59 s after the build: the built report is still served
+    assert cache.get_or_build("effect", (2,), build("v2")) == "v1"
+    now[0] = 160.0  # 60 s: rebuilt from the new data
+    assert cache.get_or_build("effect", (2,), build("v2")) == "v2"
+    now[0] = 10_000.0  # unchanged data is served however old the build
+    assert cache.get_or_build("effect", (2,), build("v3")) == "v2"
+    assert built == ["v1", "v2"]
+    fresh = ReportCache(4, max_age=0, clock=lambda: now[0])
+    assert fresh.get_or_build("effect", (1,), build("a")) == "a"
+    assert fresh.get_or_build("effect", (2,), build("b")) == "b"
