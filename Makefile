@@ -8,6 +8,8 @@ TRANSLATIONS := del_tool/translations
 CATALOGUES := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGUES:.po=.mo)
 HOST ?= 127.0.0.1
+#: Test processes (pytest-xdist); every test gets its own database, so they run side by side.
+PYTEST_WORKERS ?= auto
 PORT ?= 5000
 
 .PHONY: run test setup install assets translations messages lint typecheck security pytest \
@@ -77,15 +79,15 @@ pytest: $(INSTALLED) $(ASSETS) $(COMPILED)
 	else \
 	    echo "== Chromium not found at $${DEL_CHROMIUM:-/usr/bin/chromium}: browser tests will be SKIPPED (.ci/run installs it) =="; \
 	fi
-	DEL_TEST_POSTGRES_URL= $(BIN)/pytest --cov --cov-report=term
+	DEL_TEST_POSTGRES_URL= $(BIN)/pytest -n $(PYTEST_WORKERS) --cov --cov-report=term
 	@if [ -n "$$DEL_TEST_POSTGRES_URL" ]; then \
 	    echo "== The suite again on PostgreSQL ($$DEL_TEST_POSTGRES_URL), browser tests left out =="; \
-	    $(BIN)/pytest -q -p no:cacheprovider -m "not browser"; \
+	    $(BIN)/pytest -n $(PYTEST_WORKERS) -q -p no:cacheprovider -m "not browser"; \
 	else \
 	    echo "DEL_TEST_POSTGRES_URL is not set: PostgreSQL run skipped (.ci/run sets it)."; \
 	fi
 
-## bench: the benchmark at S, M and L on SQLite and PostgreSQL (about an hour); JSON in bench/results/
+## bench: the benchmark at S, M and L on SQLite and PostgreSQL (about 15 minutes); JSON in bench/results/
 bench: $(INSTALLED) $(COMPILED)
 	$(BIN)/python -m bench
 
