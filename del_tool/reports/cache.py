@@ -7,7 +7,8 @@ viewer's scope, language, today's date and k. Beside it the cache keeps the data
 which changes whenever a row a report reads is added, and (through the change history every
 service writes) when one changes. A report built from an older version is served for at most
 `REPORT_CACHE_MAX_AGE` seconds after it was built (its header says when); then the next
-request rebuilds it. With staff saving follow-ups all day, the version changes every few
+request rebuilds it. An anonymisation ends that grace at once: no report may show a name that
+has been removed. With staff saving follow-ups all day, the version changes every few
 seconds, and without that grace a busy region would rebuild every report on every request.
 """
 
@@ -21,10 +22,10 @@ from typing import Any, TypeVar
 
 from flask import current_app
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from del_tool.audit.models import AuditEvent
-from del_tool.citizens.models import Stay
+from del_tool.citizens.models import Citizen, Stay
 from del_tool.followups.models import Assessment, FollowUp, GoalReview
 from del_tool.goals.models import Goal
 from del_tool.organisation.models import Tariff, Unit
@@ -43,24 +44,29 @@ class ReportCache:
         self.size = size
         self.max_age = max_age
         self._clock = clock
-        self._items: OrderedDict[Hashable, tuple[Hashable, float, Any]] = OrderedDict()
+        self._items: OrderedDict[Hashable, tuple[Hashable, Hashable, float, Any]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get_or_build(self, key: Hashable, version: Hashable, build: Callable[[], T]) -> T:
+    def get_or_build(
+        self, key: Hashable, version: Hashable, build: Callable[[], T], barrier: Hashable = None
+    ) -> T:
         """The value cached for `key` if built from `version`, or from an older version at most
-        `max_age` seconds ago; otherwise `build()`, stored with `version` and the time."""
+        `max_age` seconds ago with the same `barrier` (a change no served report may lag
+        behind, such as an anonymisation); otherwise `build()`, stored with both and the time."""
         if self.size <= 0:
             return build()
         now = self._clock()
         with self._lock:
             cached = self._items.get(key)
-            if cached is not None and (cached[0] == version or now - cached[1] < self.max_age):
+            if cached is not None and (
+                cached[0] == version or (cached[1] == barrier and now - cached[2] < self.max_age)
+            ):
                 self._items.move_to_end(key)
-                value: T = cached[2]
+                value: T = cached[3]
                 return value
         value = build()
         with self._lock:
-            self._items[key] = (version, now, value)
+            self._items[key] = (version, barrier, now, value)
             self._items.move_to_end(key)
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
@@ -82,6 +88,11 @@ def report_cache() -> ReportCache:
     if not isinstance(cache, ReportCache):
         raise RuntimeError("the report cache is not a ReportCache")
     return cache
+
+
+def privacy_version(session: Session) -> int:
+    """How many citizens are anonymised: no served report may lag behind an anonymisation."""
+    return int(session.execute(select(func.count(col(Citizen.anonymised_at)))).scalar_one())
 
 
 def data_version(session: Session) -> tuple[int, ...]:

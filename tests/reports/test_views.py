@@ -208,11 +208,46 @@ def test_the_cache_serves_a_report_of_older_data_only_within_its_maximum_age():
     assert cache.get_or_build("effect", (1,), build("v1")) == "v1"
     now[0] = 159.0  # the data changed 59 s after the build: the built report is still served
     assert cache.get_or_build("effect", (2,), build("v2")) == "v1"
+    assert built == ["v1"]
     now[0] = 160.0  # 60 s: rebuilt from the new data
     assert cache.get_or_build("effect", (2,), build("v2")) == "v2"
     now[0] = 10_000.0  # unchanged data is served however old the build
     assert cache.get_or_build("effect", (2,), build("v3")) == "v2"
     assert built == ["v1", "v2"]
+    now[0] = 10_001.0  # newer data within the grace, but an anonymisation: rebuilt at once
+    assert cache.get_or_build("effect", (3,), build("v4"), barrier=1) == "v4"
+    assert built == ["v1", "v2", "v4"]
     fresh = ReportCache(4, max_age=0, clock=lambda: now[0])
     assert fresh.get_or_build("effect", (1,), build("a")) == "a"
     assert fresh.get_or_build("effect", (2,), build("b")) == "b"
+
+
+def test_an_anonymisation_is_never_hidden_by_a_cached_report(
+    app, client, make_user, world, monkeypatch
+):
+    from del_tool.security.privacy.anonymise import anonymise_citizen
+
+    calls = []
+    original = views.build_report
+    monkeypatch.setattr(views, "build_report", lambda *a, **k: calls.append(1) or original(*a, **k))
+    login(client, make_user("analyst").username)
+    url = EFFECT.format(scope=f"unit:{world.units['C']}")
+    assert client.get(url).status_code == 200 and len(calls) == 1
+    close_session()
+    stay = world.stays_in({"C"})[0]
+    with app.app_context(), get_db(app).session(write=True) as db:
+        db.add(
+            Tariff(
+                unit_id=stay.unit_id,
+                legal_section=LegalSection.S104,
+                valid_from=date(2030, 1, 1),
+                daily_amount=Decimal(1),
+            )
+        )
+        db.commit()
+    assert client.get(url).status_code == 200 and len(calls) == 1  # within the minute's grace
+    close_session()
+    with app.app_context(), get_db(app).session(write=True) as db:
+        anonymise_citizen(session=db, citizen_id=stay.citizen_id, user_id=None)
+        db.commit()
+    assert client.get(url).status_code == 200 and len(calls) == 2
