@@ -166,6 +166,19 @@ def test_the_demo_tells_its_story_to_leader_and_council(demo_client):
     assert summary.status_code == 200 and "Odense" in text and "Regionen" in text
 
 
+def _add_future_tariff(db, unit_id):
+    """A change to data every report reads (a tariff from 2030), committed."""
+    db.add(
+        Tariff(
+            unit_id=unit_id,
+            legal_section=LegalSection.S104,
+            valid_from=date(2030, 1, 1),
+            daily_amount=Decimal(1),
+        )
+    )
+    db.commit()
+
+
 def test_built_reports_are_reused_until_the_data_changes(
     app, client, make_user, world, monkeypatch
 ):
@@ -181,16 +194,7 @@ def test_built_reports_are_reused_until_the_data_changes(
     close_session()
     with app.app_context(), get_db(app).session(write=True) as db:
         before = data_version(db)
-        stay = world.stays_in({"C"})[0]
-        db.add(
-            Tariff(
-                unit_id=stay.unit_id,
-                legal_section=LegalSection.S104,
-                valid_from=date(2030, 1, 1),
-                daily_amount=Decimal(1),
-            )
-        )
-        db.commit()
+        _add_future_tariff(db, world.stays_in({"C"})[0].unit_id)
         assert data_version(db) != before
     assert client.get(url).status_code == 200 and len(calls) == 2
 
@@ -236,15 +240,7 @@ def test_an_anonymisation_is_never_hidden_by_a_cached_report(
     close_session()
     stay = world.stays_in({"C"})[0]
     with app.app_context(), get_db(app).session(write=True) as db:
-        db.add(
-            Tariff(
-                unit_id=stay.unit_id,
-                legal_section=LegalSection.S104,
-                valid_from=date(2030, 1, 1),
-                daily_amount=Decimal(1),
-            )
-        )
-        db.commit()
+        _add_future_tariff(db, stay.unit_id)
     assert client.get(url).status_code == 200 and len(calls) == 1  # within the minute's grace
     close_session()
     with app.app_context(), get_db(app).session(write=True) as db:
