@@ -90,13 +90,18 @@ def report_cache() -> ReportCache:
     return cache
 
 
-def privacy_version(session: Session) -> int:
-    """How many citizens are anonymised: no served report may lag behind an anonymisation."""
-    return int(session.execute(select(func.count(col(Citizen.anonymised_at)))).scalar_one())
+def versions(session: Session) -> tuple[tuple[int, ...], int]:
+    """(data version, privacy version) in one round trip.
+
+    The data version is the newest id of every table reports read (one indexed lookup each);
+    the privacy version counts anonymised citizens: no served report may lag behind it.
+    """
+    columns = [select(func.max(model.id)).scalar_subquery() for model in _VERSIONED]
+    columns.append(select(func.count(col(Citizen.anonymised_at))).scalar_subquery())
+    *newest, anonymised = session.execute(select(*columns)).one()
+    return tuple(int(value or 0) for value in newest), int(anonymised or 0)
 
 
 def data_version(session: Session) -> tuple[int, ...]:
-    """The newest id of every table reports read (one indexed lookup each)."""
-    columns = [select(func.max(model.id)).scalar_subquery() for model in _VERSIONED]
-    row = session.execute(select(*columns)).one()
-    return tuple(int(value or 0) for value in row)
+    """The newest id of every table reports read."""
+    return versions(session)[0]

@@ -15,7 +15,7 @@ from del_tool.auth.permissions import Permission, has_permission, requires
 from del_tool.auth.scope import Scope, scope_for
 from del_tool.db import get_session
 from del_tool.modelbase import local_today
-from del_tool.reports.cache import data_version, privacy_version, report_cache
+from del_tool.reports.cache import report_cache, versions
 from del_tool.reports.charts import draw_all
 from del_tool.reports.context import suppression_k
 from del_tool.reports.council import build_council_summary
@@ -187,10 +187,8 @@ def _built(
             return report, draw_all(report)
         return report, _file(report, output)
 
-    db = get_session()
-    result: tuple[Report, Any] = report_cache().get_or_build(
-        key, data_version(db), render, barrier=privacy_version(db)
-    )
+    data, privacy = versions(get_session())
+    result: tuple[Report, Any] = report_cache().get_or_build(key, data, render, barrier=privacy)
     return result
 
 
