@@ -9,6 +9,7 @@ CATALOGUES := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGUES:.po=.mo)
 HOST ?= 127.0.0.1
 #: Test processes (pytest-xdist); every test gets its own database, so they run side by side.
+#: A file's tests stay in one process, in order (module fixtures such as the fuzzing world).
 PYTEST_WORKERS ?= auto
 PORT ?= 5000
 
@@ -79,10 +80,10 @@ pytest: $(INSTALLED) $(ASSETS) $(COMPILED)
 	else \
 	    echo "== Chromium not found at $${DEL_CHROMIUM:-/usr/bin/chromium}: browser tests will be SKIPPED (.ci/run installs it) =="; \
 	fi
-	DEL_TEST_POSTGRES_URL= $(BIN)/pytest -n $(PYTEST_WORKERS) --cov --cov-report=term
+	DEL_TEST_POSTGRES_URL= $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --cov --cov-report=term
 	@if [ -n "$$DEL_TEST_POSTGRES_URL" ]; then \
 	    echo "== The suite again on PostgreSQL ($$DEL_TEST_POSTGRES_URL), browser tests left out =="; \
-	    $(BIN)/pytest -n $(PYTEST_WORKERS) -q -p no:cacheprovider -m "not browser"; \
+	    $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile -q -p no:cacheprovider -m "not browser"; \
 	else \
 	    echo "DEL_TEST_POSTGRES_URL is not set: PostgreSQL run skipped (.ci/run sets it)."; \
 	fi
