@@ -21,10 +21,10 @@ from bench.sizes import REPORT_PERIOD, TODAY
 from bench.timing import Timing, time_runs
 from del_tool.db import Database, get_db
 from del_tool.organisation.models import Municipality, Region
-from del_tool.reports.effect import build_effect_report
-from del_tool.reports.period import parse_period
-from del_tool.reports.render import render_report_html, render_report_pdf
-from del_tool.reports.selection import resolve_scope
+from del_tool.reports.common.period import parse_period
+from del_tool.reports.common.selection import resolve_scope
+from del_tool.reports.effect.report import build_effect_report
+from del_tool.reports.rendering.pages import render_report_html, render_report_pdf
 from del_tool.reports.services import build_council_packs
 
 

@@ -1,61 +1,38 @@
 """Reports: documentation, effect, learning, economy, and council summaries for municipalities.
 
-The flow is queries -> builders -> renderers:
+The package has the shape of what it builds; dependencies point one way, down this list:
 
-- ``queries``: narrow SQL into pandas frames (one query per need, filtering and joins in SQL).
-- builders turn frames into report data (``data.Report``) with every statistic from
-  ``del_tool.stats``: ``documentation``, ``effect``, ``learning``, ``economy``, ``council``.
-- ``charts`` draws a report's charts (``del_tool.charts``); ``render`` gives the web page and
-  the PDF (WeasyPrint); ``export`` the XLSX workbook and the CSV archive.
-- ``views`` (blueprint ``reports``), ``cli`` (``del-tool reports council``), ``services``.
+- ``common``: what every report reads and shares: ``period`` and ``selection`` (what a report
+  covers and who may see it), ``queries`` (narrow SQL into pandas frames), ``frames`` (shaping
+  them), ``scales`` (what a report knows of a questionnaire scale), ``coverage`` (documentation
+  measures), ``context`` (the inputs of one build), ``model`` (``Report``, ``Section``,
+  ``Table``, ``ChartSpec``: what builders produce) and ``labels`` (lazily translated texts).
+- one package per report kind, each building ``model.Report`` data from frames with every
+  statistic from ``del_tool.stats``: ``effect`` (with goal attainment), ``documentation``,
+  ``benchmark`` (funnels and the adjusted comparison of units), ``economy``, ``learning`` and
+  ``council`` (with disclosure control). A later kind may use an earlier one, never the reverse.
+- ``rendering``: built reports shown: ``pages`` (the web page and the PDF), ``spreadsheet``
+  (XLSX and CSV), ``charts`` (matplotlib's Figure API), ``display`` and ``formatting``. It knows
+  the report model, not how any report is built.
+- on top: ``services`` (build a report of a kind, council packs), ``cache``, ``forms``,
+  ``views`` (blueprint ``reports``) and ``cli`` (``del-tool reports council``).
 
-The entry points, also used by the benchmark (no request needed; rendering uses the app's
-default language outside a request):
+Importing this package imports nothing else, so a command that needs one period parser does not
+load pandas and matplotlib. The entry points, also used by the benchmark (no request needed;
+rendering uses the app's default language outside a request):
 
-``build_effect_report(*, session, scope, period, filters=None, viewer=None, today=None)``
+``effect.report.build_effect_report(*, session, scope, period, filters, viewer, today)``
     The effect report's data without rendering. ``scope`` comes from
-    ``selection.resolve_scope("region" | "centre:ID" | "unit:ID", session=...)``, ``period`` from
-    ``period.parse_period("2026Q3")``. ``build_documentation_report``, ``build_learning_report``
-    and ``build_economy_report`` take the same arguments; ``viewer`` (a user's ``Scope``) makes
-    the builder refuse scopes outside it (``AccessDeniedError``) and decides whether names show.
-``build_council_summary(*, session, municipality_code, period, viewer=None, benchmark=None)``
-    The council summary's data; ``benchmark`` (``council.region_benchmark``) can be shared.
-``render_report_html(report)``, ``render_report_pdf(report)``, ``render_report_xlsx(report)``,
-``render_report_csv(report)``
+    ``common.selection.resolve_scope("region" | "centre:ID" | "unit:ID", session=...)``,
+    ``period`` from ``common.period.parse_period("2026Q3")``. The documentation, learning and
+    economy builders take the same arguments (``services.build_report(kind, ...)`` picks one);
+    ``viewer`` (a user's ``Scope``) makes the builder refuse scopes outside it
+    (``AccessDeniedError``) and decides whether names show.
+``council.report.build_council_summary(*, session, municipality_code, period, viewer, benchmark)``
+    The council summary's data; ``benchmark`` (``council.report.region_benchmark``) can be shared.
+``rendering.pages.render_report_html`` / ``render_report_pdf``,
+``rendering.spreadsheet.render_report_xlsx`` / ``render_report_csv``
     A page (str), a PDF, an XLSX workbook, a ZIP of CSV files (bytes).
-``build_council_pack(*, session, municipality_code, period, benchmark=None) -> (pdf, xlsx)``
-    One municipality's pack for a customer-council meeting.
+``services.build_council_pack(*, session, municipality_code, period, benchmark)``
+    One municipality's pack for a customer-council meeting: (PDF, XLSX) bytes.
 """
-
-from __future__ import annotations
-
-from del_tool.reports.council import build_council_summary, region_benchmark
-from del_tool.reports.documentation import build_documentation_report
-from del_tool.reports.economy import build_economy_report
-from del_tool.reports.effect import build_effect_report
-from del_tool.reports.export import render_report_csv, render_report_xlsx
-from del_tool.reports.learning import build_learning_report
-from del_tool.reports.period import Period, PeriodError, parse_period
-from del_tool.reports.render import render_report_html, render_report_pdf
-from del_tool.reports.selection import Filters, ReportScope, resolve_scope
-from del_tool.reports.services import build_council_pack
-
-__all__ = [
-    "Filters",
-    "Period",
-    "PeriodError",
-    "ReportScope",
-    "build_council_pack",
-    "build_council_summary",
-    "build_documentation_report",
-    "build_economy_report",
-    "build_effect_report",
-    "build_learning_report",
-    "parse_period",
-    "region_benchmark",
-    "render_report_csv",
-    "render_report_html",
-    "render_report_pdf",
-    "render_report_xlsx",
-    "resolve_scope",
-]

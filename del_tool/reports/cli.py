@@ -12,8 +12,8 @@ from flask.cli import with_appcontext
 
 from del_tool.db import get_db
 from del_tool.modelbase import local_today
-from del_tool.reports import queries
-from del_tool.reports.period import PeriodError, parse_period
+from del_tool.reports.common import queries
+from del_tool.reports.common.period import PeriodError, parse_period
 from del_tool.reports.services import (
     build_council_packs,
     council_municipalities,

@@ -10,8 +10,8 @@ from wtforms import SelectField, StringField
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from del_tool.organisation.models import LegalSection, TargetGroup
-from del_tool.reports.period import Period, PeriodError, parse_period
-from del_tool.reports.selection import Filters
+from del_tool.reports.common.period import Period, PeriodError, parse_period
+from del_tool.reports.common.selection import Filters
 
 REPORT_KINDS = ("effect", "documentation", "learning", "economy")
 PERIOD_MESSAGES = {

@@ -15,19 +15,19 @@ from del_tool.auth.scope import Scope
 from del_tool.db import get_db
 from del_tool.organisation.models import Municipality
 from del_tool.questionnaires import Registry
-from del_tool.reports import queries
-from del_tool.reports.council import build_council_summary, region_benchmark
-from del_tool.reports.data import Report
-from del_tool.reports.documentation import build_documentation_report
-from del_tool.reports.economy import build_economy_report
-from del_tool.reports.effect import build_effect_report
-from del_tool.reports.export import render_report_xlsx
-from del_tool.reports.learning import build_learning_report
-from del_tool.reports.outcomes import Outcomes
-from del_tool.reports.parallel import PackError, can_fork, run_forked
-from del_tool.reports.period import Period
-from del_tool.reports.render import render_report_pdf
-from del_tool.reports.selection import Filters, ReportScope
+from del_tool.reports.common import queries
+from del_tool.reports.common.model import Report
+from del_tool.reports.common.period import Period
+from del_tool.reports.common.selection import Filters, ReportScope
+from del_tool.reports.council.outcomes import Outcomes
+from del_tool.reports.council.parallel import PackError, can_fork, run_forked
+from del_tool.reports.council.report import build_council_summary, region_benchmark
+from del_tool.reports.documentation.report import build_documentation_report
+from del_tool.reports.economy.report import build_economy_report
+from del_tool.reports.effect.report import build_effect_report
+from del_tool.reports.learning.report import build_learning_report
+from del_tool.reports.rendering.pages import render_report_pdf
+from del_tool.reports.rendering.spreadsheet import render_report_xlsx
 
 BUILDERS: dict[str, Callable[..., Report]] = {
     "documentation": build_documentation_report,

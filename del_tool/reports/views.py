@@ -16,16 +16,16 @@ from del_tool.auth.scope import Scope, scope_for
 from del_tool.db import get_session
 from del_tool.modelbase import local_today
 from del_tool.reports.cache import report_cache, versions
-from del_tool.reports.charts import draw_all
-from del_tool.reports.context import suppression_k
-from del_tool.reports.council import build_council_summary
-from del_tool.reports.data import Report
-from del_tool.reports.export import render_report_csv, render_report_xlsx
+from del_tool.reports.common.context import suppression_k
+from del_tool.reports.common.labels import language
+from del_tool.reports.common.model import Report
+from del_tool.reports.common.period import last_four_quarters, latest_complete_quarter
+from del_tool.reports.common.selection import resolve_scope, scope_choices
+from del_tool.reports.council.report import build_council_summary
 from del_tool.reports.forms import CouncilForm, ReportForm
-from del_tool.reports.labels import language
-from del_tool.reports.period import last_four_quarters, latest_complete_quarter
-from del_tool.reports.render import download_name, render_report_html, render_report_pdf
-from del_tool.reports.selection import resolve_scope, scope_choices
+from del_tool.reports.rendering.charts.draw import draw_all
+from del_tool.reports.rendering.pages import download_name, render_report_html, render_report_pdf
+from del_tool.reports.rendering.spreadsheet import render_report_csv, render_report_xlsx
 from del_tool.reports.services import build_report, log_listed_citizens, municipality_choices
 
 bp = Blueprint("reports", __name__, url_prefix="/reports", template_folder="templates")

@@ -11,11 +11,11 @@ import numpy as np
 import pytest
 from openpyxl import load_workbook
 
-from del_tool.reports.council import build_council_summary
-from del_tool.reports.data import Hidden
-from del_tool.reports.export import render_report_xlsx
-from del_tool.reports.period import parse_period
-from del_tool.reports.render import render_report_pdf
+from del_tool.reports.common.model import Hidden
+from del_tool.reports.common.period import parse_period
+from del_tool.reports.council.report import build_council_summary
+from del_tool.reports.rendering.pages import render_report_pdf
+from del_tool.reports.rendering.spreadsheet import render_report_xlsx
 from del_tool.stats import paired_change
 from tests.conftest import login
 from tests.reports import expect

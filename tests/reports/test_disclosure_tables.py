@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from del_tool.reports.data import Hidden
-from del_tool.reports.disclosure import cell_tables, published, suppression_note
+from del_tool.reports.common.model import Hidden
+from del_tool.reports.council.disclosure import cell_tables, published, suppression_note
 
 
 def _per_stay(cells: list[tuple[int, str, int]]) -> pd.DataFrame:

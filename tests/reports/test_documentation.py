@@ -11,9 +11,9 @@ from del_tool.auth.scope import Scope
 from del_tool.citizens.access import Actor
 from del_tool.citizens.caseload import caseload
 from del_tool.db import close_session, get_db
-from del_tool.reports.documentation import build_documentation_report
-from del_tool.reports.period import parse_period
-from del_tool.reports.selection import resolve_scope
+from del_tool.reports.common.period import parse_period
+from del_tool.reports.common.selection import resolve_scope
+from del_tool.reports.documentation.report import build_documentation_report
 from tests.conftest import login
 from tests.reports import expect
 from tests.reports.world import INTERVAL, TODAY

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from del_tool.reports.effect import build_effect_report
-from del_tool.reports.effect_analysis import OPTIMIZERS
-from del_tool.reports.period import parse_period
-from del_tool.reports.selection import resolve_scope
+from del_tool.reports.common.period import parse_period
+from del_tool.reports.common.selection import resolve_scope
+from del_tool.reports.effect.analysis import OPTIMIZERS
+from del_tool.reports.effect.report import build_effect_report
 from del_tool.stats import (
     gas_t_score,
     goal_attainment,

@@ -12,13 +12,18 @@ import pytest
 from openpyxl import load_workbook
 
 from del_tool.organisation.models import Unit
-from del_tool.reports.data import Column, Report, Section, Table
-from del_tool.reports.effect import build_effect_report
-from del_tool.reports.export import cell_value, neutralise, render_report_csv, render_report_xlsx
-from del_tool.reports.formatting import format_value
-from del_tool.reports.period import parse_period
-from del_tool.reports.render import render_report_html, render_report_pdf
-from del_tool.reports.selection import NO_FILTERS, resolve_scope
+from del_tool.reports.common.model import Column, Report, Section, Table
+from del_tool.reports.common.period import parse_period
+from del_tool.reports.common.selection import NO_FILTERS, resolve_scope
+from del_tool.reports.effect.report import build_effect_report
+from del_tool.reports.rendering.formatting import format_value
+from del_tool.reports.rendering.pages import render_report_html, render_report_pdf
+from del_tool.reports.rendering.spreadsheet import (
+    cell_value,
+    neutralise,
+    render_report_csv,
+    render_report_xlsx,
+)
 from tests.reports.world import TODAY
 
 PERIOD = parse_period("2025-07-01..2026-09-30")

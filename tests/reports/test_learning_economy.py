@@ -10,17 +10,17 @@ import pandas as pd
 import pytest
 
 from del_tool.organisation.models import Unit
-from del_tool.reports.benchmark import (
+from del_tool.reports.benchmark.funnels import (
     citizen_pairs,
     flag_text,
     proportion_funnel,
     unit_counts,
     unit_table,
 )
-from del_tool.reports.economy import build_economy_report
-from del_tool.reports.learning import build_learning_report
-from del_tool.reports.period import parse_period
-from del_tool.reports.selection import resolve_scope
+from del_tool.reports.common.period import parse_period
+from del_tool.reports.common.selection import resolve_scope
+from del_tool.reports.economy.report import build_economy_report
+from del_tool.reports.learning.report import build_learning_report
 from del_tool.stats import (
     adjusted_comparison,
     exact_proportion_limits,

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from del_tool.reports.period import (
+from del_tool.reports.common.period import (
     PeriodError,
     last_four_quarters,
     latest_complete_quarter,
@@ -67,9 +67,9 @@ def _header(period_text: str, locale: str = "da") -> str:
 
     from flask_babel import force_locale
 
-    from del_tool.reports.data import Report
-    from del_tool.reports.render import render_report_html
-    from del_tool.reports.selection import Filters
+    from del_tool.reports.common.model import Report
+    from del_tool.reports.common.selection import Filters
+    from del_tool.reports.rendering.pages import render_report_html
 
     report = Report(
         kind="economy",

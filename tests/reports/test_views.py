@@ -16,9 +16,9 @@ from del_tool.db import close_session, get_db
 from del_tool.organisation.models import LegalSection, Tariff
 from del_tool.reports import views
 from del_tool.reports.cache import data_version
-from del_tool.reports.effect import build_effect_report
-from del_tool.reports.period import parse_period
-from del_tool.reports.selection import resolve_scope
+from del_tool.reports.common.period import parse_period
+from del_tool.reports.common.selection import resolve_scope
+from del_tool.reports.effect.report import build_effect_report
 from tests.conftest import DEMO_PASSWORD, login
 
 EFFECT = "/reports/report?kind=effect&scope={scope}&period=2026"
@@ -119,7 +119,7 @@ def _cells(path):
 
 
 def test_council_packs_built_by_worker_processes_match_those_built_in_process(app, world, tmp_path):
-    from del_tool.reports.parallel import can_fork
+    from del_tool.reports.council.parallel import can_fork
 
     assert can_fork(app)  # the test database is a file, so the workers really run
     runner = app.test_cli_runner()

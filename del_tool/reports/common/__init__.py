@@ -1,0 +1,1 @@
+"""What every report reads and shares: periods, scope, queries, frames, scales, the report model."""

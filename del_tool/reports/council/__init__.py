@@ -1,0 +1,1 @@
+"""The council summary and packs: one municipality's citizens, suppressed below k."""

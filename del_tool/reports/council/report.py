@@ -1,0 +1,171 @@
+"""The council summary: one municipality's citizens in the region's units, with the region as
+benchmark. Aggregates only; counts and statistics for fewer than k citizens are suppressed, with
+complementary suppression of the tables' cells and totals.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session
+
+from del_tool.auth.scope import Scope
+from del_tool.questionnaires import Registry
+from del_tool.reports.common.context import ReportContext, make_context
+from del_tool.reports.common.labels import lazy as _l
+from del_tool.reports.common.model import Report, Section
+from del_tool.reports.common.period import Period
+from del_tool.reports.common.selection import (
+    Filters,
+    ensure_council_access,
+    municipality_name,
+    resolve_scope,
+)
+from del_tool.reports.council.disclosure import (
+    as_table,
+    cell_tables,
+    published,
+    section_legend,
+    suppression_note,
+)
+from del_tool.reports.council.figures import key_figures, results_section
+from del_tool.reports.council.outcomes import Outcomes, outcomes
+
+
+def region_context(
+    session: Session,
+    period: Period,
+    *,
+    municipality_code: str | None = None,
+    registry: Registry | None = None,
+    today: date | None = None,
+) -> ReportContext:
+    """A system context over every unit of the region (optionally one municipality's stays)."""
+    return make_context(
+        session=session,
+        scope=resolve_scope("region", session=session),
+        period=period,
+        filters=Filters(municipality_code=municipality_code),
+        viewer=None,
+        registry=registry,
+        today=today,
+        check_access=False,
+    )
+
+
+def region_benchmark(
+    *,
+    session: Session,
+    period: Period,
+    registry: Registry | None = None,
+    today: date | None = None,
+) -> Outcomes:
+    """The whole region's figures, computed once for every council summary of a period."""
+    return outcomes(region_context(session, period, registry=registry, today=today))
+
+
+def build_council_summary(
+    *,
+    session: Session,
+    municipality_code: str,
+    period: Period,
+    viewer: Scope | None = None,
+    registry: Registry | None = None,
+    today: date | None = None,
+    benchmark: Outcomes | None = None,
+) -> Report:
+    """The council summary's data; AccessDeniedError for another municipality's council,
+    NotFoundError for an unknown municipality code."""
+    ensure_council_access(viewer, municipality_code)
+    name = municipality_name(municipality_code, session=session)
+    ctx = region_context(
+        session, period, municipality_code=municipality_code, registry=registry, today=today
+    )
+    ours = outcomes(ctx)
+    region = benchmark or region_benchmark(
+        session=session, period=period, registry=ctx.registry, today=ctx.today
+    )
+    return council_report(ctx, name, ours, region)
+
+
+def council_report(ctx: ReportContext, name: str, ours: Outcomes, region: Outcomes) -> Report:
+    """Assemble the council summary from the municipality's and the region's outcomes."""
+    k = ctx.k
+    per_stay = ours.costs.costs.per_stay.join(ours.costs.stays[["unit_id", "section", "citizen"]])
+    per_stay = per_stay[per_stay["days"] > 0].assign(cost=per_stay["priced_cost"].fillna(0.0))
+    cells = cell_tables(per_stay, k)
+    summary = Section(
+        "summary",
+        _l("Kort fortalt"),
+        intro=_l(
+            "Tallene gælder de borgere, %(name)s Kommune betaler for i regionens tilbud i "
+            "perioden. Regionen er alle borgere i regionens tilbud og bruges som sammenligning.",
+            name=name,
+        ),
+    )
+    summary.figures.extend(key_figures(ours, region, cells, k))
+    units = Section(
+        "units",
+        _l("Borgere, dage og udgift pr. tilbud og paragraf"),
+        question=_l("DEL-spørgsmål 2: Inden for hvilken økonomisk ramme?"),
+        intro=suppression_note(k, cells.ranges_shown),
+    )
+    names = ctx.units()["name"].to_dict()
+    counts = published(cells.citizens.values, cells, k)
+    units.tables.append(
+        as_table(
+            "council_citizens", _l("Borgere"), counts, names, "int", note=section_legend(counts)
+        )
+    )
+    units.tables.append(
+        as_table(
+            "council_days",
+            _l("Opholdsdage"),
+            published(cells.days, cells, k, counts=False),
+            names,
+            "int",
+        )
+    )
+    units.tables.append(
+        as_table(
+            "council_cost",
+            _l("Udgift (kr.)"),
+            published(cells.cost, cells, k, counts=False),
+            names,
+            "dkk",
+            note=_l("Dage i perioden gange dagstaksten for tilbud og paragraf."),
+        )
+    )
+    return Report(
+        kind="council",
+        title=_l("Kommunerapport til kunderådet: %(name)s Kommune", name=name),
+        scope_label=_l("Borgere betalt af %(name)s Kommune i regionens tilbud", name=name),
+        period=ctx.period,
+        filters=ctx.filters,
+        filter_labels=[],
+        generated_at=ctx.generated_at,
+        sections=[summary, results_section(ours, region, k, cells.grand_total_shown()), units],
+        methods=council_methods(k),
+        audience=name,
+    )
+
+
+def council_methods(k: int) -> list[Any]:
+    """How the council summary's figures are made."""
+    return [
+        _l(
+            "Status ved periodens slutning: seneste måling og seneste opfølgning af hvert mål til "
+            "og med periodens sidste dag, for ophold i gang på et tidspunkt i perioden."
+        ),
+        _l(
+            "Funktionsevne: gennemsnittet af funktionsprofilens temaer (0-4, lavere er bedre), "
+            "baseline mod seneste måling; pålidelig forbedring efter Jacobson & Truax (1991). "
+            "Trivsel: WHO-5 (0-100, højere er bedre)."
+        ),
+        _l(
+            "Diskretion: tal og statistik for færre end %(k)s borgere vises ikke; "
+            "komplementær undertrykkelse sikrer, at de skjulte tal ikke kan regnes ud af summerne.",
+            k=k,
+        ),
+    ]

@@ -1,0 +1,1 @@
+"""The documentation report: goals, baselines, follow-ups on time, overdue lists, completeness."""

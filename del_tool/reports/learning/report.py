@@ -1,0 +1,221 @@
+"""The learning report (DEL questions 3 and 5): units side by side, trends, themes, cohorts."""
+
+from __future__ import annotations
+
+from typing import Any, Unpack
+
+import pandas as pd
+
+from del_tool.reports.benchmark.adjusted import adjusted_chart, adjusted_table, compare_units
+from del_tool.reports.benchmark.funnels import (
+    citizen_pairs,
+    mean_funnel,
+    proportion_funnel,
+    unit_counts,
+    unit_goals,
+    unit_table,
+)
+from del_tool.reports.common import queries, score_queries
+from del_tool.reports.common.context import (
+    ReportContext,
+    ReportRequest,
+    checked_context,
+    scope_text,
+)
+from del_tool.reports.common.frames import latest_reviews
+from del_tool.reports.common.labels import lazy as _l
+from del_tool.reports.common.model import KeyFigure, Report, Section
+from del_tool.reports.common.scales import FUNCTIONING, FUNCTIONING_MEAN
+from del_tool.reports.effect.analysis import analyse_scales
+from del_tool.reports.effect.report import find_effect
+from del_tool.reports.learning.sections import cohort_section, theme_section, trend_section
+
+
+def build_learning_report(**request: Unpack[ReportRequest]) -> Report:
+    """The learning report's data; AccessDeniedError outside the viewer's scope."""
+    return learning_report(checked_context(**request))
+
+
+def learning_report(ctx: ReportContext) -> Report:
+    """Build the learning report from a checked context."""
+    stays = ctx.stays()
+    scores = score_queries.scores(
+        ctx.session, ctx.sel, since=ctx.period.start, questionnaires=[FUNCTIONING]
+    )
+    effects = analyse_scales(
+        ctx.session,
+        ctx.sel,
+        scores,
+        stays,
+        ctx.registry,
+        latest_from=ctx.period.start,
+        trajectories=False,
+    )
+    functioning = find_effect(effects, FUNCTIONING, FUNCTIONING_MEAN)
+    reviews = queries.goal_reviews(ctx.session, ctx.sel, since=ctx.period.start)
+    latest = latest_reviews(reviews)
+    units = units_section(ctx, stays, functioning, latest)
+    return Report(
+        kind="learning",
+        title=_l("Læringsrapport"),
+        scope_label=scope_text(ctx),
+        period=ctx.period,
+        filters=ctx.filters,
+        filter_labels=ctx.filter_labels(),
+        generated_at=ctx.generated_at,
+        sections=[
+            units,
+            trend_section(ctx),
+            theme_section(latest, ctx.k),
+            cohort_section(ctx),
+        ],
+        methods=[
+            _l(
+                "Tragtdiagrammer: hvert tilbud mod gennemsnittet for alle tilbud i rapporten, med "
+                "kontrolgrænser på 95 og 99,8 procent (Spiegelhalter 2005). Et tilbud uden for "
+                "grænsen på 99,8 procent afviger mere, end tilfældigheder plejer at give. n er "
+                "borgere: én måling pr. borger i tilbuddet, og målopfyldelse som hver borgers "
+                "andel af sine mål, så flere mål hos samme borger ikke tæller som flere borgere."
+            ),
+            _l(
+                "Andelen pålideligt forbedret har eksakte binomiale grænser, fordi tilbuddene er "
+                "små: normalfordelingens grænser er for snævre ved få borgere og markerer for "
+                "mange tilbud. Grænserne er ikke justeret for overspredning; med få, små tilbud "
+                "kan den ikke skønnes sikkert, så den angives ved diagrammet."
+            ),
+            _l(
+                "Tragten for ændring er ujusteret. Tabellen 'justeret for udgangsniveau' "
+                "sammenligner tilbuddene ved samme udgangsniveau (kovariansanalyse), fordi "
+                "borgere, der starter dårligere, har mere at vinde. Forskellene er stadig "
+                "beskrivende: tilbuddene har forskellige målgrupper."
+            ),
+        ],
+    )
+
+
+def units_section(
+    ctx: ReportContext, stays: pd.DataFrame, functioning: Any, latest: pd.DataFrame
+) -> Section:
+    """Units side by side with three funnel plots."""
+    section = Section(
+        "units",
+        _l("Tilbud side om side"),
+        question=_l("DEL-spørgsmål 3: Hvordan lærer vi af målingerne?"),
+    )
+    names = ctx.units()["name"]
+    counts = unit_counts(functioning, stays)
+    goals = unit_goals(latest, stays)
+    flags: dict[str, pd.Series] = {
+        "mean": pd.Series(dtype=str),
+        "improved": pd.Series(dtype=str),
+        "met": pd.Series(dtype=str),
+    }
+    if len(set(counts.index) | set(goals.index)) < 2:
+        section.messages.append(_l("Sammenligning kræver data fra mindst to tilbud i rapporten."))
+    else:
+        _add_funnels(section, names, counts, goals, flags, functioning)
+    section.tables.append(unit_table(names, counts, goals, flags))
+    _add_adjusted(section, names, citizen_pairs(functioning, stays))
+    outside = sum(int((f.isin(["above", "below"])).sum()) for f in flags.values())
+    section.figures.append(
+        KeyFigure(
+            "units_outside",
+            _l("Tilbud uden for grænsen på 99,8 %"),
+            outside,
+            note=_l("summen over de tre mål; %(n)s tilbud sammenlignet", n=len(names)),
+        )
+    )
+    return section
+
+
+def _add_funnels(
+    section: Section,
+    names: pd.Series,
+    counts: pd.DataFrame,
+    goals: pd.DataFrame,
+    flags: dict[str, pd.Series],
+    functioning: Any,
+) -> None:
+    """The three funnel plots, and each unit's position in them (written into `flags`)."""
+    if not counts.empty:
+        values = counts.rename(columns={"pairs": "n"})
+        result, chart = mean_funnel(
+            "learning_funnel_change",
+            _l("Ændring i funktionsevne siden indskrivning pr. tilbud"),
+            names,
+            values,
+            higher_is_better=False,
+            ylabel=_l("Gennemsnitlig ændring (lavere er bedre)"),
+        )
+        flags["mean"] = pd.Series(result.flag, index=values[values["n"] > 0].index)
+        section.charts.append(chart)
+        section.results["funnel_change"] = result
+        _add_improved(section, names, counts, flags, functioning)
+    if not goals.empty:
+        result, chart = mean_funnel(
+            "learning_funnel_goals",
+            _l("Andel af borgerens mål nået, gennemsnit pr. tilbud"),
+            names,
+            goals.rename(columns={"citizens": "n", "share": "mean"}),
+            higher_is_better=True,
+            ylabel=_l("Mål nået, gns. pr. borger (%)"),
+            percent=True,
+        )
+        flags["met"] = pd.Series(result.flag, index=goals[goals["citizens"] > 0].index)
+        section.charts.append(chart)
+        section.results["funnel_goals"] = result
+
+
+def _add_improved(
+    section: Section,
+    names: pd.Series,
+    counts: pd.DataFrame,
+    flags: dict[str, pd.Series],
+    functioning: Any,
+) -> None:
+    """The funnel of the share reliably improved (exact binomial limits), or why there is none."""
+    classified = counts["classified"]
+    if counts["improved"].sum() > 0:
+        result, chart = proportion_funnel(
+            "learning_funnel_improved",
+            _l("Andel pålideligt forbedret pr. tilbud"),
+            names,
+            counts["improved"],
+            classified,
+        )
+        flags["improved"] = pd.Series(result.flag, index=classified[classified > 0].index)
+        section.charts.append(chart)
+        section.results["funnel_improved"] = result
+    elif functioning is not None and functioning.reliable_reason is not None:
+        section.messages.append(functioning.reliable_reason)
+    elif classified.sum() > 0:
+        section.messages.append(
+            _l(
+                "Ingen forløb er pålideligt forbedret på funktionsevnen, så der vises ingen "
+                "tragt for andelen."
+            )
+        )
+
+
+def _add_adjusted(section: Section, names: pd.Series, pairs: pd.DataFrame) -> None:
+    """Change per unit adjusted for the baseline (ANCOVA), as a table and a chart."""
+    if pairs["unit"].nunique() < 2:
+        return
+    result = compare_units(pairs)
+    section.results["adjusted"] = result
+    if result.reason is not None:
+        section.messages.append(
+            _l("Ingen justeret sammenligning af tilbuddene: %(why)s", why=result.reason)
+        )
+        return
+    section.tables.append(
+        adjusted_table(names, result, higher_is_better=False, baseline=float(pairs["pre"].mean()))
+    )
+    section.charts.append(
+        adjusted_chart(
+            names,
+            result,
+            higher_is_better=False,
+            xlabel=_l("Justeret ændring i funktionsevne (lavere er bedre)"),
+        )
+    )

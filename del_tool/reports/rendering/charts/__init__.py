@@ -1,0 +1,1 @@
+"""Report charts drawn with matplotlib's Figure API from each report's ChartSpecs."""

@@ -1,0 +1,70 @@
+"""Rendering built reports: the web page's body, the PDF (WeasyPrint) and downloads' names.
+
+Rendering needs a request context for the reader's language; commands and the benchmark get one
+from `labels.rendering_context`, which uses the app's default language (Danish).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import render_template
+from weasyprint import HTML
+
+from del_tool.charts import Chart
+from del_tool.reports.common.labels import language, period_heading, period_label, rendering_context
+from del_tool.reports.common.labels import lazy as _l
+from del_tool.reports.common.model import Report
+from del_tool.reports.rendering.charts.draw import draw_all
+from del_tool.reports.rendering.display import display_table
+from del_tool.reports.rendering.formatting import benchmark_text, format_value
+
+
+def template_values(
+    report: Report, *, pdf: bool = False, charts: dict[str, Chart] | None = None
+) -> dict[str, Any]:
+    """What the report templates need: the report, its charts and the formatters."""
+    return {
+        "report": report,
+        "charts": draw_all(report) if charts is None else charts,
+        "fmt": format_value,
+        "bench": benchmark_text,
+        "show": display_table,
+        "period_text": period_label(report.period),
+        "period_heading": period_heading(report.period),
+        "language": language(),
+        "pdf": pdf,
+    }
+
+
+def render_report_html(
+    report: Report, *, charts: dict[str, Chart] | None = None, **page: Any
+) -> str:
+    """The report as a full web page (`page` adds the view's form and links; `charts` may be
+    charts drawn earlier for the same report and language)."""
+    with rendering_context():
+        values = template_values(report, charts=charts)
+        return render_template("reports/page.html", **values, **page)
+
+
+def render_report_pdf(report: Report, *, locale: str | None = None) -> bytes:
+    """The report as a PDF with the page's charts, page numbers, period, scope and time."""
+    with rendering_context(locale):
+        html = render_template(
+            "reports/pdf.html",
+            **template_values(report, pdf=True),
+            page_word=str(_l("Side")),
+            generated_word=str(_l("Dannet")),
+        )
+    pdf: bytes = HTML(string=html, base_url=None).write_pdf()
+    return pdf
+
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
+
+
+def download_name(report: Report, key: str, extension: str) -> str:
+    """A file name such as "del-effect-centre-3-2026Q3.pdf"."""
+    stem = _UNSAFE.sub("-", f"del-{report.kind}-{key}-{report.period.key}").strip("-")
+    return f"{stem}.{extension}"
