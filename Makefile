@@ -16,11 +16,12 @@ PORT ?= 5000
 .PHONY: run test setup install assets translations messages lint typecheck security pytest \
         bench bench-quick audit clean
 
-## run: set everything up (first time only), load demo data into an empty database, serve
+## run: set everything up (first time only), load demo data into an empty database, serve the
+## web app with a job worker beside it
 run: setup
 	$(BIN)/del-tool setup --demo
 	@echo "Serving DEL on http://$(HOST):$(PORT)  (Ctrl-C stops)"
-	$(BIN)/del-tool run --host $(HOST) --port $(PORT)
+	$(BIN)/del-tool serve --host $(HOST) --port $(PORT)
 
 ## test: lint, types, security scan, the test suite on SQLite (and PostgreSQL if configured), and
 ## the benchmark's smoke run
@@ -55,9 +56,9 @@ $(TRANSLATIONS)/%/LC_MESSAGES/messages.mo: $(TRANSLATIONS)/%/LC_MESSAGES/message
 ## messages: extract UI strings and update the catalogues (then translate the new entries)
 messages: $(INSTALLED)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
-	    -o $(TRANSLATIONS)/messages.pot .
+	    --width=100 -o $(TRANSLATIONS)/messages.pot .
 	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-fuzzy-matching \
-	    --ignore-obsolete
+	    --ignore-obsolete --width=100
 
 instance/config.py: | $(INSTALLED)
 	$(BIN)/del-tool init

@@ -23,6 +23,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_database(app)
     register_extensions(app)
     register_questionnaires(app)
+    register_jobs(app)
     register_blueprints(app)
     register_security(app)
     register_errorhandlers(app)
@@ -77,6 +78,14 @@ def register_questionnaires(app: Flask) -> None:
             f"invalid questionnaire definitions ({lines[0] if lines else exc!r}); "
             "run 'del-tool questionnaires check' to list every problem"
         ) from exc
+
+
+def register_jobs(app: Flask) -> None:
+    """The shared store of built reports and the job queue that fills it."""
+    from del_tool import jobs, store
+
+    store.init_app(app)
+    jobs.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -43,10 +43,20 @@ class DefaultConfig:
 
     #: Counts and statistics over fewer than this many citizens are suppressed for councils.
     SUPPRESSION_K = 5
-    #: Built reports kept per worker (0 turns the cache off); a report is rebuilt when data changes.
-    REPORT_CACHE_SIZE = 32
-    #: Seconds a built report is still served after its data changed (0: rebuild at once).
+    #: Seconds a built report is served after its data changed before a job rebuilds it (the
+    #: older build is served, marked, while the job runs); an anonymisation never waits.
     REPORT_CACHE_MAX_AGE = 60
+    #: The job queue (README "Jobs"): sqlite:///FILE (relative to the instance folder),
+    #: redis://HOST:PORT/DB, or memory:// (jobs run at once in the web process: tests only).
+    JOBS_URL = "sqlite:///jobs.sqlite3"
+    #: Jobs one `del-tool worker` runs at a time, and how much lower its CPU priority is.
+    JOBS_WORKERS = 1
+    JOBS_NICE = 10
+    #: The shared store of built reports, files and charts: None (instance/store/),
+    #: file:///PATH, redis://HOST:PORT/DB or memory:// (this process only: tests).
+    STORE_URL: str | None = None
+    #: Seconds anything in the store lives after it was written.
+    STORE_TTL = 7 * 24 * 3600
     #: Above this many stays a report's mixed model is fitted on a random sample of them.
     REPORT_TRAJECTORY_MAX_STAYS = 100
     DEFAULT_FOLLOWUP_INTERVAL_DAYS = 182

@@ -48,6 +48,9 @@ def make_config(database_url: str, **overrides: Any) -> dict[str, Any]:
         "SESSION_COOKIE_SECURE": False,
         "REMEMBER_COOKIE_SECURE": False,
         "RATELIMIT_ENABLED": False,
+        # Jobs run at once in the test's process, and each app has a store of its own.
+        "JOBS_URL": "memory://",
+        "STORE_URL": "memory://",
         **overrides,
     }
 

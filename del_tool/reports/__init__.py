@@ -14,7 +14,8 @@ The package has the shape of what it builds; dependencies point one way, down th
 - ``rendering``: built reports shown: ``pages`` (the web page and the PDF), ``spreadsheet``
   (XLSX and CSV), ``charts`` (matplotlib's Figure API), ``display`` and ``formatting``. It knows
   the report model, not how any report is built.
-- on top: ``services`` (build a report of a kind, council packs), ``cache``, ``forms``,
+- on top: ``services`` (build a report of a kind, council packs), ``builds`` and ``versions``
+  (built reports in the shared store), ``tasks`` (their jobs), ``codec``, ``forms``,
   ``views`` (blueprint ``reports``) and ``cli`` (``del-tool reports council``).
 
 Importing this package imports nothing else, so a command that needs one period parser does not

@@ -10,15 +10,16 @@ from typing import Any
 from flask import current_app
 from sqlmodel import Session, col, select
 
-from del_tool.audit.services import log_access
+from del_tool.audit.services import access_event, log_accesses
 from del_tool.auth.scope import Scope
 from del_tool.db import get_db
-from del_tool.organisation.models import Municipality
+from del_tool.organisation.models import LegalSection, Municipality, TargetGroup
 from del_tool.questionnaires import Registry
+from del_tool.reports.builds import BuildRequest
 from del_tool.reports.common import queries
 from del_tool.reports.common.model import Report
-from del_tool.reports.common.period import Period
-from del_tool.reports.common.selection import Filters, ReportScope
+from del_tool.reports.common.period import Period, parse_period
+from del_tool.reports.common.selection import Filters, ReportScope, resolve_scope
 from del_tool.reports.council.outcomes import Outcomes
 from del_tool.reports.council.parallel import PackError, can_fork, run_forked
 from del_tool.reports.council.report import build_council_summary, region_benchmark
@@ -53,21 +54,55 @@ def build_report(
     )
 
 
+def build_requested(request: BuildRequest, *, session: Session) -> Report:
+    """Build what a stored-build request names (a job's work): an internal report or the
+    council summary, for the request's viewer and day."""
+    period = parse_period(request.period)
+    if request.kind == "council":
+        if request.municipality is None:
+            raise ValueError("a council summary request names a municipality")
+        return build_council_summary(
+            session=session,
+            municipality_code=request.municipality,
+            period=period,
+            viewer=request.viewer,
+            today=request.day,
+        )
+    chosen = request.filters
+    section, group = chosen.get("legal_section"), chosen.get("target_group")
+    filters = Filters(
+        legal_section=LegalSection(section) if section else None,
+        target_group=TargetGroup(group) if group else None,
+        municipality_code=chosen.get("municipality_code"),
+    )
+    return build_report(
+        request.kind,
+        session=session,
+        scope=resolve_scope(request.scope or "", session=session),
+        period=period,
+        filters=filters,
+        viewer=request.viewer,
+        today=request.day,
+    )
+
+
 def log_listed_citizens(
     report: Report, *, session: Session, user_id: int | None, endpoint: str, action: str
 ) -> int:
-    """Write one access event per named citizen the report lists; returns how many."""
-    for citizen_id in report.listed_citizens:
-        log_access(
-            session=session,
-            user_id=user_id,
-            action=action,
-            citizen_id=citizen_id,
-            endpoint=endpoint,
-            detail=f"{report.kind} report {report.period.key}",
+    """Write one access event per named citizen the report lists; returns how many.
+
+    On a read request's `session` they are committed at once, in one transaction of their own
+    (`log_accesses`), so a report page never upgrades its read snapshot to a write.
+    """
+    detail = f"{report.kind} report {report.period.key}"
+    events = [
+        access_event(
+            user_id=user_id, action=action, citizen_id=citizen_id, endpoint=endpoint, detail=detail
         )
-    session.flush()
-    return len(report.listed_citizens)
+        for citizen_id in report.listed_citizens
+    ]
+    log_accesses(session, events)
+    return len(events)
 
 
 def municipality_choices(viewer: Scope | None, *, session: Session) -> list[tuple[str, str]]:

@@ -3,7 +3,7 @@ summary for councils (their own municipality) and analysts."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, Response, abort, render_template, request, url_for
@@ -14,23 +14,34 @@ from werkzeug.datastructures import MultiDict
 from del_tool.auth.permissions import Permission, has_permission, requires
 from del_tool.auth.scope import Scope, scope_for
 from del_tool.db import get_session
-from del_tool.modelbase import local_today
-from del_tool.reports.cache import report_cache, versions
+from del_tool.modelbase import LOCAL_TIMEZONE, local_today
+from del_tool.reports.builds import BuildRequest, Served, fetch_build, fetch_file, make_request
 from del_tool.reports.common.context import suppression_k
 from del_tool.reports.common.labels import language
 from del_tool.reports.common.model import Report
 from del_tool.reports.common.period import last_four_quarters, latest_complete_quarter
-from del_tool.reports.common.selection import resolve_scope, scope_choices
-from del_tool.reports.council.report import build_council_summary
+from del_tool.reports.common.selection import (
+    ensure_council_access,
+    ensure_report_access,
+    resolve_scope,
+    scope_choices,
+)
 from del_tool.reports.forms import CouncilForm, ReportForm
-from del_tool.reports.rendering.charts.draw import draw_all
-from del_tool.reports.rendering.pages import download_name, render_report_html, render_report_pdf
-from del_tool.reports.rendering.spreadsheet import render_report_csv, render_report_xlsx
-from del_tool.reports.services import build_report, log_listed_citizens, municipality_choices
+from del_tool.reports.rendering.pages import download_name, render_report_html
+from del_tool.reports.services import log_listed_citizens, municipality_choices
 
 bp = Blueprint("reports", __name__, url_prefix="/reports", template_folder="templates")
 
 FORMATS = ("html", "pdf", "xlsx", "csv")
+MIMETYPES = {
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "application/zip",
+}
+EXTENSIONS = {"pdf": "pdf", "xlsx": "xlsx", "csv": "zip"}
+#: Seconds between reloads of a "being prepared" page, and after which it says it is slow.
+REFRESH_SECONDS = 2
+SLOW_SECONDS = 120
 KIND_TEXTS = (
     (
         "effect",
@@ -102,7 +113,7 @@ def _index_page(form: ReportForm, status: int = 200) -> tuple[str, int]:
 @bp.route("/report")
 @requires(Permission.VIEW_REPORTS)
 def show():
-    """One internal report as a page, PDF, XLSX or CSV (?format=)."""
+    """One internal report as a page, PDF, XLSX or CSV (?format=), from the shared store."""
     output = request.args.get("format", "html")
     if output not in FORMATS:
         abort(400)
@@ -110,28 +121,18 @@ def show():
     form = _report_form(viewer, request.args)
     if not form.validate() or form.parsed_period is None:
         return _index_page(form, 400)
-    db = get_session()
-    period = form.parsed_period
-
-    def build() -> Report:
-        return build_report(
-            form.kind.data,
-            session=db,
-            scope=resolve_scope(form.scope.data, session=db),
-            period=period,
-            filters=form.filters(),
-            viewer=viewer,
-        )
-
-    report, payload = _built(viewer, output, build)
-    if output in ("html", "pdf") and report.listed_citizens:
-        action = "view" if output == "html" else "export"
-        log_listed_citizens(
-            report, session=db, user_id=current_user.id, endpoint="reports.show", action=action
-        )
-        db.commit()
+    scope = resolve_scope(form.scope.data, session=get_session())
+    ensure_report_access(viewer, scope)
+    wanted = _request(
+        form.kind.data,
+        viewer,
+        form.parsed_period.key,
+        scope=scope.key,
+        units=scope.unit_ids,
+        filters=form.filters(),
+    )
     page = {"form": form, "form_template": "reports/_form.html", "args": request.args.to_dict()}
-    return _respond(report, payload, output, form.scope.data, page)
+    return _serve(wanted, output, form.scope.data, page)
 
 
 @bp.route("/council")
@@ -153,69 +154,77 @@ def council():
         return render_template("reports/council_form.html", form=form, k=suppression_k())
     if not form.validate() or form.parsed_period is None:
         return render_template("reports/council_form.html", form=form, k=suppression_k()), 400
-    period, code = form.parsed_period, form.municipality.data
-
-    def build() -> Report:
-        return build_council_summary(
-            session=db, municipality_code=code, period=period, viewer=viewer
-        )
-
-    report, payload = _built(viewer, output, build, args)
+    code = form.municipality.data
+    ensure_council_access(viewer, code)
+    wanted = _request("council", viewer, form.parsed_period.key, municipality=code)
     page = {"form": form, "form_template": "reports/_council_form.html", "args": args}
-    return _respond(report, payload, output, code, page)
+    return _serve(wanted, output, code, page)
 
 
-def _built(
-    viewer: Scope, output: str, build: Callable[[], Report], args: dict[str, str] | None = None
-) -> tuple[Report, Any]:
-    """The report and its charts (page) or file (downloads), from the cache when fresh."""
-    params = tuple(sorted((args if args is not None else request.args.to_dict()).items()))
-    key = (
-        request.endpoint,
-        params,
-        viewer.unit_ids,
-        viewer.municipality_code,
-        viewer.sees_names,
-        language(),
-        local_today(),
-        suppression_k(),
+def _request(kind: str, viewer: Scope, period: str, **what: Any) -> BuildRequest:
+    return make_request(
+        kind=kind,
+        period=period,
+        viewer=viewer,
+        language=language(),
+        today=local_today(),
+        k=suppression_k(),
+        **what,
     )
 
-    def render() -> tuple[Report, Any]:
-        report = build()
-        if output == "html":
-            return report, draw_all(report)
-        return report, _file(report, output)
 
-    data, privacy = versions(get_session())
-    result: tuple[Report, Any] = report_cache().get_or_build(key, data, render, barrier=privacy)
-    return result
-
-
-def _respond(report: Report, payload: Any, output: str, key: str, page: dict[str, Any]) -> Response:
-    """The report in the requested format; never stored by browsers (it may name citizens)."""
+def _serve(wanted: BuildRequest, output: str, key: str, page: dict[str, Any]) -> Any:
+    """The stored build in the requested format, or the page saying it is being prepared."""
+    db = get_session()
     if output == "html":
-        args = {k: v for k, v in page.pop("args").items() if k != "format"}
-        endpoint = request.endpoint or "reports.show"
-        downloads = [
-            (label, url_for(endpoint, **args, format=fmt))
-            for fmt, label in (("pdf", "PDF"), ("xlsx", _l("Regneark (XLSX)")), ("csv", "CSV"))
-        ]
-        body = render_report_html(report, charts=payload, downloads=downloads, **page)
-        response = Response(body, mimetype="text/html")
+        served, data = fetch_build(wanted, session=db), None
     else:
-        content, mimetype, extension = payload
-        response = Response(content, mimetype=mimetype)
-        name = download_name(report, key, extension)
+        served, data = fetch_file(wanted, output, session=db)
+    if served.state != "ready" or served.report is None:
+        return _waiting(served)
+    report = served.report
+    if output in ("html", "pdf") and report.listed_citizens:
+        action = "view" if output == "html" else "export"
+        log_listed_citizens(
+            report, session=db, user_id=current_user.id, endpoint="reports.show", action=action
+        )
+        db.commit()
+    if output == "html":
+        response = _page(report, served, page)
+    else:
+        response = Response(data, mimetype=MIMETYPES[output])
+        name = download_name(report, key, EXTENSIONS[output])
         response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    response.headers["Cache-Control"] = "no-store"
+    response.headers["Cache-Control"] = "no-store"  # it may name citizens
     return response
 
 
-def _file(report: Report, output: str) -> tuple[bytes, str, str]:
-    if output == "pdf":
-        return render_report_pdf(report), "application/pdf", "pdf"
-    if output == "xlsx":
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        return render_report_xlsx(report), mimetype, "xlsx"
-    return render_report_csv(report), "application/zip", "zip"
+def _page(report: Report, served: Served, page: dict[str, Any]) -> Response:
+    args = {k: v for k, v in page.pop("args").items() if k != "format"}
+    endpoint = request.endpoint or "reports.show"
+    downloads = [
+        (label, url_for(endpoint, **args, format=fmt))
+        for fmt, label in (("pdf", "PDF"), ("xlsx", _l("Regneark (XLSX)")), ("csv", "CSV"))
+    ]
+    body = render_report_html(
+        report, charts=served.charts, downloads=downloads, stale=served.stale, **page
+    )
+    return Response(body, mimetype="text/html")
+
+
+def _waiting(served: Served) -> tuple[str, int, dict[str, str]]:
+    """The "being prepared" page (reloads itself) or the failed build's message (503)."""
+    since = served.since or datetime.now(UTC)
+    waited = (datetime.now(UTC) - since).total_seconds()
+    page = render_template(
+        "reports/preparing.html",
+        title=_l("Rapporten dannes") if served.state == "preparing" else _l("Rapporten mangler"),
+        state=served.state,
+        since=since.astimezone(LOCAL_TIMEZONE).strftime("%H:%M:%S"),
+        slow=waited > SLOW_SECONDS,
+        refresh=REFRESH_SECONDS,
+        message=served.message,
+        here=request.full_path,
+    )
+    status = 200 if served.state == "preparing" else 503
+    return page, status, {"Cache-Control": "no-store", "Retry-After": str(REFRESH_SECONDS)}

@@ -14,11 +14,11 @@ from del_tool.auth.access import AccessDeniedError
 from del_tool.auth.scope import Scope
 from del_tool.db import close_session, get_db
 from del_tool.organisation.models import LegalSection, Tariff
-from del_tool.reports import views
-from del_tool.reports.cache import data_version
+from del_tool.reports import services
 from del_tool.reports.common.period import parse_period
 from del_tool.reports.common.selection import resolve_scope
 from del_tool.reports.effect.report import build_effect_report
+from del_tool.reports.versions import scope_versions
 from tests.conftest import DEMO_PASSWORD, login
 
 EFFECT = "/reports/report?kind=effect&scope={scope}&period=2026"
@@ -184,46 +184,35 @@ def test_built_reports_are_reused_until_the_data_changes(
 ):
     app.config["REPORT_CACHE_MAX_AGE"] = 0
     calls = []
-    original = views.build_report
-    monkeypatch.setattr(views, "build_report", lambda *a, **k: calls.append(1) or original(*a, **k))
+    original = services.build_report
+    monkeypatch.setattr(
+        services, "build_report", lambda *a, **k: calls.append(1) or original(*a, **k)
+    )
     login(client, make_user("analyst").username)
     url = EFFECT.format(scope=f"unit:{world.units['C']}")
-    first, second = client.get(url), client.get(url)
+    first, second = client.get(url), client.get(url + "&format=pdf")
     assert first.status_code == second.status_code == 200 and len(calls) == 1
     # The test's app context outlives the requests: end their session as teardown would.
     close_session()
+    unit = world.stays_in({"C"})[0].unit_id
     with app.app_context(), get_db(app).session(write=True) as db:
-        before = data_version(db)
-        _add_future_tariff(db, world.stays_in({"C"})[0].unit_id)
-        assert data_version(db) != before
-    assert client.get(url).status_code == 200 and len(calls) == 2
+        before = scope_versions(db, {unit})
+        _add_future_tariff(db, unit)
+        assert scope_versions(db, {unit}) != before
+    stale = client.get(url)  # the older build at once, marked; a rebuild is asked for
+    assert stale.status_code == 200 and "En opdateret udgave er på vej" in stale.text
+    assert len(calls) == 2
+    assert "En opdateret udgave er på vej" not in client.get(url).text
 
 
-def test_the_cache_serves_a_report_of_older_data_only_within_its_maximum_age():
-    from del_tool.reports.cache import ReportCache
-
-    now = [100.0]
-    cache = ReportCache(4, max_age=60, clock=lambda: now[0])
-    built = []
-
-    def build(label):
-        return lambda: built.append(label) or label
-
-    assert cache.get_or_build("effect", (1,), build("v1")) == "v1"
-    now[0] = 159.0  # the data changed 59 s after the build: the built report is still served
-    assert cache.get_or_build("effect", (2,), build("v2")) == "v1"
-    assert built == ["v1"]
-    now[0] = 160.0  # 60 s: rebuilt from the new data
-    assert cache.get_or_build("effect", (2,), build("v2")) == "v2"
-    now[0] = 10_000.0  # unchanged data is served however old the build
-    assert cache.get_or_build("effect", (2,), build("v3")) == "v2"
-    assert built == ["v1", "v2"]
-    now[0] = 10_001.0  # newer data within the grace, but an anonymisation: rebuilt at once
-    assert cache.get_or_build("effect", (3,), build("v4"), barrier=1) == "v4"
-    assert built == ["v1", "v2", "v4"]
-    fresh = ReportCache(4, max_age=0, clock=lambda: now[0])
-    assert fresh.get_or_build("effect", (1,), build("a")) == "a"
-    assert fresh.get_or_build("effect", (2,), build("b")) == "b"
+def test_a_change_in_one_unit_leaves_the_version_of_the_others(app, world):
+    c, a = world.stays_in({"C"})[0].unit_id, world.units["A"]
+    with app.app_context(), get_db(app).session(write=True) as db:
+        before_c, before_a = scope_versions(db, {c}), scope_versions(db, {a})
+        _add_future_tariff(db, c)
+        assert scope_versions(db, {c}) != before_c
+        assert scope_versions(db, {a}) == before_a
+        assert scope_versions(db, None) != scope_versions(db, {a})
 
 
 def test_an_anonymisation_is_never_hidden_by_a_cached_report(
@@ -232,8 +221,10 @@ def test_an_anonymisation_is_never_hidden_by_a_cached_report(
     from del_tool.security.privacy.anonymise import anonymise_citizen
 
     calls = []
-    original = views.build_report
-    monkeypatch.setattr(views, "build_report", lambda *a, **k: calls.append(1) or original(*a, **k))
+    original = services.build_report
+    monkeypatch.setattr(
+        services, "build_report", lambda *a, **k: calls.append(1) or original(*a, **k)
+    )
     login(client, make_user("analyst").username)
     url = EFFECT.format(scope=f"unit:{world.units['C']}")
     assert client.get(url).status_code == 200 and len(calls) == 1

@@ -48,12 +48,15 @@ def render_report_html(
         return render_template("reports/page.html", **values, **page)
 
 
-def render_report_pdf(report: Report, *, locale: str | None = None) -> bytes:
-    """The report as a PDF with the page's charts, page numbers, period, scope and time."""
+def render_report_pdf(
+    report: Report, *, locale: str | None = None, charts: dict[str, Chart] | None = None
+) -> bytes:
+    """The report as a PDF with the page's charts (drawn now unless given), page numbers,
+    period, scope and time."""
     with rendering_context(locale):
         html = render_template(
             "reports/pdf.html",
-            **template_values(report, pdf=True),
+            **template_values(report, pdf=True, charts=charts),
             page_word=str(_l("Side")),
             generated_word=str(_l("Dannet")),
         )

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask import has_app_context
+from sqlalchemy import event
 from sqlmodel import Session, col, select
 
 from del_tool.audit.integrity import ANONYMISE_ACTION, erase_citizen_history
@@ -19,6 +21,7 @@ from del_tool.citizens.models import Citizen
 from del_tool.followups.models import FollowUp, GoalReview
 from del_tool.goals.models import Goal
 from del_tool.modelbase import utcnow
+from del_tool.store import get_store
 
 ANONYMISED_NAME = "Anonymiseret"
 ANONYMISED_TITLE = "(anonymiseret)"
@@ -71,4 +74,12 @@ def anonymise_citizen(*, session: Session, citizen_id: int, user_id: int | None)
         citizen_id=citizen_id,
         changes={"anonymised": [False, True], "history_events_erased": [0, erased]},
     )
+    event.listen(session, "after_commit", _erase_stored_builds, once=True)
     return Anonymisation(citizen_id, already=False, history_events_erased=erased)
+
+
+def _erase_stored_builds(_session: Session) -> None:
+    """Once the anonymisation is committed, forget every stored build, file and chart: they
+    may hold the citizen's name (the privacy version already stops them being served)."""
+    if has_app_context():
+        get_store().clear()

@@ -1,0 +1,143 @@
+"""Report jobs: build a report into the store, render its files, keep recent reports current.
+
+Each job is idempotent: it reads the store first and does nothing when what it would make is
+there already, so a retried or doubled job costs a look-up. A job that fails its last attempt
+records a one-line reason where the waiting page looks (`failed:` keys), so the reader gets a
+message, not an endless wait.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from huey import crontab
+
+from del_tool.db import get_db
+from del_tool.jobs import job
+from del_tool.reports.builds import (
+    FAILURE_SECONDS,
+    LEASE_SECONDS,
+    BuildRequest,
+    ask_for_build,
+    file_key,
+    grace_seconds,
+    store_build,
+    stored_entry,
+)
+from del_tool.reports.versions import scope_versions
+from del_tool.store import get_store
+
+log = logging.getLogger(__name__)
+
+
+@job(retries=2, retry_delay=5)
+def build_report(*, request: dict[str, Any], final_attempt: bool) -> None:
+    """Build the report `request` names, draw its charts and store them (one build per key)."""
+    wanted = BuildRequest.from_json(request)
+    store = get_store()
+    lease = f"lease:{wanted.key}"
+    if not store.add_json(lease, {"at": datetime.now(UTC).isoformat()}, LEASE_SECONDS):
+        return  # another worker is building it
+    try:
+        _build(wanted)
+    except Exception as exc:
+        if final_attempt:
+            _record_failure(wanted, f"failed:{wanted.key}", exc)
+        raise
+    finally:
+        store.delete(lease)
+        store.delete(f"queued:{wanted.key}")
+
+
+def _build(wanted: BuildRequest) -> None:
+    from del_tool.reports.codec import encode
+    from del_tool.reports.common.labels import rendering_context
+    from del_tool.reports.rendering.charts.draw import draw_all
+    from del_tool.reports.services import build_requested
+
+    with get_db().session(write=False) as session:
+        version, privacy = scope_versions(session, wanted.units)
+        entry = stored_entry(wanted)
+        if entry is not None and entry["version"] == version and entry["privacy"] == privacy:
+            return
+        report = build_requested(wanted, session=session)
+        if scope_versions(session, wanted.units)[1] != privacy:
+            return  # a citizen was anonymised meanwhile: never store what may name them
+    with rendering_context(wanted.language):
+        charts = draw_all(report)
+        encoded_report, encoded_charts = encode(report), encode(charts)
+    store_build(
+        wanted, version=version, privacy=privacy, report=encoded_report, charts=encoded_charts
+    )
+
+
+@job(retries=2, retry_delay=5)
+def render_file(
+    *, request: dict[str, Any], output: str, build_id: str, final_attempt: bool
+) -> None:
+    """Render the stored build's `output` file (PDF, XLSX or CSV) and store it beside it."""
+    wanted = BuildRequest.from_json(request)
+    store = get_store()
+    name = file_key(wanted, output, build_id)
+    try:
+        entry = stored_entry(wanted)
+        if entry is None or entry["id"] != build_id or store.get_file(name) is not None:
+            return  # rebuilt since (the page will ask again) or rendered already
+        store.put_file(name, _render(entry, output, wanted.language))
+    except Exception as exc:
+        if final_attempt:
+            _record_failure(wanted, f"failed:{name}", exc)
+        raise
+    finally:
+        store.delete(f"queued:{name}")
+
+
+def _render(entry: dict[str, Any], output: str, language: str) -> bytes:
+    from del_tool.reports.codec import decode
+    from del_tool.reports.common.labels import rendering_context
+    from del_tool.reports.rendering.pages import render_report_pdf
+    from del_tool.reports.rendering.spreadsheet import render_report_csv, render_report_xlsx
+
+    report, charts = decode(entry["report"]), decode(entry["charts"])
+    with rendering_context(language):
+        if output == "pdf":
+            return render_report_pdf(report, charts=charts)
+        if output == "xlsx":
+            return render_report_xlsx(report)
+        if output == "csv":
+            return render_report_csv(report)
+    raise ValueError(f"unknown output {output!r}")
+
+
+@job(periodic=crontab(minute="*"))
+def refresh_reports(*, final_attempt: bool = True) -> int:
+    """Rebuild the reports opened in the last hour whose data changed; how many were asked for.
+
+    A build younger than the grace is left alone, so a stream of saves rebuilds a report at
+    most once per grace period.
+    """
+    store = get_store()
+    asked = 0
+    with get_db().session(write=False) as session:
+        for document in store.documents("recent:"):
+            wanted = BuildRequest.from_json(document)
+            entry = stored_entry(wanted)
+            if entry is None:
+                continue
+            version, _ = scope_versions(session, wanted.units)
+            built = datetime.fromisoformat(entry["built_at"])
+            age = (datetime.now(UTC) - built).total_seconds()
+            if entry["version"] != version and age > grace_seconds():
+                ask_for_build(wanted)
+                asked += 1
+    return asked
+
+
+def _record_failure(wanted: BuildRequest, key: str, exc: Exception) -> None:
+    log.exception("report job failed: %s", key)
+    with get_db().session(write=False) as session:
+        version, _ = scope_versions(session, wanted.units)
+    message = f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
+    get_store().put_json(key, {"version": version, "message": message}, FAILURE_SECONDS)
