@@ -1,4 +1,5 @@
-"""The app under gunicorn on loopback, started and stopped by the benchmark."""
+"""The app under gunicorn on loopback with a job worker beside it, started and stopped by the
+benchmark; the queue and the shared store are fresh for every run."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from types import TracebackType
@@ -36,7 +38,9 @@ class GunicornServer:
         self.port = free_port()
         self.log_path = log_path
         self.process: subprocess.Popen[bytes] | None = None
+        self.worker: subprocess.Popen[bytes] | None = None
         self._log: IO[bytes] | None = None
+        self._run_dir: tempfile.TemporaryDirectory[str] | None = None
 
     def __enter__(self) -> GunicornServer:
         env = {
@@ -46,7 +50,17 @@ class GunicornServer:
             "DEL_SESSION_COOKIE_SECURE": "false",
             "DEL_REMEMBER_COOKIE_SECURE": "false",
         }
+        self._run_dir = tempfile.TemporaryDirectory(prefix="del-bench-run-")
+        env["DEL_JOBS_URL"] = f"sqlite:///{self._run_dir.name}/jobs.sqlite3"
+        env["DEL_STORE_URL"] = f"file://{self._run_dir.name}/store"
         self._log = open(self.log_path, "wb") if self.log_path else None
+        self.worker = subprocess.Popen(
+            [sys.executable, "-c", "from del_tool.cli import main; main()", "worker"],
+            cwd=ROOT,
+            env=env,
+            stdout=self._log or subprocess.DEVNULL,
+            stderr=self._log or subprocess.DEVNULL,
+        )
         self.process = subprocess.Popen(
             [
                 str(GUNICORN),
@@ -89,12 +103,16 @@ class GunicornServer:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        if self.process is not None:
-            self.process.send_signal(signal.SIGTERM)
+        for process in (self.process, self.worker):
+            if process is None:
+                continue
+            process.send_signal(signal.SIGTERM)
             try:
-                self.process.wait(timeout=30)
+                process.wait(timeout=30)
             except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+                process.kill()
+                process.wait()
         if self._log is not None:
             self._log.close()
+        if self._run_dir is not None:
+            self._run_dir.cleanup()
