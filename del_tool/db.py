@@ -5,6 +5,11 @@ The engine is built in `init_app` from `DATABASE_URL`, never at import. A reques
 Requests that may write (POST and friends) and CLI commands run their SQLite transactions as
 `BEGIN IMMEDIATE`, so concurrent writers queue on the busy timeout instead of failing halfway
 with "database is locked"; reads stay deferred so they never wait for a writer (WAL).
+
+A read request's session is marked read-only (`reads_only`) and never writes: SQLite cannot
+upgrade a read snapshot to a write once another connection has committed since it began (it
+fails at once; the busy timeout cannot help). What a read request must write (the access log)
+goes in a short write transaction of its own (`write_session`), on another connection.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from typing import Any
 from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, SQLModel
 
@@ -32,6 +38,7 @@ SQLModel.metadata.naming_convention = NAMING_CONVENTION
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _EXTENSION_KEY = "del_db"
 _REQUEST_KEY = "del.db_session"
+_READ_ONLY_KEY = "del_read_only"
 
 
 class Database:
@@ -53,8 +60,12 @@ class Database:
         self.write_engine: Engine = self.engine.execution_options(del_write=True)
 
     def session(self, *, write: bool) -> Session:
-        """Open a new session; `write=True` takes SQLite's write lock at BEGIN."""
-        return Session(bind=self.write_engine if write else self.engine)
+        """Open a new session; `write=True` takes SQLite's write lock at BEGIN.
+
+        A session opened with `write=False` is marked read-only (see `reads_only`).
+        """
+        bind = self.write_engine if write else self.engine
+        return Session(bind=bind, info={_READ_ONLY_KEY: not write})
 
     def dispose(self) -> None:
         """Close all pooled connections."""
@@ -120,6 +131,29 @@ def get_session() -> Session:
         g.db_session = get_db().session(write=True)
     session: Session = g.db_session
     return session
+
+
+def reads_only(session: Session) -> bool:
+    """Whether `session` was opened for reading (a GET request's): it must not write."""
+    return bool(session.info.get(_READ_ONLY_KEY))
+
+
+def rollback_request_session() -> None:
+    """Roll back the request's session, if it has one, so it can be used again.
+
+    Error pages call this before rendering: after a failed flush the session refuses every query
+    (PendingRollbackError) until it is rolled back. A session whose rollback fails too (the
+    connection is gone) is closed; it opens a new connection when it is used again.
+    """
+    if not has_request_context():
+        return
+    session: Session | None = request.environ.get(_REQUEST_KEY)
+    if session is None:
+        return
+    try:
+        session.rollback()
+    except SQLAlchemyError:
+        session.close()
 
 
 def close_request_session(_exc: BaseException | None = None) -> None:

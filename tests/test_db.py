@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
+from sqlmodel import select
 
 from del_tool.db import get_db, get_session
 from tests.support.databases import postgres_url
@@ -86,3 +90,89 @@ def test_requests_inside_an_open_app_context_get_their_own_session(app):
             inner = get_session()
             assert inner is not outer
         assert get_session() is outer
+
+
+def _leaders_citizen(app) -> int:
+    """A citizen in a stay in the demo leader's centre."""
+    from sqlmodel import select
+
+    from del_tool.auth.models import User
+    from del_tool.citizens.models import Stay
+    from del_tool.organisation.models import Unit
+
+    with app.app_context(), get_db(app).session(write=False) as db:
+        leader = db.exec(select(User).where(User.username == "leader")).one()
+        stay = db.exec(
+            select(Stay).join(Unit).where(Unit.centre_id == leader.centre_id).order_by(Stay.id)
+        ).first()
+        return stay.citizen_id
+
+
+def _access_events(app, endpoint: str) -> int:
+    from sqlmodel import func, select
+
+    from del_tool.audit.models import AccessEvent
+
+    with app.app_context(), get_db(app).session(write=False) as db:
+        query = select(func.count()).select_from(AccessEvent)
+        return db.exec(query.where(AccessEvent.endpoint == endpoint)).one()
+
+
+@contextmanager
+def _another_writer_commits_after_the_first_read(app) -> Iterator[list[str]]:
+    """Once a request's read session ran its first SELECT (its snapshot began), another
+    connection commits a write, as another worker saving a follow-up would."""
+    db = get_db(app)
+    wrote: list[str] = []
+
+    def after_execute(conn, _cursor, statement, *_args) -> None:
+        if wrote or conn.get_execution_options().get("del_write"):
+            return
+        if not statement.lstrip().upper().startswith("SELECT"):
+            return
+        wrote.append(statement)
+        with db.write_engine.begin() as other:
+            other.execute(
+                text(
+                    "INSERT INTO login_events (occurred_at, username, address, success, reason)"
+                    " VALUES (CURRENT_TIMESTAMP, 'other-worker', '', false, 'concurrent')"
+                )
+            )
+
+    event.listen(db.engine, "after_cursor_execute", after_execute)
+    try:
+        yield wrote
+    finally:
+        event.remove(db.engine, "after_cursor_execute", after_execute)
+
+
+@pytest.mark.parametrize(
+    ("url", "endpoint"),
+    [
+        ("/reports/report?kind=documentation&scope=centre:{centre}&period=2026", "reports.show"),
+        ("/citizens/{citizen}", "citizens.profile"),
+        ("/citizens/", "citizens.caseload"),
+        ("/citizens/?q=a", "citizens.caseload"),
+        ("/audit/citizens/{citizen}", "audit.citizen"),
+        ("/audit/citizens/{citizen}/export.json", "audit.export"),
+    ],
+)
+def test_a_read_page_logs_access_after_another_connection_wrote(demo_app, url, endpoint):
+    """A GET that logs access, while another worker commits after the GET's snapshot began,
+    must not fail with "database is locked" (SQLite cannot upgrade a stale read snapshot)."""
+    from del_tool.auth.models import User
+    from tests.conftest import DEMO_PASSWORD, login
+
+    citizen = _leaders_citizen(demo_app)
+    with demo_app.app_context(), get_db(demo_app).session(write=False) as db:
+        centre = db.exec(select(User.centre_id).where(User.username == "leader")).one()
+    client = demo_app.test_client()
+    assert login(client, "leader", DEMO_PASSWORD).status_code == 302
+    page = url.format(centre=centre, citizen=citizen)
+    client.get(page)  # the report is built (and cached) before the race
+    before = _access_events(demo_app, endpoint)
+    with _another_writer_commits_after_the_first_read(demo_app) as wrote:
+        response = client.get(page)
+    assert wrote, "the other connection never wrote"
+    assert response.status_code == 200, response.get_data(as_text=True)[:2000]
+    assert _access_events(demo_app, endpoint) > before

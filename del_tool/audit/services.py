@@ -1,10 +1,11 @@
-"""Writing the change history (hash-chained) and the access log, inside the caller's transaction."""
+"""Writing the change history (hash-chained) and the access log, inside the caller's transaction
+(a read request's access log in a short transaction of its own: `log_accesses`)."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -14,6 +15,7 @@ from sqlalchemy import text
 from sqlmodel import Session, SQLModel, col, select
 
 from del_tool.audit.models import AccessEvent, AuditEvent
+from del_tool.db import reads_only, write_session
 from del_tool.modelbase import utcnow
 
 GENESIS_HASH = "0" * 64
@@ -158,6 +160,19 @@ def record_update(
     )
 
 
+def access_event(
+    *, user_id: int | None, action: str, citizen_id: int | None, endpoint: str, detail: str = ""
+) -> AccessEvent:
+    """A view, search or export of citizen data, not yet written (no free text in `detail`)."""
+    return AccessEvent(
+        user_id=user_id,
+        action=action,
+        citizen_id=citizen_id,
+        endpoint=endpoint[:100],
+        detail=detail[:300],
+    )
+
+
 def log_access(
     *,
     session: Session,
@@ -167,16 +182,34 @@ def log_access(
     endpoint: str,
     detail: str = "",
 ) -> AccessEvent:
-    """Record a view, search or export of citizen data (no free text in `detail`)."""
-    event = AccessEvent(
-        user_id=user_id,
-        action=action,
-        citizen_id=citizen_id,
-        endpoint=endpoint[:100],
-        detail=detail[:300],
+    """Record a view, search or export of citizen data (no free text in `detail`).
+
+    Written as `log_accesses` says: in `session`'s transaction, or at once when it only reads.
+    """
+    event = access_event(
+        user_id=user_id, action=action, citizen_id=citizen_id, endpoint=endpoint, detail=detail
     )
-    session.add(event)
+    log_accesses(session, [event])
     return event
+
+
+def log_accesses(session: Session, events: Sequence[AccessEvent]) -> None:
+    """Write access events in `session`'s transaction, or, when `session` only reads (a GET
+    request's), in a short write transaction of their own, committed before this returns.
+
+    Writing in a read request's session would upgrade its read snapshot to a write, which SQLite
+    refuses outright once another connection has committed since the snapshot began ("database
+    is locked"; the busy timeout cannot help). The transaction of their own begins IMMEDIATE on
+    SQLite, so it waits its turn instead. If it fails, the error ends the request (the 503 page)
+    before the page shows any of the data it logs.
+    """
+    if not events:
+        return
+    if not reads_only(session):
+        session.add_all(events)
+        return
+    with write_session() as own:
+        own.add_all(events)
 
 
 def verify_chain(session: Session, *, batch_size: int = 5000) -> list[str]:

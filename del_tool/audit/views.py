@@ -55,8 +55,7 @@ def citizen(citizen_id: int):
         citizen_id=citizen_id,
         endpoint="audit.citizen",
         detail="access log",
-    )
-    db.commit()
+    )  # committed at once, in a transaction of its own (a GET's session only reads)
     return render_template("audit/citizen.html", **log)
 
 
@@ -71,8 +70,7 @@ def export(citizen_id: int, fmt: str):
     get_citizen(db, actor, citizen_id)
     data = export_citizen(
         session=db, citizen_id=citizen_id, user_id=actor.user_id, fmt=fmt, endpoint="audit.export"
-    )
-    db.commit()
+    )  # the export's access event is committed before the file is sent
     filename = f"del-borger-{citizen_id}.{fmt}"
     return Response(
         data,

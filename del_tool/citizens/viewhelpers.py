@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from del_tool.audit.services import log_access
 from del_tool.citizens.access import Actor
-from del_tool.db import get_session
+from del_tool.db import get_session, reads_only, write_session
 from del_tool.organisation.models import Municipality, Unit
 from del_tool.questionnaires.schema import normalise_lang
 
@@ -26,21 +26,23 @@ def log_read(
 ) -> None:
     """Record a read of citizen data in a short transaction of its own, committed at once.
 
-    Anything uncommitted in `session` is discarded first: reads are logged on pages that show
-    data (forms included), never together with a change. Starting a fresh transaction with the
-    insert makes SQLite take its write lock up front (waiting on the busy timeout), instead of
-    upgrading a read transaction, which fails outright when another writer committed meanwhile.
+    `session` is the request's: a GET's keeps its read snapshot (the event goes on another
+    connection, so the snapshot is never upgraded to a write, which SQLite refuses once another
+    writer has committed). A form shown again after a POST rolls its session back first: reads
+    are logged on pages that show data, never together with a change, and on SQLite that
+    session holds the write lock the log's transaction needs.
     """
-    session.rollback()
-    log_access(
-        session=session,
-        user_id=actor.user_id,
-        action=action,
-        citizen_id=citizen_id,
-        endpoint=request.endpoint or "",
-        detail=detail,
-    )
-    session.commit()
+    if not reads_only(session):
+        session.rollback()
+    with write_session() as own:
+        log_access(
+            session=own,
+            user_id=actor.user_id,
+            action=action,
+            citizen_id=citizen_id,
+            endpoint=request.endpoint or "",
+            detail=detail,
+        )
 
 
 def municipality_choices(session: Session) -> list[tuple[str, str]]:

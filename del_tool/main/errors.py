@@ -1,16 +1,22 @@
-"""Error pages: a plain page in the user's language, never a traceback."""
+"""Error pages: a plain page in the user's language, never a traceback.
+
+Every page rolls the request's session back before it renders, so a failed transaction cannot
+break the page itself (PendingRollbackError) and a database fault is the 503 page, never a 500.
+"""
 
 from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, g, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError, PendingRollbackError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from del_tool.auth.access import AccessDeniedError, NotFoundError
+from del_tool.db import rollback_request_session
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +47,8 @@ MESSAGES = {
 
 
 def render_error(code: int, detail: str | None = None) -> tuple[str, int]:
-    """The error page for `code` with an optional extra sentence."""
+    """The error page for `code` with an optional extra sentence; rolls the session back first."""
+    rollback_request_session()
     title, text = MESSAGES.get(code, MESSAGES[500])
     return render_template(
         "errors/error.html", code=code, title=title, text=text, detail=detail
@@ -72,17 +79,28 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(DBAPIError)
+    @app.errorhandler(PendingRollbackError)  # a failed flush that was not rolled back
+    @app.errorhandler(PoolTimeoutError)  # no free connection in the pool
     def database_unavailable(exc: Exception) -> tuple[str, int]:
         log.error("database error on %s %s: %s", request.method, request.path, type(exc).__name__)
-        if _disk_full(exc):
-            return render_error(507)
-        return render_error(503)
+        return database_error_page(507 if _disk_full(exc) else 503)
 
     @app.errorhandler(InternalServerError)
     def internal_error(exc: InternalServerError) -> tuple[str, int]:
         original = getattr(exc, "original_exception", None)
         log.error("unhandled error on %s %s", request.method, request.path, exc_info=original)
         return render_error(500)
+
+
+def database_error_page(code: int) -> tuple[str, int]:
+    """The 503 (or 507) page, shown as to a visitor when the signed-in user cannot be read."""
+    try:
+        return render_error(code)
+    except SQLAlchemyError:
+        # The page's header shows the signed-in user, read from the database that just failed.
+        # Show it without them; the login itself (the session cookie) is left as it is.
+        g._login_user = current_app.login_manager.anonymous_user()  # type: ignore[attr-defined]
+        return render_error(code)
 
 
 def _disk_full(exc: Exception) -> bool:

@@ -53,7 +53,8 @@ def citizen_record(session: Session, citizen_id: int) -> dict[str, Any]:
 def export_citizen(
     *, session: Session, citizen_id: int, user_id: int | None, fmt: str, endpoint: str
 ) -> bytes:
-    """The citizen's record as JSON or PDF bytes; the export is written to the access log."""
+    """The citizen's record as JSON or PDF bytes; the export is written to the access log
+    (in `session`'s transaction, or at once when `session` only reads: `log_accesses`)."""
     record = citizen_record(session, citizen_id)
     log_access(
         session=session,
