@@ -28,6 +28,7 @@ class Permission(enum.StrEnum):
     EDIT_CITIZENS = "edit_citizens"
     VIEW_REPORTS = "view_reports"
     VIEW_COUNCIL_REPORTS = "view_council_reports"
+    MAKE_COUNCIL_PACKS = "make_council_packs"
     VIEW_AUDIT = "view_audit"
     MANAGE_USERS = "manage_users"
     MANAGE_ORGANISATION = "manage_organisation"
@@ -44,10 +45,16 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.EDIT_CITIZENS,
             Permission.VIEW_REPORTS,
             Permission.VIEW_AUDIT,
+            Permission.MAKE_COUNCIL_PACKS,
         }
     ),
     Role.ANALYST: frozenset(
-        {Permission.VIEW_REPORTS, Permission.VIEW_COUNCIL_REPORTS, Permission.MANAGE_TARIFFS}
+        {
+            Permission.VIEW_REPORTS,
+            Permission.VIEW_COUNCIL_REPORTS,
+            Permission.MAKE_COUNCIL_PACKS,
+            Permission.MANAGE_TARIFFS,
+        }
     ),
     Role.COUNCIL: frozenset({Permission.VIEW_COUNCIL_REPORTS}),
     Role.ADMIN: frozenset(

@@ -1,4 +1,5 @@
-"""Choosing a report: kind, scope, period and filters (GET forms; no state changes)."""
+"""Choosing a report: kind, scope, period and filters (GET forms; no state changes), and the
+period of a council-pack job (POST)."""
 
 from __future__ import annotations
 
@@ -94,3 +95,9 @@ class CouncilForm(PeriodMixin, FlaskForm):
     def __init__(self, *args: Any, municipalities: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.municipality.choices = municipalities
+
+
+class PacksForm(PeriodMixin, FlaskForm):
+    """Which period's council packs to make (a POST: it starts a job)."""
+
+    period = StringField(_l("Periode"), validators=[InputRequired(), Length(max=30)])

@@ -9,7 +9,7 @@ message, not an endless wait.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from huey import crontab
@@ -141,3 +141,55 @@ def _record_failure(wanted: BuildRequest, key: str, exc: Exception) -> None:
         version, _ = scope_versions(session, wanted.units)
     message = f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
     get_store().put_json(key, {"version": version, "message": message}, FAILURE_SECONDS)
+
+
+@job(retries=1, retry_delay=10)
+def council_packs(*, pack_id: str, final_attempt: bool) -> None:
+    """Build every municipality's council pack for a pack request, counting them done."""
+    from del_tool.reports import packs
+
+    state = get_store().get_json(f"packs:{pack_id}")
+    if state is None or state["finished"]:
+        return
+    try:
+        _council_packs(state)
+    except Exception as exc:
+        if final_attempt:
+            log.exception("council packs %s failed", pack_id)
+            state["error"] = f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
+            state["finished"] = True
+            packs.save_state(state)
+        raise
+
+
+def _council_packs(state: dict[str, Any]) -> None:
+    from del_tool.reports import packs
+    from del_tool.reports.common import queries
+    from del_tool.reports.common.labels import rendering_context
+    from del_tool.reports.common.period import parse_period
+    from del_tool.reports.services import build_council_packs, council_municipalities, pack_names
+
+    period = parse_period(state["period"])
+    with get_db().session(write=False) as session, rendering_context(state["language"]):
+        codes = council_municipalities(session=session, period=period)
+        names = queries.municipality_names(session, set(codes))
+        state["total"] = len(codes)
+        packs.save_state(state)
+        finished = {entry["code"] for entry in state["done"] + state["failed"]}
+        remaining = [code for code in codes if code not in finished]
+        day = date.fromisoformat(state["today"])
+        for code, result in build_council_packs(
+            session=session, codes=remaining, period=period, today=day
+        ):
+            name = names.get(code, code)
+            if isinstance(result, Exception):
+                message = f"{type(result).__name__}: {result}".splitlines()[0][:200]
+                state["failed"].append({"code": code, "name": name, "message": message})
+            else:
+                for file_name, data in zip(pack_names(code, name, period), result, strict=True):
+                    packs.store_pack_file(state, file_name, data)
+                state["done"].append({"code": code, "name": name})
+            packs.save_state(state)
+    packs.store_pack_file(state, packs.ZIP_NAME, packs.zip_files(state))
+    state["finished"] = True
+    packs.save_state(state)

@@ -105,8 +105,13 @@ def index():
 
 
 def _index_page(form: ReportForm, status: int = 200) -> tuple[str, int]:
-    council = has_permission(current_user, Permission.VIEW_COUNCIL_REPORTS)
-    page = render_template("reports/index.html", form=form, kinds=KIND_TEXTS, council_link=council)
+    page = render_template(
+        "reports/index.html",
+        form=form,
+        kinds=KIND_TEXTS,
+        council_link=has_permission(current_user, Permission.VIEW_COUNCIL_REPORTS),
+        packs_link=has_permission(current_user, Permission.MAKE_COUNCIL_PACKS),
+    )
     return page, status
 
 

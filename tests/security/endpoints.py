@@ -115,6 +115,8 @@ def _ids_of(db: Session, scope: str, stay: Stay, staff_id: int | None) -> dict[s
         "access_event_id": access.id,
         "user_id": target.id,
         "fmt": "json",
+        "pack_id": "0" * 32,
+        "name": "zip",
         "filename": "js/del.js",
     }
 

@@ -96,6 +96,10 @@ EXPECTED: dict[str, dict[str, str]] = {
     "reports.index": only("staff", "leader", "analyst"),
     "reports.show": only("staff", "leader", "analyst"),
     "reports.council": only("analyst", "council"),
+    # Council packs made from the web: leaders and analysts, each seeing only their own.
+    "packs.index": only("leader", "analyst"),
+    "packs.progress": only("leader", "analyst"),
+    "packs.download": only("leader", "analyst"),
 }
 
 #: Form data that gets a POST past its own input checks to the scope check.
