@@ -11,12 +11,13 @@ import base64
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cycler import cycler
-from matplotlib import rc_context
-from matplotlib.figure import Figure
-from matplotlib.typing import RcKeyType
+
+if TYPE_CHECKING:  # matplotlib is imported where a chart is drawn, not when the app starts
+    from matplotlib.figure import Figure
+    from matplotlib.typing import RcKeyType
 
 #: Colours from Det Fælles Designsystem's palette (primary blue, then contrasting accents).
 PALETTE = ("#004993", "#b51a00", "#358000", "#7d2e8e", "#a65e00", "#00667a", "#595959")
@@ -55,12 +56,17 @@ class Chart:
 
 def new_figure(width: float = 7.0, height: float = 3.6) -> Figure:
     """A blank figure in DEL's style (inches)."""
+    from matplotlib import rc_context
+    from matplotlib.figure import Figure
+
     with rc_context(STYLE):
         return Figure(figsize=(width, height), layout="constrained")
 
 
 def to_data_uri(figure: Figure) -> str:
     """Render `figure` as an SVG data URI."""
+    from matplotlib import rc_context
+
     buffer = io.BytesIO()
     with rc_context(STYLE):
         figure.savefig(buffer, format="svg", metadata={"Date": None})
@@ -78,4 +84,33 @@ def render(
     """Render `figure` into a Chart with its title, alt text and data table."""
     return Chart(
         data_uri=to_data_uri(figure), alt=alt, title=title, table=table, notes=tuple(notes)
+    )
+
+
+def chart_to_json(chart: Chart) -> dict[str, Any]:
+    """A drawn chart as JSON (for the shared store); table cells become the text shown."""
+    table = None
+    if chart.table is not None:
+        table = {
+            "headers": [str(h) for h in chart.table.headers],
+            "rows": [[str(cell) for cell in row] for row in chart.table.rows],
+        }
+    return {
+        "data_uri": chart.data_uri,
+        "alt": chart.alt,
+        "title": chart.title,
+        "table": table,
+        "notes": [str(n) for n in chart.notes],
+    }
+
+
+def chart_from_json(data: dict[str, Any]) -> Chart:
+    """The chart `chart_to_json` stored."""
+    table = data["table"]
+    return Chart(
+        data_uri=data["data_uri"],
+        alt=data["alt"],
+        title=data["title"],
+        table=ChartTable(table["headers"], table["rows"]) if table else None,
+        notes=tuple(data["notes"]),
     )

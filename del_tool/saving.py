@@ -21,6 +21,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import Form
 
+from del_tool.citizens.chart_jobs import citizen_changed
 from del_tool.db import get_session
 from del_tool.errors import CONFLICT_MESSAGE, ConflictError, RuleError
 from del_tool.forms import apply_rule_error
@@ -55,5 +56,8 @@ def save_form(
         db.rollback()
         flash(str(CONFLICT_MESSAGE), "error")
         return redirect(request.path)
+    citizen_id = (request.view_args or {}).get("citizen_id")
+    if isinstance(citizen_id, int):
+        citizen_changed(citizen_id)  # the profile's charts are redrawn by the worker
     flash(str(saved), "success")
     return redirect(next_url(result) if callable(next_url) else next_url)

@@ -131,6 +131,14 @@ def load_profile(*, session: Session, actor: Actor, citizen_id: int) -> Profile:
     return Profile(citizen, stays, goals, follow_ups, series)
 
 
+def chart_data(
+    *, session: Session, citizen_id: int
+) -> tuple[dict[tuple[str, str], list[SeriesPoint]], list[GoalView]]:
+    """What the profile's charts are drawn from: every score series and goal of the citizen
+    (the same whoever looks; a job draws them, so no access check here)."""
+    return _follow_ups(session, citizen_id, set())[1], _goals(session, citizen_id, set())
+
+
 def _stays(session: Session, actor: Actor, citizen_id: int) -> list[StayView]:
     rows = session.exec(
         select(Stay, Unit.name, Municipality.name)

@@ -11,7 +11,7 @@ from del_tool.citizens import services, stay_views
 from del_tool.citizens.access import get_citizen
 from del_tool.citizens.caseload import caseload as load_caseload
 from del_tool.citizens.caseload import search_citizens
-from del_tool.citizens.charts import FUNCTIONING_ID, functioning_chart, questionnaire_charts
+from del_tool.citizens.chart_jobs import profile_charts
 from del_tool.citizens.display import score_lines
 from del_tool.citizens.forms import (
     CitizenForm,
@@ -27,7 +27,6 @@ from del_tool.citizens.viewhelpers import (
     ui_lang,
 )
 from del_tool.db import get_session
-from del_tool.goals.charts import goal_chart
 from del_tool.modelbase import local_today
 from del_tool.organisation.models import TargetGroup
 from del_tool.questionnaires import current_registry
@@ -105,15 +104,12 @@ def profile(citizen_id: int):
     data = load_profile(session=db, actor=actor, citizen_id=citizen_id)
     registry = current_registry()
     lang = ui_lang()
-    charts = []
-    if FUNCTIONING_ID in registry:
-        charts.append(functioning_chart(data.series, registry.get(FUNCTIONING_ID), lang))
-    charts.extend(questionnaire_charts(data.series, registry, lang))
-    charts.append(goal_chart(data.goals, lang))
+    charts, stale = profile_charts(db, citizen_id, lang)
     return render_template(
         "citizens/profile.html",
         profile=data,
-        charts=[c for c in charts if c is not None],
+        charts=charts,
+        charts_stale=stale,
         score_lines=score_lines(data.follow_ups, registry, lang),
         today=local_today(),
         can_edit=has_permission(current_user, Permission.EDIT_CITIZENS),

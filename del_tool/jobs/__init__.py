@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 
 EXTENSION_KEY = "del_jobs"
 #: The modules whose `@job` functions the app registers (imported by `init_app`).
-JOB_MODULES = ("del_tool.reports.tasks",)
+JOB_MODULES = ("del_tool.reports.tasks", "del_tool.citizens.chart_jobs")
 
 
 @dataclass(frozen=True, slots=True)
