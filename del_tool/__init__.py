@@ -84,8 +84,11 @@ def register_jobs(app: Flask) -> None:
     """The shared store of built reports and the job queue that fills it."""
     from del_tool import jobs, store
 
-    store.init_app(app)
-    jobs.init_app(app)
+    try:
+        store.init_app(app)
+        jobs.init_app(app)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def register_blueprints(app: Flask) -> None:

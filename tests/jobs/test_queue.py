@@ -12,13 +12,14 @@ from pathlib import Path
 import pytest
 from huey.registry import Message
 
-from del_tool import create_app
+from del_tool import ConfigError, create_app
 from del_tool.db import get_db
 from del_tool.jobs import JsonSerializer, make_huey
 from del_tool.reports import services
 from tests.conftest import DEMO_PASSWORD, TEST_SECRET, login, make_config
 
 EFFECT = "/reports/report?kind=effect&scope=region&period=2026"
+REDIS_QUEUE = os.environ.get("DEL_TEST_REDIS_QUEUE_URL", "redis://127.0.0.1:6379/14")
 REFRESH = 'http-equiv="refresh"'
 
 
@@ -51,9 +52,30 @@ def test_messages_are_json_and_refuse_anything_else():
         serializer.deserialize(b"\x80\x04\x95\x05\x00\x00\x00\x00\x00\x00\x00K\x01.")
 
 
-def test_an_unknown_queue_url_is_refused(tmp_path):
-    with pytest.raises(ValueError, match="JOBS_URL"):
-        make_huey("amqp://somewhere", instance_path=str(tmp_path))
+def test_an_unknown_queue_or_store_url_is_refused_in_one_line(databases):
+    url = databases.fresh("seeded")
+    with pytest.raises(ConfigError, match="JOBS_URL must be"):
+        create_app(make_config(url, JOBS_URL="amqp://somewhere"))
+    with pytest.raises(ConfigError, match="STORE_URL must be"):
+        create_app(make_config(url, STORE_URL="s3://bucket"))
+    databases.drop(url)
+
+
+def test_the_redis_queue_carries_json_messages_to_a_consumer():
+    huey = make_huey(REDIS_QUEUE, instance_path="unused")
+    huey.flush()
+    done = []
+
+    @huey.task(name="note")
+    def note(*, value: int) -> None:
+        done.append(value)
+
+    note(value=41)
+    raw = huey.storage.conn.lrange(huey.storage.queue_key, 0, -1)
+    assert len(raw) == 1 and raw[0].startswith(b"{")
+    huey.execute(huey.dequeue())
+    assert done == [41]
+    huey.flush()
 
 
 def test_a_build_that_keeps_failing_shows_its_message_not_a_hang(demo_client, monkeypatch):
