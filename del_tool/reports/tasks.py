@@ -193,3 +193,12 @@ def _council_packs(state: dict[str, Any]) -> None:
     packs.store_pack_file(state, packs.ZIP_NAME, packs.zip_files(state))
     state["finished"] = True
     packs.save_state(state)
+
+
+@job(periodic=crontab(minute="7"))
+def sweep_store(*, final_attempt: bool = True) -> int:
+    """Once an hour: remove what has expired from a folder store (Redis expires keys itself)."""
+    from del_tool.store.backends import FolderBackend
+
+    backend = get_store().backend
+    return backend.sweep() if isinstance(backend, FolderBackend) else 0

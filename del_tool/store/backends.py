@@ -173,8 +173,12 @@ class FolderBackend:
         """Remove expired files; how many."""
         removed = 0
         for path in self.folder.iterdir():
-            item = self._read(path) if not path.name.startswith(".tmp-") else None
-            if item is None or item[0] <= self._clock():
+            if path.name.startswith(".tmp-"):
+                expired = _modified(path) < self._clock() - 3600  # left by a crashed writer
+            else:
+                item = self._read(path)
+                expired = item is None or item[0] <= self._clock()
+            if expired:
                 path.unlink(missing_ok=True)
                 removed += 1
         return removed
@@ -183,6 +187,13 @@ class FolderBackend:
         """Remove every file."""
         for path in self.folder.iterdir():
             path.unlink(missing_ok=True)
+
+
+def _modified(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except FileNotFoundError:
+        return float("inf")
 
 
 class RedisBackend:
