@@ -179,8 +179,21 @@ def apply_rule_error(form: Form, error: RuleError, *, fallback: str | None = Non
     target.errors.append(str(error.message))
 
 
-#: Six digits (a birth date), an optional separator and four digits: the shape of a CPR number.
-_CPR_SHAPE = re.compile(r"(?<!\d)\d{6}[-\s]?\d{4}(?!\d)")
+#: A birth date (DDMMYY, optionally as DD.MM.YY or DD-MM-YY), an optional separator and four
+#: digits: the shape of a CPR number, after dashes and spaces of every kind are made plain.
+_CPR_SHAPE = re.compile(r"(?<!\d)\d{2}([ .-]?)\d{2}\1\d{2}[ .-]?\d{4}(?!\d)")
+#: Hyphens, dashes and minus signs (U+2010-2015, U+2212, the small and full-width forms).
+_DASHES = re.compile("[\u2010-\u2015\u2212\ufe58\ufe63\uff0d]")
+#: Invisible characters that could be typed between the digits (soft hyphen, zero-width ones).
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]")
+
+
+def contains_cpr_number(text: str) -> bool:
+    """Whether `text` holds something shaped like a CPR number, however it is punctuated:
+    "0101901234", "010190-1234", "01.01.90-1234", with a Unicode dash or a no-break space."""
+    plain = _DASHES.sub("-", _INVISIBLE.sub("", text))
+    plain = re.sub(r"\s", " ", plain)
+    return _CPR_SHAPE.search(plain) is not None
 
 
 class NoCprNumber:
@@ -191,7 +204,7 @@ class NoCprNumber:
 
     def __call__(self, form: Form, field: Field) -> None:
         """Raise ValidationError beside the field when the text holds a CPR-shaped number."""
-        if field.data and _CPR_SHAPE.search(str(field.data)):
+        if field.data and contains_cpr_number(str(field.data)):
             raise ValidationError(_("DEL gemmer ikke CPR-numre. Fjern nummeret fra teksten."))
 
 

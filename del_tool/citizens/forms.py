@@ -9,7 +9,7 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import Field, Form, IntegerField, RadioField, SelectField, StringField
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from del_tool.citizens.models import Sex
 from del_tool.forms import (
@@ -56,7 +56,7 @@ class CitizenForm(DelForm):
         _l("Navn"),
         filters=[strip_text],
         validators=[
-            InputRequired(_l("Skriv borgerens navn.")),
+            DataRequired(_l("Skriv borgerens navn.")),
             Length(max=200, message=_l("Højst 200 tegn.")),
             NoCprNumber(),
         ],

@@ -73,6 +73,7 @@ def create_citizen(
 ) -> Citizen:
     """A new citizen with their first stay (in a unit of the actor's scope)."""
     require_citizen_access(actor)
+    _check_citizen(citizen)
     _check_stay(session, actor, stay, citizen_id=None, stay_id=None)
     row = Citizen(**asdict(citizen))
     session.add(row)
@@ -89,10 +90,17 @@ def update_citizen(
 ) -> Citizen:
     """Change a citizen's details (optimistic locking on `version`)."""
     row = get_citizen(session, actor, citizen_id)
+    _check_citizen(data)
     values = asdict(data)
     if not check_version(row, version, values):
         return row
     return history.update(session, actor, row, values, citizen_id=row.id)
+
+
+def _check_citizen(data: CitizenData) -> None:
+    """The form's rules for callers other than the form: a name that is not only spaces."""
+    if not data.name.strip():
+        raise RuleError("name", _l("Skriv borgerens navn."))
 
 
 def add_stay(*, session: Session, actor: Actor, citizen_id: int, stay: StayData) -> Stay:

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import Field, FloatField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from del_tool.forms import (
     PLANNING_HORIZON,
@@ -60,7 +60,7 @@ class GoalForm(DelForm):
         _l("Mål"),
         filters=[strip_text],
         validators=[
-            InputRequired(_l("Skriv målet.")),
+            DataRequired(_l("Skriv målet.")),
             Length(max=200, message=_l("Højst 200 tegn.")),
             NoCprNumber(),
         ],

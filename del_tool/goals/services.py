@@ -142,6 +142,8 @@ def close_goal(
 
 def _check_goal(data: GoalData) -> None:
     """The same rules as the form (and the database CHECKs), for callers other than the form."""
+    if not data.title.strip():
+        raise RuleError("title", _l("Skriv målet."))
     for name, level in (
         ("baseline_level", data.baseline_level),
         ("target_level", data.target_level),

@@ -97,6 +97,7 @@ def test_hostile_goal_input_is_refused_beside_each_field(db, world, staff):
         ({"theme": "cooking"}, "theme", "Vælg en af mulighederne."),
         ({"direction": "sideways"}, "direction", "Vælg en af mulighederne."),
         ({"title": ""}, "title", "Skriv målet."),
+        ({"title": "   "}, "title", "Skriv målet."),
         ({"title": "t" * 201}, "title", "Højst 200 tegn."),
         ({"description": "d" * 4001}, "description", "Højst 4000 tegn."),
         ({"weight": "nan"}, "weight", "Skriv en vægt mellem 0,1 og 10."),
