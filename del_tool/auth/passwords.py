@@ -16,8 +16,6 @@ MAX_LENGTH = 128
 #: argon2-cffi's defaults: Argon2id with RFC 9106's second recommended option (t=3, 64 MiB, p=4).
 PRODUCTION_HASHER = PasswordHasher()
 _hasher = PRODUCTION_HASHER
-#: Verified against when the username is unknown, so both paths cost the same time.
-_DUMMY_HASH = _hasher.hash("not-a-real-password-used-for-timing-only")
 
 
 def use_hasher(hasher: PasswordHasher) -> None:
@@ -25,9 +23,17 @@ def use_hasher(hasher: PasswordHasher) -> None:
 
     Existing hashes stay verifiable; `needs_rehash` reports them, so logins upgrade them.
     """
-    global _hasher, _DUMMY_HASH
+    global _hasher
     _hasher = hasher
-    _DUMMY_HASH = hasher.hash("not-a-real-password-used-for-timing-only")
+
+
+@cache
+def _dummy_hash(hasher: PasswordHasher) -> str:
+    """A hash to verify against when the username is unknown, so both paths cost the same time.
+
+    Made on first use, not at import: one Argon2 hash costs 0.1 s or more at every worker start.
+    """
+    return hasher.hash("not-a-real-password-used-for-timing-only")
 
 
 def password_problems(password: str) -> list[str]:
@@ -67,7 +73,8 @@ def hash_password(password: str) -> str:
 def verify_password(password_hash: str | None, password: str) -> bool:
     """Whether `password` matches; with no hash, spend the same time and return False."""
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        dummy = _dummy_hash(_hasher)  # made at the first login of either kind: same time
+        return _hasher.verify(password_hash or dummy, password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 

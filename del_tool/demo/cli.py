@@ -1,4 +1,8 @@
-"""`del-tool demo`: fill an empty database with the synthetic demo region."""
+"""`del-tool demo`: fill an empty database with the synthetic demo region.
+
+The generator is imported when the command runs: it scores with pandas, which every app that
+registers this command (each web worker) would otherwise load at start-up.
+"""
 
 from __future__ import annotations
 
@@ -14,13 +18,6 @@ from sqlmodel import select
 
 from del_tool.citizens.models import Citizen
 from del_tool.db import write_session
-from del_tool.demo.generator import (
-    DEMO_USERS,
-    DemoError,
-    DemoOptions,
-    create_demo_users,
-    generate_demo,
-)
 from del_tool.modelbase import local_today
 
 
@@ -67,6 +64,8 @@ def demo_command(
     citizens: int, years: int, seed: int, today: object, if_empty: bool, password: str | None
 ) -> None:
     """Generate the demo region: centres, units, tariffs, citizens, follow-ups, demo users."""
+    from del_tool.demo.generator import DemoError, DemoOptions, create_demo_users, generate_demo
+
     password = password or current_app.config.get("DEMO_PASSWORD") or secrets.token_urlsafe(12)
     with write_session() as session:
         has_data = session.exec(select(Citizen.id).limit(1)).first() is not None
@@ -97,6 +96,8 @@ def demo_command(
 
 
 def _print_logins(password: str | None) -> None:
+    from del_tool.demo.generator import DEMO_USERS
+
     click.echo("Demo logins (username / password):")
     for spec in DEMO_USERS:
         shown = password or "(set by the run that created them; see DEMO_PASSWORD)"

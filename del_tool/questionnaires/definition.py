@@ -6,9 +6,8 @@ import hashlib
 import json
 from collections.abc import Mapping
 from numbers import Integral
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-import pandas as pd
 from pydantic import Field, PrivateAttr, StringConstraints, model_validator
 
 from del_tool.questionnaires.errors import InvalidAnswers
@@ -27,6 +26,9 @@ from del_tool.questionnaires.schema import (
 )
 from del_tool.questionnaires.scores import AssessmentScores
 from del_tool.stats.scoring import score_frame
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 Version = Annotated[str, Field(strict=True), StringConstraints(pattern=VERSION_PATTERN)]
 
@@ -134,6 +136,8 @@ class QuestionnaireDefinition(StrictModel):
         not item ids are ignored; a missing item column counts as unanswered. Raises
         InvalidAnswers for a value that is not one of its item's options.
         """
+        import pandas as pd  # only reports and the demo score frames; the web app starts without
+
         for item in self.items:
             if item.id not in answers.columns:
                 continue

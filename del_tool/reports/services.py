@@ -1,11 +1,17 @@
-"""Report services: build a report of a kind, log who saw which citizens, council packs."""
+"""Report services: build a report of a kind, log who saw which citizens, council packs.
+
+The builders and renderers are imported where they are called: they pull in pandas, scipy,
+statsmodels, matplotlib, WeasyPrint and openpyxl, which the web app does not load at start-up
+(a worker starts in a fraction of a second; the first build in a process pays the imports).
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
 from datetime import date
-from typing import Any
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app
 from sqlmodel import Session, col, select
@@ -20,22 +26,23 @@ from del_tool.reports.common import queries
 from del_tool.reports.common.model import Report
 from del_tool.reports.common.period import Period, parse_period
 from del_tool.reports.common.selection import Filters, ReportScope, resolve_scope
-from del_tool.reports.council.outcomes import Outcomes
 from del_tool.reports.council.parallel import PackError, can_fork, run_forked
-from del_tool.reports.council.report import build_council_summary, region_benchmark
-from del_tool.reports.documentation.report import build_documentation_report
-from del_tool.reports.economy.report import build_economy_report
-from del_tool.reports.effect.report import build_effect_report
-from del_tool.reports.learning.report import build_learning_report
-from del_tool.reports.rendering.pages import render_report_pdf
-from del_tool.reports.rendering.spreadsheet import render_report_xlsx
 
-BUILDERS: dict[str, Callable[..., Report]] = {
-    "documentation": build_documentation_report,
-    "effect": build_effect_report,
-    "learning": build_learning_report,
-    "economy": build_economy_report,
-}
+if TYPE_CHECKING:
+    from del_tool.reports.council.outcomes import Outcomes
+
+#: The internal report kinds; `build_<kind>_report` in `del_tool.reports.<kind>.report` builds one.
+KINDS = ("documentation", "effect", "learning", "economy")
+
+
+def builder(kind: str) -> Callable[..., Report]:
+    """The function that builds reports of `kind` (imported now); KeyError for an unknown kind."""
+    if kind not in KINDS:
+        raise KeyError(kind)
+    build: Callable[..., Report] = getattr(
+        import_module(f"del_tool.reports.{kind}.report"), f"build_{kind}_report"
+    )
+    return build
 
 
 def build_report(
@@ -49,7 +56,7 @@ def build_report(
     today: date | None = None,
 ) -> Report:
     """Build an internal report of `kind`; KeyError for an unknown kind."""
-    return BUILDERS[kind](
+    return builder(kind)(
         session=session, scope=scope, period=period, filters=filters, viewer=viewer, today=today
     )
 
@@ -57,6 +64,8 @@ def build_report(
 def build_requested(request: BuildRequest, *, session: Session) -> Report:
     """Build what a stored-build request names (a job's work): an internal report or the
     council summary, for the request's viewer and day."""
+    from del_tool.reports.council.report import build_council_summary
+
     period = parse_period(request.period)
     if request.kind == "council":
         if request.municipality is None:
@@ -127,6 +136,10 @@ def build_council_pack(
     Pass `benchmark` (from `council.region_benchmark`) when building many packs for one period,
     so the region's figures are computed once. NotFoundError for an unknown municipality.
     """
+    from del_tool.reports.council.report import build_council_summary
+    from del_tool.reports.rendering.pages import render_report_pdf
+    from del_tool.reports.rendering.spreadsheet import render_report_xlsx
+
     report = build_council_summary(
         session=session,
         municipality_code=municipality_code,
@@ -159,6 +172,8 @@ def build_council_packs(
     With `jobs` > 1 the packs are built by that many forked worker processes (`parallel`),
     unless the database is an in-memory SQLite that other processes cannot open.
     """
+    from del_tool.reports.council.report import region_benchmark
+
     benchmark = region_benchmark(session=session, period=period, today=today)
     if jobs > 1 and len(codes) > 1 and can_fork(current_app._get_current_object()):  # type: ignore[attr-defined]
 

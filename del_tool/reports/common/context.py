@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, NotRequired, TypedDict, Unpack
+from typing import TYPE_CHECKING, Any, NotRequired, TypedDict, Unpack
 
-import pandas as pd
 from flask import current_app, has_app_context
 from sqlmodel import Session
 
@@ -24,6 +23,9 @@ from del_tool.reports.common.selection import (
     ensure_report_access,
     municipality_name,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 DEFAULT_K = 5
 #: Above this many stays the mixed model is fitted on a reproducible random sample of stays, and

@@ -10,13 +10,11 @@ import re
 from typing import Any
 
 from flask import render_template
-from weasyprint import HTML
 
 from del_tool.charts import Chart
 from del_tool.reports.common.labels import language, period_heading, period_label, rendering_context
 from del_tool.reports.common.labels import lazy as _l
 from del_tool.reports.common.model import Report
-from del_tool.reports.rendering.charts.draw import draw_all
 from del_tool.reports.rendering.display import display_table
 from del_tool.reports.rendering.formatting import benchmark_text, format_value
 
@@ -25,6 +23,8 @@ def template_values(
     report: Report, *, pdf: bool = False, charts: dict[str, Chart] | None = None
 ) -> dict[str, Any]:
     """What the report templates need: the report, its charts and the formatters."""
+    from del_tool.reports.rendering.charts.draw import draw_all  # matplotlib: only when drawing
+
     return {
         "report": report,
         "charts": draw_all(report) if charts is None else charts,
@@ -60,6 +60,8 @@ def render_report_pdf(
             page_word=str(_l("Side")),
             generated_word=str(_l("Dannet")),
         )
+    from weasyprint import HTML  # 0.6 s to import: only when a PDF is made
+
     pdf: bytes = HTML(string=html, base_url=None).write_pdf()
     return pdf
 
