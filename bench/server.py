@@ -30,7 +30,7 @@ def free_port() -> int:
 
 
 class GunicornServer:
-    """``gunicorn --workers N 'del_tool:create_app()'`` on a benchmark database."""
+    """``gunicorn -c gunicorn.conf.py`` with N workers on a benchmark database."""
 
     def __init__(self, database_url: str, *, workers: int = 2, log_path: Path | None = None):
         self.database_url = database_url
@@ -49,6 +49,7 @@ class GunicornServer:
             "DEL_SECRET_KEY": SECRET_KEY,
             "DEL_SESSION_COOKIE_SECURE": "false",
             "DEL_REMEMBER_COOKIE_SECURE": "false",
+            "DEL_WEB_WORKERS": str(self.workers),  # gunicorn.conf.py, as README deploys it
         }
         self._run_dir = tempfile.TemporaryDirectory(prefix="del-bench-run-")
         env["DEL_JOBS_URL"] = f"sqlite:///{self._run_dir.name}/jobs.sqlite3"
@@ -64,13 +65,10 @@ class GunicornServer:
         self.process = subprocess.Popen(
             [
                 str(GUNICORN),
-                "--workers",
-                str(self.workers),
+                "--config",
+                str(ROOT / "gunicorn.conf.py"),
                 "--bind",
                 f"127.0.0.1:{self.port}",
-                "--timeout",
-                "120",
-                "del_tool:create_app()",
             ],
             cwd=ROOT,
             env=env,

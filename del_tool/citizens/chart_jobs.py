@@ -57,11 +57,18 @@ def profile_charts(session: Session, citizen_id: int, lang: str) -> tuple[list[C
     return [chart_from_json(c) for c in stored["charts"]], stored["version"] != version
 
 
-def ask_for_drawing(citizen_id: int, lang: str) -> None:
+#: A drawing someone is about to look at runs before the sweeps' (report builds run first).
+SAVED_PRIORITY = 60
+SWEEP_PRIORITY = 0
+
+
+def ask_for_drawing(citizen_id: int, lang: str, *, priority: int = SAVED_PRIORITY) -> None:
     """Queue a drawing of a citizen's charts unless one is queued."""
     marker = f"queued:charts:{citizen_id}:{lang}"
     if get_store().add_json(marker, {"at": datetime.now(UTC).isoformat()}, LEASE_SECONDS):
-        get_jobs().enqueue("draw_citizen_charts", citizen_id=citizen_id, lang=lang)
+        get_jobs().enqueue(
+            "draw_citizen_charts", priority=priority, citizen_id=citizen_id, lang=lang
+        )
 
 
 def citizen_changed(citizen_id: int) -> None:
@@ -121,7 +128,7 @@ def redraw_changed_citizens(*, final_attempt: bool = True) -> int:
         else:
             ids = _changed_since(session, int(cursor["event"]))
     for citizen_id in ids:
-        ask_for_drawing(citizen_id, "da")
+        ask_for_drawing(citizen_id, "da", priority=SWEEP_PRIORITY)
     store.put_json("charts-cursor:sweep", {"generation": GENERATION, "event": int(newest)})
     return len(ids)
 

@@ -46,6 +46,7 @@ class JobSpec:
     func: Callable[..., Any]
     retries: int
     retry_delay: int
+    priority: int = 0
     periodic: Any = None
 
 
@@ -53,15 +54,16 @@ _SPECS: dict[str, JobSpec] = {}
 
 
 def job(
-    *, retries: int = 2, retry_delay: int = 5, periodic: Any = None
+    *, retries: int = 2, retry_delay: int = 5, priority: int = 0, periodic: Any = None
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a job function under its name; it runs in an app context with keyword args.
 
-    `periodic` (a huey ``crontab``) makes it run on that schedule in the worker as well.
+    Jobs of higher `priority` run first (what a reader waits for before background sweeps);
+    `periodic` (a huey ``crontab``) makes it run on that schedule in the worker instead.
     """
 
     def register(func: Callable[..., Any]) -> Callable[..., Any]:
-        _SPECS[func.__name__] = JobSpec(func, retries, retry_delay, periodic)
+        _SPECS[func.__name__] = JobSpec(func, retries, retry_delay, priority, periodic)
         return func
 
     return register
@@ -137,7 +139,11 @@ class Jobs:
             else:
                 delay = 0 if huey.immediate else spec.retry_delay  # run retries at once too
                 self.tasks[name] = huey.task(
-                    retries=spec.retries, retry_delay=delay, name=name, context=True
+                    retries=spec.retries,
+                    retry_delay=delay,
+                    priority=spec.priority,
+                    name=name,
+                    context=True,
                 )(func)
 
     @property
@@ -145,9 +151,13 @@ class Jobs:
         """Whether jobs run at once in the caller's process (no worker)."""
         return bool(self.huey.immediate)
 
-    def enqueue(self, name: str, **kwargs: Any) -> None:
-        """Queue job `name` with JSON keyword arguments (run at once in immediate mode)."""
-        self.tasks[name](**kwargs)
+    def enqueue(self, name: str, *, priority: int | None = None, **kwargs: Any) -> None:
+        """Queue job `name` with JSON keyword arguments (run at once in immediate mode);
+        `priority` overrides the job's own."""
+        if priority is None:
+            self.tasks[name](**kwargs)
+        else:
+            self.tasks[name](priority=priority, **kwargs)
 
 
 def _in_app_context(app: Flask, func: Callable[..., Any]) -> Callable[..., Any]:

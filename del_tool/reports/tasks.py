@@ -32,7 +32,12 @@ from del_tool.store import get_store
 log = logging.getLogger(__name__)
 
 
-@job(retries=2, retry_delay=5)
+#: What a reader waits for runs first; packs next; drawings asked for by sweeps last.
+READER_PRIORITY = 100
+PACKS_PRIORITY = 50
+
+
+@job(retries=2, retry_delay=5, priority=READER_PRIORITY)
 def build_report(*, request: dict[str, Any], final_attempt: bool) -> None:
     """Build the report `request` names, draw its charts and store them (one build per key)."""
     wanted = BuildRequest.from_json(request)
@@ -73,7 +78,7 @@ def _build(wanted: BuildRequest) -> None:
     )
 
 
-@job(retries=2, retry_delay=5)
+@job(retries=2, retry_delay=5, priority=READER_PRIORITY)
 def render_file(
     *, request: dict[str, Any], output: str, build_id: str, final_attempt: bool
 ) -> None:
@@ -143,7 +148,7 @@ def _record_failure(wanted: BuildRequest, key: str, exc: Exception) -> None:
     get_store().put_json(key, {"version": version, "message": message}, FAILURE_SECONDS)
 
 
-@job(retries=1, retry_delay=10)
+@job(retries=1, retry_delay=10, priority=PACKS_PRIORITY)
 def council_packs(*, pack_id: str, final_attempt: bool) -> None:
     """Build every municipality's council pack for a pack request, counting them done."""
     from del_tool.reports import packs

@@ -190,10 +190,9 @@ def _serve(wanted: BuildRequest, output: str, key: str, page: dict[str, Any]) ->
     report = served.report
     if output in ("html", "pdf") and report.listed_citizens:
         action = "view" if output == "html" else "export"
-        log_listed_citizens(
+        log_listed_citizens(  # in a short transaction of its own, before the page is sent
             report, session=db, user_id=current_user.id, endpoint="reports.show", action=action
         )
-        db.commit()
     if output == "html":
         response = _page(report, served, page)
     else:

@@ -89,7 +89,7 @@ def test_a_page_view_never_draws_while_the_worker_has_not(databases, tmp_path, d
 
 def test_the_sweep_asks_for_everyone_once_then_only_the_changed(demo_app, monkeypatch):
     asked: list[int] = []
-    monkeypatch.setattr(chart_jobs, "ask_for_drawing", lambda c, lang: asked.append(c))
+    monkeypatch.setattr(chart_jobs, "ask_for_drawing", lambda c, lang, **_: asked.append(c))
     with demo_app.app_context():
         everyone = chart_jobs.redraw_changed_citizens()
         assert everyone >= 100 and len(set(asked)) == everyone

@@ -142,3 +142,17 @@ def test_a_worker_process_builds_what_a_page_asked_for(databases, tmp_path: Path
         get_db(app).dispose()
         databases.drop(url)
     assert "Traceback" not in output, output
+
+
+def test_what_a_reader_waits_for_runs_before_background_drawings(tmp_path):
+    huey = make_huey(f"sqlite:///{tmp_path / 'jobs.sqlite3'}", instance_path=str(tmp_path))
+
+    @huey.task(name="work")
+    def work(*, what: str) -> str:
+        return what
+
+    work(what="sweep drawing", priority=0)
+    work(what="report build", priority=100)
+    work(what="saved citizen's drawing", priority=60)
+    order = [huey.dequeue().kwargs["what"] for _ in range(3)]
+    assert order == ["report build", "saved citizen's drawing", "sweep drawing"]
