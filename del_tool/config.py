@@ -43,6 +43,12 @@ class DefaultConfig:
 
     #: Counts and statistics over fewer than this many citizens are suppressed for councils.
     SUPPRESSION_K = 5
+    #: Council outputs: a mean or share needs at least this many citizens (more than a count:
+    #: one more citizen moves a mean, so a small group's mean gives individuals away sooner).
+    COUNCIL_MIN_N_STATISTICS = 10
+    #: Council outputs cover whole quarters, half-years and years, published this many days
+    #: after the period ends (late records count in the next period's status).
+    COUNCIL_PUBLICATION_DAYS = 14
     #: Seconds a built report is served after its data changed before a job rebuilds it (the
     #: older build is served, marked, while the job runs); an anonymisation never waits.
     REPORT_CACHE_MAX_AGE = 60
@@ -85,6 +91,9 @@ class DefaultConfig:
     LOGIN_FAILURE_WINDOW = timedelta(minutes=15)
     LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
     LOGIN_MAX_FAILURES_PER_ADDRESS = 30
+    #: Key of the hash the login log keeps of unknown usernames; None derives one from
+    #: SECRET_KEY (so a new SECRET_KEY starts new hashes).
+    LOGIN_LOG_KEY: str | None = None
     #: Number of trusted proxies setting X-Forwarded-For / -Proto / -Host (0: no proxy).
     PROXY_FIX_X_FOR = 0
     PROXY_FIX_X_PROTO = 0

@@ -56,3 +56,36 @@ def test_cli_db_commands(runner):
     result = runner.invoke(args=["db", "check"])
     assert result.exit_code == 0, result.output
     assert "Models and migrations agree." in result.output
+
+
+def test_upgrade_removes_unknown_usernames_from_the_login_log(databases):
+    """Names typed at login that matched no account (maybe passwords) are not kept."""
+    from sqlalchemy import text
+
+    url = databases.empty()
+    app = create_app(make_config(url))
+    try:
+        migrate.upgrade(app, "e68259caf2bd")
+        with get_db(app).write_engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO users (version, username, display_name, password_hash, role,"
+                    " active, session_version, created_at) VALUES (1, 'anna', 'Anna', 'x',"
+                    " 'staff', true, 1, CURRENT_TIMESTAMP)"
+                )
+            )
+            for name in ("anna", "hunter2-typed-as-name"):
+                conn.execute(
+                    text(
+                        "INSERT INTO login_events (occurred_at, username, address, success,"
+                        " reason) VALUES (CURRENT_TIMESTAMP, :name, '', false, 'x')"
+                    ),
+                    {"name": name},
+                )
+        migrate.upgrade(app)
+        with get_db(app).engine.connect() as conn:
+            names = conn.execute(text("SELECT username FROM login_events ORDER BY id")).scalars()
+            assert list(names) == ["anna", "unknown:"]
+    finally:
+        get_db(app).dispose()
+        databases.drop(url)

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from sqlmodel import Session, col, delete, select
 
 from del_tool.audit.models import LoginEvent
+from del_tool.auth.loginlog import normalise_username, unknown_username_digest
 from del_tool.auth.models import Role, User, UserUnit
 from del_tool.auth.passwords import hash_password, needs_rehash, verify_password
 from del_tool.db import get_session
@@ -14,11 +15,6 @@ from del_tool.modelbase import utcnow
 
 #: Logged when the password was right and the second factor is still to come.
 PASSWORD_OK = "password_ok"  # noqa: S105 - a log reason, not a password
-
-
-def normalise_username(username: str) -> str:
-    """Usernames are case-insensitive and trimmed."""
-    return username.strip().lower()
 
 
 def get_user_by_username(session: Session, username: str) -> User | None:
@@ -67,7 +63,8 @@ def authenticate(*, session: Session, username: str, password: str, address: str
     Unknown user, wrong password and inactive account all return None (the caller shows one
     message for all three); the hash is upgraded when its parameters are outdated. A user with
     a second factor is returned too, but the login is logged as complete only after the code
-    (`record_second_factor`).
+    (`record_second_factor`). An unknown username is logged only as a keyed hash (it may be
+    a password typed in the wrong field).
     """
     name = normalise_username(username)[:150]
     user = get_user_by_username(session, name)
@@ -84,7 +81,7 @@ def authenticate(*, session: Session, username: str, password: str, address: str
     success = reason == "ok"
     session.add(
         LoginEvent(
-            username=name,
+            username=user.username if user else unknown_username_digest(name),
             user_id=user.id if user else None,
             address=address[:64],
             success=success,

@@ -16,7 +16,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from del_tool.audit.models import LoginEvent
-from del_tool.auth.services import normalise_username
+from del_tool.auth.loginlog import logged_username
 from del_tool.modelbase import utcnow
 
 #: Reasons that count as failed attempts (a refused, throttled attempt does not extend the lock).
@@ -51,7 +51,7 @@ def login_throttled(*, session: Session, username: str, address: str) -> bool:
     """Whether another login attempt for `username` from `address` must be refused now."""
     config = current_app.config
     window_start = utcnow() - config["LOGIN_FAILURE_WINDOW"]
-    name = normalise_username(username)[:150]
+    name = logged_username(session, username)
     since = window_start
     last_success = _last_success(session, name)
     if last_success is not None and last_success > since:
@@ -68,7 +68,7 @@ def record_throttled(*, session: Session, username: str, address: str) -> None:
     """Log a refused attempt (it does not count towards the limits)."""
     session.add(
         LoginEvent(
-            username=normalise_username(username)[:150],
+            username=logged_username(session, username),
             address=address[:64],
             success=False,
             reason=THROTTLED_REASON,

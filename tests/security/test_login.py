@@ -102,10 +102,33 @@ def test_every_attempt_is_logged_without_the_password(app, client, make_user):
     with db_session(app) as db:
         events = [e.model_dump() for e in db.exec(select(LoginEvent).order_by(LoginEvent.id))]
     events = [LoginEvent(**e) for e in events]
-    assert [(e.username, e.success, e.reason) for e in events] == [
+    assert [(e.username[:8], e.success, e.reason) for e in events] == [
         (user.username, False, "wrong_password"),
-        ("nobody", False, "unknown_user"),
+        ("unknown:", False, "unknown_user"),
         (user.username, True, "ok"),
     ]
     assert all(e.address == "10.0.0.1" or e.address == "127.0.0.1" for e in events)
     assert not any(PASSWORD in str(e.model_dump()) for e in events)
+
+
+def test_a_password_typed_as_username_is_kept_only_as_a_keyed_hash(app, client, make_user):
+    """Issue 14: the login log kept whatever was typed in the username field."""
+    typed = "Mit-Hemmelige-Kodeord-42"
+    make_user("staff", username="known")
+    _fail(client, typed)
+    _fail(client, "known")
+    with db_session(app) as db:
+        stored = [e.username for e in db.exec(select(LoginEvent).order_by(LoginEvent.id))]
+    assert stored[1] == "known"  # a known account is logged by its name
+    assert not any(typed.lower() in name or typed in name for name in stored)
+    assert stored[0].startswith("unknown:") and len(stored[0]) > len("unknown:") + 32
+
+
+def test_the_hash_is_keyed_and_still_throttles_the_typed_name(app, client):
+    from del_tool.auth.loginlog import logged_username
+
+    with app.test_request_context(), db_session(app) as db:
+        digest = logged_username(db, " Ghost ")
+        assert digest == logged_username(db, "ghost")
+        app.config["LOGIN_LOG_KEY"] = "another key entirely"
+        assert logged_username(db, "ghost") != digest
