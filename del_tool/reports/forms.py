@@ -3,6 +3,7 @@ period of a council-pack job (POST)."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -11,6 +12,7 @@ from wtforms import SelectField, StringField
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from del_tool.organisation.models import LegalSection, TargetGroup
+from del_tool.reports.common.context import publication_day
 from del_tool.reports.common.period import Period, PeriodError, parse_period
 from del_tool.reports.common.selection import Filters
 
@@ -22,6 +24,11 @@ PERIOD_MESSAGES = {
     "order": _l("Slutdatoen ligger før startdatoen."),
     "length": _l("En periode kan højst være ti år lang."),
 }
+
+
+COUNCIL_PERIOD_MESSAGE = _l(
+    "Kommunerapporten gives for hele kvartaler, halvår og år, fx 2026Q3, 2026H1 eller 2026."
+)
 
 
 def kind_choices() -> list[tuple[str, Any]]:
@@ -92,12 +99,42 @@ class CouncilForm(PeriodMixin, FlaskForm):
     municipality = SelectField(_l("Kommune"), validators=[InputRequired()])
     period = StringField(_l("Periode"), validators=[InputRequired(), Length(max=30)])
 
-    def __init__(self, *args: Any, municipalities: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        municipalities: list[tuple[str, str]],
+        published_by: date | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """`published_by`: a council's view, which covers only whole quarters, half-years and
+        years published by that day (so no period can be moved a day to single one out)."""
         super().__init__(*args, **kwargs)
         self.municipality.choices = municipalities
+        self.published_by = published_by
+
+    def validate_period(self, field: StringField) -> None:
+        """The period, and for a council only a published calendar period."""
+        super().validate_period(field)
+        period = self.parsed_period
+        if self.published_by is None or period is None:
+            return
+        if period.kind not in ("quarter", "half", "year"):
+            raise ValidationError(str(COUNCIL_PERIOD_MESSAGE))
+        published = publication_day(period)
+        if published > self.published_by:
+            raise ValidationError(
+                _l("Perioden offentliggøres %(day)s.", day=published.strftime("%d.%m.%Y"))
+            )
 
 
 class PacksForm(PeriodMixin, FlaskForm):
-    """Which period's council packs to make (a POST: it starts a job)."""
+    """Which period's council packs to make (a POST: it starts a job); like every council
+    output, a whole quarter, half-year or year."""
 
     period = StringField(_l("Periode"), validators=[InputRequired(), Length(max=30)])
+
+    def validate_period(self, field: StringField) -> None:
+        """The period, which must be a calendar period."""
+        super().validate_period(field)
+        if self.parsed_period is not None and self.parsed_period.kind == "custom":
+            raise ValidationError(str(COUNCIL_PERIOD_MESSAGE))

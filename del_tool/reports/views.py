@@ -16,10 +16,10 @@ from del_tool.auth.scope import Scope, scope_for
 from del_tool.db import get_session
 from del_tool.modelbase import LOCAL_TIMEZONE, local_today
 from del_tool.reports.builds import BuildRequest, Served, fetch_build, fetch_file, make_request
-from del_tool.reports.common.context import suppression_k
+from del_tool.reports.common.context import latest_published_quarter, suppression_k
 from del_tool.reports.common.labels import language
 from del_tool.reports.common.model import Report
-from del_tool.reports.common.period import last_four_quarters, latest_complete_quarter
+from del_tool.reports.common.period import last_four_quarters
 from del_tool.reports.common.selection import (
     ensure_council_access,
     ensure_report_access,
@@ -153,8 +153,13 @@ def council():
     args = dict(request.args)
     if viewer.municipality_code is not None:
         args.setdefault("municipality", viewer.municipality_code)
-    args.setdefault("period", latest_complete_quarter(local_today()).key)
-    form = CouncilForm(formdata=MultiDict(args), municipalities=choices)
+    args.setdefault("period", latest_published_quarter(local_today()).key)
+    council_view = viewer.municipality_code is not None
+    form = CouncilForm(
+        formdata=MultiDict(args),
+        municipalities=choices,
+        published_by=local_today() if council_view else None,
+    )
     if "municipality" not in args:
         return render_template("reports/council_form.html", form=form, k=suppression_k())
     if not form.validate() or form.parsed_period is None:

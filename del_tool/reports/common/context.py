@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, NotRequired, TypedDict, Unpack
 
 from flask import current_app, has_app_context
@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
 DEFAULT_K = 5
+DEFAULT_MIN_N = 10
+DEFAULT_PUBLICATION_DAYS = 14
 #: Above this many stays the mixed model is fitted on a reproducible random sample of stays, and
 #: the report says so. Estimates stay unbiased; the CIs are those of the sample.
 #: `REPORT_TRAJECTORY_MAX_STAYS` overrides it.
@@ -112,6 +114,33 @@ def suppression_k() -> int:
     if has_app_context():
         return int(current_app.config.get("SUPPRESSION_K", DEFAULT_K))
     return DEFAULT_K
+
+
+def statistic_min_n() -> int:
+    """Citizens a council's mean or share needs: COUNCIL_MIN_N_STATISTICS, at least k."""
+    configured = DEFAULT_MIN_N
+    if has_app_context():
+        configured = int(current_app.config.get("COUNCIL_MIN_N_STATISTICS", DEFAULT_MIN_N))
+    return max(configured, suppression_k())
+
+
+def _publication_delay() -> timedelta:
+    days = DEFAULT_PUBLICATION_DAYS
+    if has_app_context():
+        days = int(current_app.config.get("COUNCIL_PUBLICATION_DAYS", days))
+    return timedelta(days=days)
+
+
+def publication_day(period: Period) -> date:
+    """The day a period's council outputs are published (COUNCIL_PUBLICATION_DAYS after it)."""
+    return period.end + _publication_delay()
+
+
+def latest_published_quarter(today: date) -> Period:
+    """The newest quarter whose council outputs are published by `today`."""
+    from del_tool.reports.common.period import latest_complete_quarter
+
+    return latest_complete_quarter(today - _publication_delay())
 
 
 class ReportRequest(TypedDict):

@@ -1,4 +1,7 @@
-"""Key figures and results of the council summary, suppressed below k citizens."""
+"""Key figures and results of the council summary: counts suppressed below k citizens, means
+and shares below `min_n` (COUNCIL_MIN_N_STATISTICS, default 10), and every mean and share
+rounded before it leaves DEL (one decimal for changes, whole percent for shares), so that the
+spreadsheet carries no more precision than the page shows."""
 
 from __future__ import annotations
 
@@ -6,23 +9,28 @@ from typing import Any
 
 import pandas as pd
 
-from del_tool.goals.models import GoalDirection
 from del_tool.reports.common.coverage import share
-from del_tool.reports.common.labels import direction_label, fmt
+from del_tool.reports.common.labels import fmt
 from del_tool.reports.common.labels import lazy as _l
-from del_tool.reports.common.model import ChartSpec, Column, Hidden, KeyFigure, Section, Table
+from del_tool.reports.common.model import Hidden, KeyFigure
 from del_tool.reports.council.disclosure import CellTables
 from del_tool.reports.council.outcomes import Outcomes
-from del_tool.reports.effect.analysis import ScaleEffect, improved_count
+from del_tool.reports.effect.analysis import ScaleEffect
 from del_tool.stats import may_show
 
+#: Decimals of a mean change, and of a share (0.43 is 43 %), as published.
+CHANGE_DECIMALS = 1
+SHARE_DECIMALS = 2
 
-def _gate(value: Any, n: int, k: int) -> Any:
-    """The value, or the "<k" marker when fewer than k citizens are behind it."""
-    return value if may_show(n, k) else Hidden(f"<{k}")
+
+def gate(value: Any, n: int, k: int, decimals: int = SHARE_DECIMALS) -> Any:
+    """The value rounded, or the "<k" marker when fewer than k citizens are behind it."""
+    if not may_show(n, k):
+        return Hidden(f"<{k}")
+    return round(float(value), decimals) if isinstance(value, int | float) else value
 
 
-def _count(n: int, k: int, totals_shown: bool) -> Any:
+def count(n: int, k: int, totals_shown: bool) -> Any:
     """A count of citizens, hidden below k or when the table's grand total is hidden."""
     return n if totals_shown and may_show(n, k) else Hidden(f"<{k}" if n < k else "x")
 
@@ -48,15 +56,17 @@ def change_value(effect: ScaleEffect | None) -> tuple[int, float | None]:
     return effect.since_admission.n, effect.since_admission.mean_diff
 
 
-def key_figures(ours: Outcomes, region: Outcomes, cells: CellTables, k: int) -> list[KeyFigure]:
-    """The five-minute read: six figures, each beside the region's."""
+def key_figures(
+    ours: Outcomes, region: Outcomes, cells: CellTables, k: int, min_n: int
+) -> list[KeyFigure]:
+    """The five-minute read: six figures, each beside the region's (statistics need `min_n`)."""
     shown = cells.grand_total_shown()
     current_n, current = current_share(ours)
     figures = [
         KeyFigure(
             "citizens",
             _l("Borgere i ophold i perioden"),
-            _count(ours.citizens, k, shown),
+            count(ours.citizens, k, shown),
             note=_l("borgere, kommunen betaler for"),
             benchmark=region.citizens,
         ),
@@ -75,7 +85,7 @@ def key_figures(ours: Outcomes, region: Outcomes, cells: CellTables, k: int) -> 
         KeyFigure(
             "documentation",
             _l("Borgere med opfølgning til tiden"),
-            _gate(current, current_n, k),
+            gate(current, current_n, min_n),
             "pct",
             note=_l("n = %(n)s ophold i gang ved periodens slutning", n=current_n),
             benchmark=current_share(region)[1],
@@ -83,7 +93,7 @@ def key_figures(ours: Outcomes, region: Outcomes, cells: CellTables, k: int) -> 
         KeyFigure(
             "goals_met",
             _l("Mål nået"),
-            _gate(ours.goals.overall.share, ours.goal_citizens, k),
+            gate(ours.goals.overall.share, ours.goal_citizens, min_n),
             "pct",
             note=_l(
                 "n = %(n)s borgere med %(g)s opfølgede mål",
@@ -96,18 +106,16 @@ def key_figures(ours: Outcomes, region: Outcomes, cells: CellTables, k: int) -> 
             "functioning_change",
             _l("Ændring i funktionsevne siden indskrivning (0-4, lavere er bedre)"),
             (ours.functioning, region.functioning),
-            k,
-            2,
+            min_n,
         ),
         _change_figure(
             "wellbeing_change",
             _l("Ændring i trivsel siden indskrivning (WHO-5, 0-100, højere er bedre)"),
             (ours.wellbeing, region.wellbeing),
-            k,
-            1,
+            min_n,
         ),
     ]
-    hidden_reason = _l("Skjult: færre end %(k)s borgere bag tallet.", k=k)
+    hidden_reason = _l("Skjult: for få borgere bag tallet til at vise det.")
     # Without published totals no count may be shown, not even inside a note.
     return [
         _without_note(f, hidden_reason if isinstance(f.value, Hidden) else None)
@@ -122,7 +130,7 @@ def _change_figure(
     label: Any,
     effects: tuple[ScaleEffect | None, ScaleEffect | None],
     k: int,
-    decimals: int,
+    decimals: int = CHANGE_DECIMALS,
 ) -> KeyFigure:
     """Mean change since admission with n and CI beside the region's, hidden below k."""
     mine, theirs = effects
@@ -135,14 +143,17 @@ def _change_figure(
             low=fmt(mine.since_admission.ci_low, decimals),
             high=fmt(mine.since_admission.ci_high, decimals),
         )
+    if not may_show(n, k):
+        note = None  # not even the n: "n = 9" beside a hidden mean says as much as the mean
+    region_n, region_diff = change_value(theirs)
     return KeyFigure(
         key,
         label,
-        _gate(diff, n, k),
+        gate(diff, n, k, decimals),
         "signed",
         decimals,
         note=note,
-        benchmark=change_value(theirs)[1],
+        benchmark=gate(region_diff, region_n, k, decimals),
     )
 
 
@@ -156,163 +167,4 @@ def _without_note(figure: KeyFigure, reason: Any) -> KeyFigure:
         note=None,
         reason=reason,
         benchmark=figure.benchmark,
-    )
-
-
-SHARE_COLUMNS = (
-    Column("measure", _l("Mål")),
-    Column("n", _l("Kommunen: borgere (n)"), "int"),
-    Column("share", _l("Kommunen"), "pct", 0),
-    Column("region_n", _l("Regionen: borgere (n)"), "int"),
-    Column("region_share", _l("Regionen"), "pct", 0),
-)
-
-
-def share_rows(o: Outcomes) -> list[tuple[str, Any, int, float | None]]:
-    """(key, label, citizens behind, share) for documentation and goals."""
-    stays = o.coverage.stays
-    timed = o.coverage.follow_ups
-    current_n, current = current_share(o)
-    timed_citizens = timed["stay"].map(stays.set_index("stay")["citizen"]).nunique()
-    rows: list[tuple[str, Any, int, float | None]] = [
-        (
-            "baseline",
-            _l("Ophold med baseline-profil"),
-            int(stays["citizen"].nunique()),
-            share(stays["has_baseline"]),
-        ),
-        ("current", _l("Opfølgning til tiden ved periodens slutning"), current_n, current),
-        (
-            "on_time",
-            _l("Opfølgninger i perioden, der kom til tiden"),
-            int(timed_citizens),
-            share(timed["on_time"]),
-        ),
-        ("goals", _l("Mål nået, alle måltyper"), o.goal_citizens, o.goals.overall.share),
-    ]
-    for direction in GoalDirection:
-        rows.append(
-            (
-                f"goals_{direction.value}",
-                _l("Mål nået: %(d)s", d=direction_label(direction.value)),
-                o.direction_citizens.get(direction.value, 0),
-                o.goals.by_direction[direction.value].share,
-            )
-        )
-    improved = improved_count(o.functioning) if o.functioning is not None else None
-    if improved is not None:
-        better, n = improved
-        rows.append(
-            (
-                "improved",
-                _l("Pålidelig forbedring af funktionsevnen"),
-                n,
-                better / n if n else None,
-            )
-        )
-    return rows
-
-
-def results_section(ours: Outcomes, region: Outcomes, k: int, totals_shown: bool = True) -> Section:
-    """Documentation, goals and change for the municipality beside the region."""
-    section = Section(
-        "results",
-        _l("Dokumentation, mål og udvikling"),
-        question=_l("DEL-spørgsmål 1 og 4: Har indsatsen effekt, og når borgerne deres mål?"),
-    )
-    region_rows = {key: (n, value) for key, _label, n, value in share_rows(region)}
-    rows = []
-    for key, label, n, value in share_rows(ours):
-        region_n, region_value = region_rows.get(key, (0, None))
-        rows.append(
-            [
-                label,
-                _count(n, k, totals_shown),
-                _gate(value, n, k),
-                _count(region_n, k, True),
-                _gate(region_value, region_n, k),
-            ]
-        )
-    section.tables.append(
-        Table(
-            "council_shares",
-            _l("Dokumentation og mål"),
-            SHARE_COLUMNS,
-            rows,
-            note=_l("Andele vises, når mindst %(k)s borgere står bag.", k=k),
-        )
-    )
-    section.tables.append(change_table(ours, region, k, totals_shown))
-    section.charts.append(_compare_chart(rows))
-    return section
-
-
-CHANGE_COLUMNS = (
-    Column("scale", _l("Skala")),
-    Column("n", _l("Kommunen: forløb (n)"), "int"),
-    Column("diff", _l("Kommunen: ændring"), "signed", 2),
-    Column("ci_low", _l("95 % KI, nedre"), "signed", 2),
-    Column("ci_high", _l("95 % KI, øvre"), "signed", 2),
-    Column("region_n", _l("Regionen: forløb (n)"), "int"),
-    Column("region_diff", _l("Regionen: ændring"), "signed", 2),
-    Column("better", _l("Bedre er")),
-)
-
-
-def change_table(ours: Outcomes, region: Outcomes, k: int, totals_shown: bool) -> Table:
-    """Change since admission in functioning and well-being, beside the region."""
-    rows = []
-    for label, mine, theirs, better in (
-        (_l("Funktionsevne (0-4)"), ours.functioning, region.functioning, _l("lavere")),
-        (_l("Trivsel, WHO-5 (0-100)"), ours.wellbeing, region.wellbeing, _l("højere")),
-    ):
-        n, diff = change_value(mine)
-        region_n, region_diff = change_value(theirs)
-        low = mine.since_admission.ci_low if mine is not None else None
-        high = mine.since_admission.ci_high if mine is not None else None
-        rows.append(
-            [
-                label,
-                _count(n, k, totals_shown),
-                _gate(diff, n, k),
-                _gate(low, n, k),
-                _gate(high, n, k),
-                _count(region_n, k, True),
-                _gate(region_diff, region_n, k),
-                better,
-            ]
-        )
-    return Table(
-        "council_change",
-        _l("Ændring siden indskrivning"),
-        CHANGE_COLUMNS,
-        rows,
-        note=_l(
-            "Baseline mod seneste måling til og med periodens slutning; parret t-test, "
-            "95 %% KI; mindst %(k)s forløb.",
-            k=k,
-        ),
-    )
-
-
-def _compare_chart(rows: list[list[Any]]) -> ChartSpec:
-    """Municipality beside region for the shares that may be shown."""
-    shown = [
-        r
-        for r in rows
-        if not isinstance(r[2], Hidden)
-        and r[2] is not None
-        and r[4] is not None
-        and not isinstance(r[4], Hidden)
-    ]
-    return ChartSpec(
-        "council_compare",
-        "compare",
-        _l("Kommunen og regionen"),
-        {
-            "labels": [r[0] for r in shown],
-            "ours": [float(r[2]) for r in shown],
-            "region": [float(r[4]) for r in shown],
-        },
-        notes=(_l("Kun andele med mindst det antal borgere, der må vises."),),
     )

@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from del_tool.auth.scope import Scope
 from del_tool.questionnaires import Registry
-from del_tool.reports.common.context import ReportContext, make_context
+from del_tool.reports.common.context import ReportContext, make_context, statistic_min_n
 from del_tool.reports.common.labels import lazy as _l
 from del_tool.reports.common.model import Report, Section
 from del_tool.reports.common.period import Period
@@ -29,8 +29,9 @@ from del_tool.reports.council.disclosure import (
     section_legend,
     suppression_note,
 )
-from del_tool.reports.council.figures import key_figures, results_section
+from del_tool.reports.council.figures import key_figures
 from del_tool.reports.council.outcomes import Outcomes, outcomes
+from del_tool.reports.council.results import results_section
 
 
 def region_context(
@@ -104,7 +105,8 @@ def council_report(ctx: ReportContext, name: str, ours: Outcomes, region: Outcom
             name=name,
         ),
     )
-    summary.figures.extend(key_figures(ours, region, cells, k))
+    min_n = statistic_min_n()
+    summary.figures.extend(key_figures(ours, region, cells, k, min_n))
     units = Section(
         "units",
         _l("Borgere, dage og udgift pr. tilbud og paragraf"),
@@ -145,7 +147,11 @@ def council_report(ctx: ReportContext, name: str, ours: Outcomes, region: Outcom
         filters=ctx.filters,
         filter_labels=[],
         generated_at=ctx.generated_at,
-        sections=[summary, results_section(ours, region, k, cells.grand_total_shown()), units],
+        sections=[
+            summary,
+            results_section(ours, region, k, min_n, cells.grand_total_shown()),
+            units,
+        ],
         methods=council_methods(k),
         audience=name,
     )
