@@ -4,20 +4,30 @@ The model is the one `del_tool.stats.mixed_models.trajectory` fits (Laird & Ware
 group (u0, u1) ~ N(0, G) with unstructured G, e ~ N(0, sigma^2); or a random intercept only.
 General-purpose fitters (statsmodels MixedLM) loop over groups in Python at every evaluation of
 the likelihood, which takes seconds for a few hundred groups and hours for tens of thousands.
-Here the random-effects design equals (part of) the fixed-effects design, so each group enters
-the likelihood only through a few sums (n, sum t, sum t^2, sum y, sum t*y), and every
-evaluation is a handful of numpy operations on stacked 2x2 matrices.
+Here the random-effects design Z equals (part of) the fixed-effects design X = [1, t], so each
+group enters the likelihood only through a few sums (n, sum t, sum t^2, sum y, sum t*y), and
+every evaluation is a handful of numpy operations on stacked 2x2 (1x1) matrices.
 
 The criterion is lme4's profiled REML deviance (Bates, Maechler, Bolker & Walker 2015, J Stat
 Softw 67(1), eqs. 34-42) in the relative covariance factor Lambda (G = sigma^2 Lambda Lambda'):
 
     d(theta) = sum_g log|C_g| + log|P| + (N - p) (1 + log(2 pi RSS / (N - p)))
 
-with C_g = Lambda' Z_g'Z_g Lambda + I, P = X'X - sum_g W_g' C_g^-1 W_g (W_g = Lambda' Z_g'X_g),
-beta = P^-1 (X'y - sum_g W_g' C_g^-1 w_g) (w_g = Lambda' Z_g'y_g) and RSS the profiled residual
-sum of squares. Then sigma^2 = RSS / (N - p), G = sigma^2 Lambda Lambda' and
-cov(beta) = sigma^2 P^-1, as lme4 reports them. The diagonal of Lambda is bounded below by 0, so
-singular fits (a variance of 0) are found on the boundary, as in lme4.
+with C_g = Lambda' A_g Lambda + I (A_g = Z_g'Z_g), M_g = Lambda C_g^-1 Lambda',
+P = X'X - sum_g R_g' M_g R_g (R_g = Z_g'X_g), beta = P^-1 (X'y - sum_g R_g' M_g v_g)
+(v_g = Z_g'y_g) and RSS the profiled residual sum of squares. Then sigma^2 = RSS / (N - p),
+G = sigma^2 Lambda Lambda' and cov(beta) = sigma^2 P^-1, as lme4 reports them. The diagonal of
+Lambda is bounded below by 0, so singular fits (a variance of 0) are found on the boundary.
+
+The gradient is analytic. With K_g = C_g^-1 Lambda', dM_g = B_g' dLambda K_g + (.)' where
+B_g = I - A_g M_g, and e_g = v_g - R_g beta, differentiating the terms above gives
+
+    dd = 2 sum_g tr(F_g dLambda),  F_g = K_g (A_g - Q_g B_g'),
+    Q_g = R_g P^-1 R_g' + (N - p) / RSS * e_g e_g',
+
+so d d / d Lambda_ij = 2 sum_g (F_g)_ji: one evaluation costs about two of the deviance alone,
+where a finite-difference gradient costs 2 per parameter (lme4 itself uses a derivative-free
+optimiser, so this is our addition; tests check it against finite differences).
 """
 
 from __future__ import annotations
@@ -49,6 +59,7 @@ class RemlFit:
     sigma2: float
     deviance: float
     iterations: int
+    evaluations: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,19 +93,56 @@ def _sums(t: FloatArray, y: FloatArray, groups: object) -> _Sums:
     )
 
 
-class _Criterion:
-    """The profiled REML deviance as a function of theta (the free entries of Lambda).
+def _mm(x: FloatArray, y: FloatArray) -> FloatArray:
+    """Matrix products of stacked matrices (groups on the last axis; 2-d operands broadcast)."""
+    return np.einsum("ij...,jk...->ik...", x, y)
 
-    Lambda = [[a, 0], [b, c]] (random slope) or [[a]] (random intercept). With X = [1, t] and
-    Z_g = X_g (or its first column), every per-group matrix is 2x2 (1x1) and is written out in
-    closed form on arrays over the groups.
+
+def _t(x: FloatArray) -> FloatArray:
+    """Transposes of stacked matrices."""
+    return np.swapaxes(x, 0, 1)
+
+
+def _inverse(c: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Inverses and determinants of stacked 1x1 or 2x2 matrices, in closed form."""
+    if c.shape[0] == 1:
+        return 1.0 / c, c[0, 0]
+    det = c[0, 0] * c[1, 1] - c[0, 1] * c[1, 0]
+    adjugate = np.array([[c[1, 1], -c[0, 1]], [-c[1, 0], c[0, 0]]])
+    return adjugate / det, det
+
+
+@dataclass(frozen=True, slots=True)
+class _Point:
+    """The criterion's pieces at one theta: per-group K, M and the profiled quantities."""
+
+    k: FloatArray
+    m: FloatArray
+    logdet_c: float
+    p: FloatArray
+    q: FloatArray
+    r: float
+
+
+class _Criterion:
+    """The profiled REML deviance (and its gradient) as a function of theta.
+
+    theta holds the free entries of Lambda = [[a, 0], [b, c]] (random slope) or [[a]] (random
+    intercept). Per group, zz = A = Z'Z, zx = R = Z'X and zy = v = Z'y are stacked with the groups
+    on the last axis.
     """
 
     def __init__(self, sums: _Sums, random_slope: bool) -> None:
         self.s = sums
         self.random_slope = random_slope
-        self.xtx = np.array([[sums.n.sum(), sums.t.sum()], [sums.t.sum(), sums.tt.sum()]])
-        self.xty = np.array([sums.y.sum(), sums.ty.sum()])
+        s = sums
+        full_a = np.array([[s.n, s.t], [s.t, s.tt]])
+        self.zz = full_a if random_slope else full_a[:1, :1]
+        self.zx = full_a if random_slope else full_a[:1]
+        self.zy = np.array([s.y, s.ty]) if random_slope else np.array([s.y])
+        self.xtx = full_a.sum(axis=2)
+        self.xty = np.array([s.y.sum(), s.ty.sum()])
+        self.dof = s.n_total - 2
 
     def lam(self, theta: FloatArray) -> FloatArray:
         """Lambda (lower triangular) from theta."""
@@ -102,61 +150,51 @@ class _Criterion:
             return np.array([[theta[0], 0.0], [theta[1], theta[2]]])
         return np.array([[theta[0]]])
 
-    def pieces(self, theta: FloatArray) -> tuple[float, FloatArray, FloatArray, float]:
-        """(sum log|C_g|, P, q, r) at theta, with r = y'y - sum w_g' C_g^-1 w_g."""
-        if not self.random_slope:
-            return self._intercept_pieces(float(theta[0]))
-        a, b, c = (float(v) for v in theta)
-        s = self.s
-        # C_g = Lambda' Z'Z Lambda + I, Z'Z = [[n, T], [T, S]].
-        c00 = a * a * s.n + 2 * a * b * s.t + b * b * s.tt + 1.0
-        c01 = c * (a * s.t + b * s.tt)
-        c11 = c * c * s.tt + 1.0
-        det = c00 * c11 - c01 * c01
-        # Columns of W_g = Lambda' Z'X (= Lambda' Z'Z) and w_g = Lambda' Z'y, as (row0, row1).
-        cols = ((a * s.n + b * s.t, c * s.t), (a * s.t + b * s.tt, c * s.tt))
-        wy = (a * s.y + b * s.ty, c * s.ty)
-
-        def quad(x: tuple[FloatArray, FloatArray], z: tuple[FloatArray, FloatArray]) -> float:
-            """sum_g x_g' C_g^-1 z_g."""
-            num = x[0] * (c11 * z[0] - c01 * z[1]) + x[1] * (c00 * z[1] - c01 * z[0])
-            return float((num / det).sum())
-
-        p = self.xtx - np.array(
-            [
-                [quad(cols[0], cols[0]), quad(cols[0], cols[1])],
-                [quad(cols[1], cols[0]), quad(cols[1], cols[1])],
-            ]
-        )
-        q = self.xty - np.array([quad(cols[0], wy), quad(cols[1], wy)])
-        r = self.s.yy_total - quad(wy, wy)
-        return float(np.log(det).sum()), p, q, r
-
-    def _intercept_pieces(self, a: float) -> tuple[float, FloatArray, FloatArray, float]:
-        s = self.s
-        c = a * a * s.n + 1.0
-        wx0, wx1, wy = a * s.n, a * s.t, a * s.y
-        p = self.xtx - np.array(
-            [
-                [(wx0 * wx0 / c).sum(), (wx0 * wx1 / c).sum()],
-                [(wx1 * wx0 / c).sum(), (wx1 * wx1 / c).sum()],
-            ]
-        )
-        q = self.xty - np.array([(wx0 * wy / c).sum(), (wx1 * wy / c).sum()])
-        r = s.yy_total - float((wy * wy / c).sum())
-        return float(np.log(c).sum()), p, q, r
+    def point(self, theta: FloatArray) -> _Point:
+        """K, M, sum log|C_g|, P, q = X'y - sum R'Mv and r = y'y - sum v'Mv at theta."""
+        lam = self.lam(theta)
+        c = _mm(_mm(lam.T, self.zz), lam) + np.eye(len(lam))[:, :, None]
+        c_inv, det = _inverse(c)
+        k = _mm(c_inv, lam.T)
+        m = _mm(lam, k)
+        mr = _mm(m, self.zx)
+        mv = np.einsum("ijg,jg->ig", m, self.zy)
+        p = self.xtx - np.einsum("jig,jkg->ik", self.zx, mr)
+        q = self.xty - np.einsum("jig,jg->i", self.zx, mv)
+        r = self.s.yy_total - float(np.einsum("ig,ig->", self.zy, mv))
+        return _Point(k, m, float(np.log(det).sum()), p, q, r)
 
     def deviance(self, theta: FloatArray) -> float:
         """The REML criterion (-2 log restricted likelihood) profiled over beta and sigma^2."""
-        logdet_c, p, q, r = self.pieces(theta)
-        sign, logdet_p = np.linalg.slogdet(p)
-        if sign <= 0:
-            return math.inf
-        rss = r - float(q @ np.linalg.solve(p, q))
-        dof = self.s.n_total - 2
-        if rss <= 0 or dof <= 0:
-            return math.inf
-        return logdet_c + logdet_p + dof * (1.0 + math.log(2.0 * math.pi * rss / dof))
+        return self.profiled(self.point(theta))[0]
+
+    def profiled(self, at: _Point) -> tuple[float, FloatArray, float]:
+        """(deviance, beta, RSS); the deviance is inf where it is not defined."""
+        sign, logdet_p = np.linalg.slogdet(at.p)
+        if sign <= 0 or self.dof <= 0:
+            return math.inf, np.zeros(2), math.nan
+        beta = np.asarray(np.linalg.solve(at.p, at.q), dtype=np.float64)
+        rss = at.r - float(at.q @ beta)
+        if rss <= 0:
+            return math.inf, beta, rss
+        dof = self.dof
+        value = at.logdet_c + float(logdet_p) + dof * (1.0 + math.log(2.0 * math.pi * rss / dof))
+        return value, beta, rss
+
+    def deviance_and_gradient(self, theta: FloatArray) -> tuple[float, FloatArray]:
+        """The deviance and its analytic gradient in theta (see the module docstring)."""
+        at = self.point(theta)
+        value, beta, rss = self.profiled(at)
+        if not math.isfinite(value):
+            return value, np.zeros_like(theta)
+        e = self.zy - np.einsum("ijg,j->ig", self.zx, beta)
+        q_g = np.einsum("ijg,jk,lkg->ilg", self.zx, np.linalg.inv(at.p), self.zx)
+        q_g = q_g + (self.dof / rss) * e[:, None, :] * e[None, :, :]
+        b_t = np.eye(len(at.k))[:, :, None] - _mm(at.m, self.zz)
+        f = _mm(at.k, self.zz - _mm(q_g, b_t)).sum(axis=2)
+        if self.random_slope:
+            return value, 2.0 * np.array([f[0, 0], f[0, 1], f[1, 1]])
+        return value, 2.0 * np.array([f[0, 0]])
 
 
 def fit_growth_reml(
@@ -177,22 +215,30 @@ def fit_growth_reml(
     bounds = [(0.0, None), (None, None), (0.0, None)] if random_slope else [(0.0, None)]
     with np.errstate(all="ignore"):
         result = optimize.minimize(
-            crit.deviance,
+            crit.deviance_and_gradient,
             start,
             method="L-BFGS-B",
-            jac="3-point",
+            jac=True,
             bounds=bounds,
             options={"ftol": _FTOL, "gtol": _GTOL, "maxiter": maxiter or _MAXITER},
         )
         if not result.success or not math.isfinite(result.fun):
             return None
         theta = np.asarray(result.x, dtype=float)
-        _, p, q, r = crit.pieces(theta)
-        beta = np.asarray(np.linalg.solve(p, q), dtype=np.float64)
-        sigma2 = (r - float(q @ beta)) / (crit.s.n_total - 2)
+        at = crit.point(theta)
+        _, beta, rss = crit.profiled(at)
+        sigma2 = rss / crit.dof
         lam = crit.lam(theta)
-        cov_beta = np.asarray(sigma2 * np.linalg.inv(p), dtype=np.float64)
+        cov_beta = np.asarray(sigma2 * np.linalg.inv(at.p), dtype=np.float64)
         cov_re = sigma2 * (lam @ lam.T)
     if not (np.all(np.isfinite(cov_beta)) and np.all(np.isfinite(cov_re)) and sigma2 > 0):
         return None
-    return RemlFit(beta, cov_beta, cov_re, float(sigma2), float(result.fun), int(result.nit))
+    return RemlFit(
+        np.asarray(beta, dtype=np.float64),
+        cov_beta,
+        cov_re,
+        float(sigma2),
+        float(result.fun),
+        int(result.nit),
+        int(result.nfev),
+    )

@@ -6,6 +6,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import optimize
 from statsmodels.regression.mixed_linear_model import MixedLM
 
 from del_tool.stats.reml import _Criterion, _sums, fit_growth_reml
@@ -126,6 +127,56 @@ def test_no_slope_variation_gives_a_boundary_fit():
     assert fit is not None
     assert fit.cov_re[1, 1] == pytest.approx(0.0, abs=2e-3)
     assert fit.beta[1] == pytest.approx(-0.3, abs=0.05)
+
+
+def _central_differences(func, theta, step=1e-5):
+    """The gradient of func at theta by central differences (error of order step^2)."""
+    out = np.empty_like(theta)
+    for i in range(len(theta)):
+        h = np.zeros_like(theta)
+        h[i] = step * max(1.0, abs(theta[i]))
+        out[i] = (func(theta + h) - func(theta - h)) / (2 * h[i])
+    return out
+
+
+def _assert_gradient(criterion, theta):
+    value, gradient = criterion.deviance_and_gradient(theta)
+    assert value == pytest.approx(criterion.deviance(theta), rel=1e-12)
+    # Differences have an error of order (rounding of the deviance) / step besides truncation,
+    # hence the term in |value|.
+    scale = max(1.0, float(np.linalg.norm(gradient)))
+    numeric = _central_differences(criterion.deviance, theta)
+    assert np.linalg.norm(gradient - numeric) <= 1e-6 * scale + 1e-9 * abs(value)
+    # scipy's check (forward differences, step 1.5e-8) agrees to its own, larger error.
+    error = optimize.check_grad(
+        criterion.deviance, lambda x: criterion.deviance_and_gradient(x)[1], theta
+    )
+    assert error <= 1e-4 * scale + 1e-5 * abs(value)
+
+
+@pytest.mark.parametrize("random_slope", [True, False])
+@pytest.mark.parametrize("seed", range(5))
+def test_analytic_gradient_matches_finite_differences(seed, random_slope):
+    # Random datasets and random points theta (not only near the optimum, where the gradient
+    # is small).
+    t, y, g = _simulated(40 + 20 * seed, seed)
+    criterion = _Criterion(_sums(t, y, g), random_slope)
+    rng = np.random.default_rng(100 + seed)
+    theta = rng.uniform(0.05, 2.0, 3 if random_slope else 1)
+    if random_slope:
+        theta[1] = rng.normal()
+    _assert_gradient(criterion, theta)
+
+
+def test_analytic_gradient_on_sleepstudy_and_few_evaluations(sleep):
+    t, y = sleep["Days"].to_numpy(float), sleep["Reaction"].to_numpy(float)
+    criterion = _Criterion(_sums(t, y, sleep["Subject"].to_numpy()), True)
+    for theta in ([1.0, 0.0, 1.0], [0.97, 0.015, 0.23], [0.3, -0.2, 0.05]):
+        _assert_gradient(criterion, np.array(theta))
+    fit = _fit(sleep)
+    assert fit is not None
+    # With a finite-difference gradient (7 evaluations per gradient) this took 112.
+    assert fit.evaluations <= 30
 
 
 def test_iteration_limit_gives_none(sleep):
