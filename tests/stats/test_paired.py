@@ -192,3 +192,30 @@ def test_large_sample_dz_ci_where_the_noncentral_t_underflows():
     assert res.t == pytest.approx(-13.164, abs=1e-6)
     half = 1.96 * np.sqrt(1 / n + res.d_z**2 / (2 * n))
     assert res.d_z_ci == pytest.approx((res.d_z - half, res.d_z + half), abs=1e-4)
+
+
+@pytest.mark.parametrize(
+    ("t_obs", "n"),
+    [(4.74, 10), (-13.164, 17857), (0.0, 5), (300.0, 2), (40.0, 10), (-60.0, 3), (1000.0, 30)],
+)
+def test_dz_ci_bounds_are_the_exact_noncentral_t_quantiles(t_obs, n):
+    # The definition itself: at the bounds' noncentralities the observed t is the 97.5th and
+    # 2.5th percentile. Checked with scipy.stats.nct and an independent root search (brentq);
+    # scipy's nctdtrinc alone is off by up to 0.05 in d_z here (t = 300, n = 2).
+    from scipy import optimize, stats
+
+    from del_tool.stats.paired import _dz_interval
+
+    bounds = _dz_interval(t_obs, n)
+    assert bounds is not None
+    for bound, level in zip(bounds, (0.975, 0.025), strict=True):
+        ncp = bound * np.sqrt(n)
+        assert stats.nct.cdf(t_obs, n - 1, ncp) == pytest.approx(level, abs=1e-10)
+        width = 0.25 * (1 + abs(ncp))  # a bracket where scipy's cdf does not underflow
+        root = optimize.brentq(
+            lambda x, p=level: stats.nct.cdf(t_obs, n - 1, x) - p,
+            ncp - width,
+            ncp + width,
+            xtol=1e-12,
+        )
+        assert ncp == pytest.approx(root, rel=1e-9, abs=1e-9)
