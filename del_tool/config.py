@@ -66,6 +66,9 @@ class DefaultConfig:
     #: Above this many stays a report's mixed model is fitted on a random sample of them.
     REPORT_TRAJECTORY_MAX_STAYS = 100
     DEFAULT_FOLLOWUP_INTERVAL_DAYS = 182
+    #: Days after a stay ended that its unit's staff (and centre's leader) still reach the
+    #: citizen through it; they then see only that centre's stays (README "Former units").
+    FORMER_STAY_ACCESS_DAYS = 90
 
     MAX_CONTENT_LENGTH = 4 * 1024 * 1024
     SESSION_COOKIE_NAME = "del_session"

@@ -15,6 +15,7 @@ from del_tool.auth.access import AccessDeniedError, NotFoundError
 from del_tool.auth.models import User
 from del_tool.citizens.access import Actor, citizen_in_scope_clause, get_citizen
 from del_tool.citizens.models import Citizen
+from del_tool.citizens.record_scope import partial_record
 from del_tool.modelbase import utcnow
 
 _system_random = random.SystemRandom()
@@ -44,7 +45,8 @@ def access_counts(session: Session, actor: Actor, *, days: int) -> list[CitizenA
 
 
 def citizen_log(session: Session, actor: Actor, citizen_id: int) -> dict[str, Any]:
-    """The citizen (in scope), their change history and access log, with user names."""
+    """The citizen (in scope), their change history and access log, with user names; cut to
+    the stays of a former centre when the actor reaches the citizen only through one."""
     citizen = get_citizen(session, actor, citizen_id)
     history = session.exec(
         select(AuditEvent).where(AuditEvent.citizen_id == citizen_id).order_by(col(AuditEvent.id))
@@ -54,6 +56,10 @@ def citizen_log(session: Session, actor: Actor, citizen_id: int) -> dict[str, An
         .where(AccessEvent.citizen_id == citizen_id)
         .order_by(col(AccessEvent.id).desc())
     ).all()
+    partial = partial_record(session, actor, citizen_id)
+    if partial is not None:
+        history = [e for e in history if partial.shows_event(e.entity, e.entity_id)]
+        access = [e for e in access if partial.shows_access(e.user_id)]
     user_ids = {e.user_id for e in history if e.user_id is not None}
     user_ids |= {e.user_id for e in access if e.user_id is not None}
     users = session.exec(select(User.id, User.display_name).where(col(User.id).in_(user_ids)))

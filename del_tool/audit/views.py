@@ -20,6 +20,7 @@ from del_tool.audit import review
 from del_tool.audit.services import log_access
 from del_tool.auth.permissions import Permission, requires
 from del_tool.citizens.access import Actor, get_citizen
+from del_tool.citizens.record_scope import partial_record
 from del_tool.db import get_session
 from del_tool.security.privacy.export import export_citizen
 
@@ -69,7 +70,12 @@ def export(citizen_id: int, fmt: str):
     actor = _actor()
     get_citizen(db, actor, citizen_id)
     data = export_citizen(
-        session=db, citizen_id=citizen_id, user_id=actor.user_id, fmt=fmt, endpoint="audit.export"
+        session=db,
+        citizen_id=citizen_id,
+        user_id=actor.user_id,
+        fmt=fmt,
+        endpoint="audit.export",
+        partial=partial_record(db, actor, citizen_id),
     )  # the export's access event is committed before the file is sent
     filename = f"del-borger-{citizen_id}.{fmt}"
     return Response(

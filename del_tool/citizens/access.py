@@ -4,9 +4,12 @@ The rule (used by every service of the staff workflow):
 
 - Row-level citizen data is open only to scopes that see names (staff and leaders). Analysts,
   councils and administrators have no row-level citizen access, whatever their unit scope says.
-- A citizen is *in scope* when they have a stay, current or past, in a unit of the user's scope
-  (staff: the units they are assigned to; leaders: the units of their centre). So a unit keeps
-  reading the record of a citizen who moved on, as its documentation duty requires.
+- A citizen is *in scope* through a stay in a unit of the user's scope (staff: the units they
+  are assigned to; leaders: the units of their centre) that is current, or that ended less than
+  `FORMER_STAY_ACCESS_DAYS` ago (the unit finishes its documentation, then lets go).
+- Through a current stay the user sees the citizen's whole record (earlier stays elsewhere
+  included: the history of the person they now care for). Through a past stay only, they see
+  the stays of that stay's centre and what belongs to them, never the stays of other centres.
 - Changing a stay-bound record (the stay itself, its goals and follow-ups) needs the stay's own
   unit in scope: staff of unit A read the history of a citizen who moved to unit B, but do not
   record in B's stay.
@@ -17,15 +20,18 @@ A missing id gives NotFoundError (404), an existing one outside the scope Access
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import TypeVar
 
+from flask import current_app
 from sqlalchemy import ColumnElement, exists
-from sqlmodel import Session, SQLModel, col, select
+from sqlmodel import Session, SQLModel, col, or_, select
 
 from del_tool.auth.access import AccessDeniedError, NotFoundError
 from del_tool.auth.models import User
 from del_tool.auth.scope import Scope, scope_for
 from del_tool.citizens.models import Citizen, Stay
+from del_tool.modelbase import local_today
 from del_tool.organisation.models import Unit
 
 #: The largest id an INTEGER primary key holds. Larger ids cannot exist, and PostgreSQL answers
@@ -80,11 +86,48 @@ def stay_in_scope_clause(actor: Actor) -> ColumnElement[bool]:
     return col(Stay.unit_id).in_(sorted(actor.scope.unit_ids))
 
 
-def citizen_in_scope_clause(actor: Actor) -> ColumnElement[bool]:
-    """SQL condition on `Citizen`: some stay of the citizen is in the actor's scope."""
-    return exists(
-        select(Stay.id).where(col(Stay.citizen_id) == Citizen.id, stay_in_scope_clause(actor))
+def _access_cutoff(today: date | None = None) -> date:
+    """Stays that ended before this day no longer give access to their citizen."""
+    days = int(current_app.config["FORMER_STAY_ACCESS_DAYS"])
+    return (today or local_today()) - timedelta(days=days)
+
+
+def stay_gives_access_clause(actor: Actor) -> ColumnElement[bool]:
+    """SQL condition on `Stay`: in scope, and current or ended within the access period."""
+    return stay_in_scope_clause(actor) & or_(
+        col(Stay.end_date).is_(None), col(Stay.end_date) >= _access_cutoff()
     )
+
+
+def citizen_in_scope_clause(actor: Actor) -> ColumnElement[bool]:
+    """SQL condition on `Citizen`: some stay of the citizen gives the actor access."""
+    return exists(
+        select(Stay.id).where(col(Stay.citizen_id) == Citizen.id, stay_gives_access_clause(actor))
+    )
+
+
+def visible_stay_ids(session: Session, actor: Actor, citizen_id: int) -> frozenset[int] | None:
+    """The citizen's stays the actor sees: None for all (a current stay in scope), else those
+    of the centres of the in-scope stays that ended within the access period.
+
+    Raises AccessDeniedError when no stay gives access (see the module docstring).
+    """
+    require_citizen_access(actor)
+    rows = session.exec(
+        select(col(Stay.id), col(Stay.unit_id), col(Stay.end_date), col(Unit.centre_id))
+        .join(Unit, col(Unit.id) == Stay.unit_id)
+        .where(col(Stay.citizen_id) == citizen_id)
+    ).all()
+    today, cutoff = local_today(), _access_cutoff()
+    giving = [
+        row for row in rows if actor.allows_unit(row[1]) and (row[2] is None or row[2] >= cutoff)
+    ]
+    if not giving:
+        raise AccessDeniedError(f"citizen {citizen_id} is outside the user's scope")
+    if actor.scope.all_units or any(end is None or end >= today for _, _, end, _ in giving):
+        return None
+    centres = {centre for *_, centre in giving}
+    return frozenset(ident(stay_id) for stay_id, _, _, centre in rows if centre in centres)
 
 
 def get_citizen(session: Session, actor: Actor, citizen_id: int) -> Citizen:
@@ -93,14 +136,15 @@ def get_citizen(session: Session, actor: Actor, citizen_id: int) -> Citizen:
     citizen = get_by_id(session, Citizen, citizen_id)
     if citizen is None:
         raise NotFoundError(f"citizen {citizen_id}")
-    in_scope = session.exec(
-        select(Stay.id)
-        .where(col(Stay.citizen_id) == citizen_id, stay_in_scope_clause(actor))
-        .limit(1)
-    ).first()
-    if in_scope is None:
-        raise AccessDeniedError(f"citizen {citizen_id} is outside the user's scope")
+    visible_stay_ids(session, actor, citizen_id)
     return citizen
+
+
+def ensure_stay_visible(session: Session, actor: Actor, citizen_id: int, stay_id: int) -> None:
+    """Raise AccessDeniedError unless the actor sees the citizen and this stay of theirs."""
+    visible = visible_stay_ids(session, actor, citizen_id)
+    if visible is not None and stay_id not in visible:
+        raise AccessDeniedError(f"stay {stay_id} is outside what the user sees of the citizen")
 
 
 def get_stay(session: Session, actor: Actor, stay_id: int) -> Stay:
@@ -110,6 +154,7 @@ def get_stay(session: Session, actor: Actor, stay_id: int) -> Stay:
     if stay is None:
         raise NotFoundError(f"stay {stay_id}")
     ensure_stay_editable(actor, stay)
+    ensure_stay_visible(session, actor, stay.citizen_id, stay_id)
     return stay
 
 

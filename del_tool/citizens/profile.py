@@ -1,7 +1,9 @@
 """The citizen profile: stays, goals with their progress, the follow-up timeline and score series.
 
 `load_profile` reads everything a profile page shows into plain dataclasses (so charts and
-templates never touch the session), after checking that the citizen is in the actor's scope.
+templates never touch the session), after checking that the citizen is in the actor's scope;
+an actor who reaches the citizen only through a past stay gets that centre's stays and what
+belongs to them (`Profile.partial`), never the rest of the record.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from datetime import date
 from sqlmodel import Session, col, func, select
 
 from del_tool.auth.models import User
-from del_tool.citizens.access import Actor, get_citizen
+from del_tool.citizens.access import Actor, get_citizen, visible_stay_ids
 from del_tool.citizens.models import Citizen, Stay
 from del_tool.followups.models import Assessment, AssessmentScore, FollowUp, GoalReview
 from del_tool.goals.models import Goal, GoalDirection, GoalStatus
@@ -110,6 +112,8 @@ class Profile:
     follow_ups: list[FollowUpView]
     #: (questionnaire id, scale id) -> scores over time, oldest first.
     series: dict[tuple[str, str], list[SeriesPoint]]
+    #: Only the stays of a former centre are shown (access through a past stay).
+    partial: bool = False
 
     def current_stay(self, today: date) -> StayView | None:
         """The stay covering `today`, if any."""
@@ -124,11 +128,14 @@ class Profile:
 def load_profile(*, session: Session, actor: Actor, citizen_id: int) -> Profile:
     """The profile of a citizen in scope (NotFoundError / AccessDeniedError otherwise)."""
     citizen = get_citizen(session, actor, citizen_id)
-    stays = _stays(session, actor, citizen_id)
+    visible = visible_stay_ids(session, actor, citizen_id)
+    stays = [
+        s for s in _stays(session, actor, citizen_id) if visible is None or s.stay.id in visible
+    ]
     editable_stays = {s.stay.id for s in stays if s.editable}
-    goals = _goals(session, citizen_id, editable_stays)
-    follow_ups, series = _follow_ups(session, citizen_id, editable_stays)
-    return Profile(citizen, stays, goals, follow_ups, series)
+    goals = _goals(session, citizen_id, editable_stays, visible)
+    follow_ups, series = _follow_ups(session, citizen_id, editable_stays, visible)
+    return Profile(citizen, stays, goals, follow_ups, series, partial=visible is not None)
 
 
 def chart_data(
@@ -161,8 +168,14 @@ _DIRECTION_ORDER = {
 _STATUS_ORDER = {GoalStatus.ACTIVE: 0, GoalStatus.ACHIEVED: 1, GoalStatus.ENDED: 2}
 
 
-def _goals(session: Session, citizen_id: int, editable_stays: set[int | None]) -> list[GoalView]:
+def _goals(
+    session: Session,
+    citizen_id: int,
+    editable_stays: set[int | None],
+    visible: frozenset[int] | None = None,
+) -> list[GoalView]:
     goals = session.exec(select(Goal).where(col(Goal.citizen_id) == citizen_id)).all()
+    goals = [g for g in goals if visible is None or g.stay_id in visible]
     views = {g.id: GoalView(g, g.stay_id in editable_stays) for g in goals}
     reviews = session.exec(
         select(GoalReview, col(FollowUp.followup_date))
@@ -189,7 +202,10 @@ def _goals(session: Session, citizen_id: int, editable_stays: set[int | None]) -
 
 
 def _follow_ups(
-    session: Session, citizen_id: int, editable_stays: set[int | None]
+    session: Session,
+    citizen_id: int,
+    editable_stays: set[int | None],
+    visible: frozenset[int] | None = None,
 ) -> tuple[list[FollowUpView], dict[tuple[str, str], list[SeriesPoint]]]:
     rows = session.exec(
         select(FollowUp, User.display_name)
@@ -197,6 +213,7 @@ def _follow_ups(
         .where(col(FollowUp.citizen_id) == citizen_id)
         .order_by(col(FollowUp.followup_date).desc())
     ).all()
+    rows = [(fu, name) for fu, name in rows if visible is None or fu.stay_id in visible]
     views = {fu.id: FollowUpView(fu, name, fu.stay_id in editable_stays) for fu, name in rows}
     for follow_up_id, count in session.exec(
         select(GoalReview.follow_up_id, func.count())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -104,12 +104,14 @@ def profile(citizen_id: int):
     data = load_profile(session=db, actor=actor, citizen_id=citizen_id)
     registry = current_registry()
     lang = ui_lang()
-    charts, stale = profile_charts(db, citizen_id, lang)
+    # The charts show the whole record: not for a view limited to a former centre's stays.
+    charts, stale = (None, False) if data.partial else profile_charts(db, citizen_id, lang)
     return render_template(
         "citizens/profile.html",
         profile=data,
         charts=charts,
         charts_stale=stale,
+        former_days=current_app.config["FORMER_STAY_ACCESS_DAYS"],
         score_lines=score_lines(data.follow_ups, registry, lang),
         today=local_today(),
         can_edit=has_permission(current_user, Permission.EDIT_CITIZENS),

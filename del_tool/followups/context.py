@@ -14,7 +14,13 @@ from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, select
 
 from del_tool.auth.access import NotFoundError
-from del_tool.citizens.access import Actor, ensure_stay_editable, get_by_id, get_citizen
+from del_tool.citizens.access import (
+    Actor,
+    ensure_stay_editable,
+    ensure_stay_visible,
+    get_by_id,
+    get_citizen,
+)
 from del_tool.citizens.models import Citizen, Stay
 from del_tool.errors import RuleError
 from del_tool.followups.models import Assessment, FollowUp, FollowUpKind, GoalReview
@@ -44,11 +50,11 @@ class FollowUpContext:
 
 
 def get_followup(session: Session, actor: Actor, follow_up_id: int) -> FollowUp:
-    """A follow-up of a citizen in scope (404 / 403 otherwise)."""
+    """A follow-up of a citizen in scope, of a stay the actor sees (404 / 403 otherwise)."""
     follow_up = get_by_id(session, FollowUp, follow_up_id)
     if follow_up is None:
         raise NotFoundError(f"follow-up {follow_up_id}")
-    get_citizen(session, actor, follow_up.citizen_id)
+    ensure_stay_visible(session, actor, follow_up.citizen_id, follow_up.stay_id)
     return follow_up
 
 

@@ -13,6 +13,7 @@ from del_tool.citizens import history
 from del_tool.citizens.access import (
     Actor,
     ensure_stay_editable,
+    ensure_stay_visible,
     get_by_id,
     get_citizen,
     stay_in_scope_clause,
@@ -50,7 +51,7 @@ def get_goal(session: Session, actor: Actor, goal_id: int) -> Goal:
     goal = get_by_id(session, Goal, goal_id)
     if goal is None:
         raise NotFoundError(f"goal {goal_id}")
-    get_citizen(session, actor, goal.citizen_id)
+    ensure_stay_visible(session, actor, goal.citizen_id, goal.stay_id)
     stay = session.get(Stay, goal.stay_id)
     if stay is None:
         raise NotFoundError(f"stay {goal.stay_id}")

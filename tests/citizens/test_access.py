@@ -31,10 +31,14 @@ def _actor(app, user: User) -> Actor:
         return Actor.of(db.exec(select(User).where(User.id == user.id)).one(), session=db)
 
 
-def test_citizen_in_scope_means_a_stay_current_or_past_in_a_unit_in_scope(app, world, user_as):
+def test_citizen_in_scope_means_a_stay_current_or_recently_past_in_a_unit_in_scope(
+    app, world, user_as
+):
     staff = _actor(app, user_as("staff"))
     staff_b = _actor(app, user_as("staff_b"))
     leader = _actor(app, user_as("leader"))
+    # Mona's a1 stay ended 265 days ago: beyond the default 90 days, within 400.
+    app.config["FORMER_STAY_ACCESS_DAYS"] = 400
     with app.app_context(), get_db(app).session(write=False) as db:
         assert get_citizen(db, staff, world.citizen_a).id == world.citizen_a
         assert get_citizen(db, staff, world.citizen_moved)  # by the past stay in a1
@@ -50,6 +54,13 @@ def test_citizen_in_scope_means_a_stay_current_or_past_in_a_unit_in_scope(app, w
         assert get_stay(db, staff, world.stay_moved_old).id == world.stay_moved_old
         with pytest.raises(AccessDeniedError):
             get_stay(db, staff, world.stay_moved_new)
+    app.config["FORMER_STAY_ACCESS_DAYS"] = 90
+    with app.app_context(), get_db(app).session(write=False) as db:
+        with pytest.raises(AccessDeniedError):
+            get_citizen(db, staff, world.citizen_moved)
+        with pytest.raises(AccessDeniedError):
+            get_stay(db, staff, world.stay_moved_old)
+        assert get_citizen(db, staff_b, world.citizen_moved)
 
 
 @pytest.mark.parametrize("role", ["analyst", "council", "admin"])

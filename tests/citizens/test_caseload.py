@@ -166,6 +166,7 @@ def test_staff_land_on_the_caseload(app, world, client_as):
 def test_search_finds_names_in_scope_case_insensitively_and_logs_without_the_query(
     app, db, world, staff
 ):
+    app.config["FORMER_STAY_ACCESS_DAYS"] = 400  # Mona's a1 stay ended 265 days ago
     page = text(staff.get("/citizens/?q=ørns"))
     assert "Fundne borgere: 1" in page and f'/citizens/{world.citizen_a}"' in page
     assert "Fundne borgere: 1" in text(staff.get("/citizens/?q=ÅSE"))
@@ -188,6 +189,7 @@ def test_search_handles_hostile_queries(world, staff):
 
 
 def test_search_service_escapes_nothing_it_does_not_need(app, world, user_as):
+    app.config["FORMER_STAY_ACCESS_DAYS"] = 400  # Mona's a1 stay ended 265 days ago
     with app.app_context(), get_db(app).session(write=False) as db:
         actor = _actor(db, user_as("leader"))
         assert [h.name for h in search_citizens(session=db, actor=actor, query="se ør")] == [

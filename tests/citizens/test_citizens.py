@@ -203,10 +203,17 @@ def test_profile_shows_stays_goals_timeline_charts_and_logs_the_read(db, world, 
     assert (event.action, event.citizen_id, event.detail) == ("view", world.citizen_a, "profile")
 
 
-def test_profile_of_a_moved_citizen_shows_both_stays(world, staff):
-    page = text(staff.get(f"/citizens/{world.citizen_moved}"))
+def test_profile_of_a_moved_citizen_shows_both_stays_to_the_current_unit(world, client_as):
+    page = text(client_as("staff_b").get(f"/citizens/{world.citizen_moved}"))
     assert page.count("§ 107") >= 1 and page.count("§ 108") >= 1
     assert "Intet ophold i dag" not in page
+
+
+def test_profile_through_a_past_stay_shows_only_that_centre(app, world, staff):
+    app.config["FORMER_STAY_ACCESS_DAYS"] = 400
+    page = text(staff.get(f"/citizens/{world.citizen_moved}"))
+    assert page.count("§ 107") >= 1 and "§ 108" not in page
+    assert "Borgerens ophold i jeres center er slut" in page
     assert "Registrér opfølgning" not in page  # the current stay is not in a1
 
 

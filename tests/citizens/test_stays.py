@@ -45,6 +45,7 @@ def test_overlapping_stays_are_refused_beside_the_start_date(db, world, staff):
 def test_a_stay_after_the_last_one_ended_is_added_with_history(app, db, world, staff):
     # Mona's a1 stay ended 100 days after start; the b stay began the day after. A new a1 stay
     # overlapping the ongoing b stay is refused; ending dates before start are refused.
+    app.config["FORMER_STAY_ACCESS_DAYS"] = 400  # a1 staff reach Mona through her a1 stay
     url = f"/citizens/{world.citizen_moved}/stays/new"
     new_start = TODAY - timedelta(days=10)
     response = staff.post(url, data=_stay(world, start_date=new_start.isoformat()))

@@ -130,8 +130,9 @@ def test_hostile_goal_input_is_refused_beside_each_field(db, world, staff):
     assert counts(db) == before
 
 
-def test_create_for_a_citizen_without_a_stay_in_scope_is_refused(db, world, client_as):
-    # Mona is in staff-a's scope by her past stay; her current stay is in b.
+def test_create_for_a_citizen_without_a_stay_in_scope_is_refused(app, db, world, client_as):
+    # Mona is in staff-a's scope by her past stay (ended 265 days ago); her current one is in b.
+    app.config["FORMER_STAY_ACCESS_DAYS"] = 400
     staff = client_as("staff")
     response = staff.post(f"/goals/new/{world.citizen_moved}", data=_goal())
     assert response.status_code == 200 and "intet ophold i dine tilbud" in text(response)

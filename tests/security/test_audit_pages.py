@@ -23,7 +23,7 @@ def _citizens(demo_app):
         staff = db.exec(select(User).where(User.username == "staff")).one()
         units = set(db.exec(select(Unit.id).where(Unit.centre_id == leader.centre_id)).all())
         stays = db.exec(select(Stay).order_by(Stay.id)).all()
-        inside = next(s.citizen_id for s in stays if s.unit_id in units)
+        inside = next(s.citizen_id for s in stays if s.unit_id in units and s.end_date is None)
         outside_ids = {s.citizen_id for s in stays if s.unit_id not in units}
         outside_ids -= {s.citizen_id for s in stays if s.unit_id in units}
         outside = min(outside_ids)

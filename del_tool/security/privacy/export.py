@@ -13,6 +13,7 @@ from del_tool.audit.models import AccessEvent, AuditEvent
 from del_tool.audit.services import log_access, snapshot
 from del_tool.auth.access import NotFoundError
 from del_tool.citizens.models import Citizen, Stay
+from del_tool.citizens.record_scope import PartialRecord
 from del_tool.followups.models import Assessment, AssessmentScore, FollowUp, GoalReview
 from del_tool.goals.models import Goal
 from del_tool.modelbase import utcnow
@@ -25,37 +26,58 @@ def _rows(session: Session, model: type[SQLModel], *where: Any) -> list[dict[str
     return [snapshot(row) for row in session.exec(select(model).where(*where).order_by(order))]
 
 
-def citizen_record(session: Session, citizen_id: int) -> dict[str, Any]:
-    """Every row about the citizen: person, stays, goals, follow-ups, history and access log."""
+def citizen_record(
+    session: Session, citizen_id: int, partial: PartialRecord | None = None
+) -> dict[str, Any]:
+    """Every row about the citizen: person, stays, goals, follow-ups, history and access log
+    (with `partial`, only what belongs to its stays, and reads by its readers)."""
     citizen = session.get(Citizen, citizen_id)
     if citizen is None:
         raise NotFoundError(f"citizen {citizen_id}")
-    follow_up_ids = session.exec(select(FollowUp.id).where(FollowUp.citizen_id == citizen_id)).all()
+    stays = col(Stay.citizen_id) == citizen_id
+    goals = col(Goal.citizen_id) == citizen_id
+    follow_ups = col(FollowUp.citizen_id) == citizen_id
+    if partial is not None:
+        stays = stays & col(Stay.id).in_(sorted(partial.stay_ids))
+        goals = goals & col(Goal.stay_id).in_(sorted(partial.stay_ids))
+        follow_ups = follow_ups & col(FollowUp.stay_id).in_(sorted(partial.stay_ids))
+    follow_up_ids = session.exec(select(FollowUp.id).where(follow_ups)).all()
     assessment_ids = session.exec(
         select(Assessment.id).where(col(Assessment.follow_up_id).in_(follow_up_ids))
     ).all()
+    history = _rows(session, AuditEvent, AuditEvent.citizen_id == citizen_id)
+    access_log = _rows(session, AccessEvent, AccessEvent.citizen_id == citizen_id)
+    if partial is not None:
+        history = [e for e in history if partial.shows_event(e["entity"], e["entity_id"])]
+        access_log = [e for e in access_log if partial.shows_access(e["user_id"])]
     return {
         "exported_at": utcnow().isoformat(),
         "citizen": snapshot(citizen),
-        "stays": _rows(session, Stay, Stay.citizen_id == citizen_id),
-        "goals": _rows(session, Goal, Goal.citizen_id == citizen_id),
-        "follow_ups": _rows(session, FollowUp, FollowUp.citizen_id == citizen_id),
+        "stays": _rows(session, Stay, stays),
+        "goals": _rows(session, Goal, goals),
+        "follow_ups": _rows(session, FollowUp, follow_ups),
         "goal_reviews": _rows(session, GoalReview, col(GoalReview.follow_up_id).in_(follow_up_ids)),
         "assessments": _rows(session, Assessment, col(Assessment.follow_up_id).in_(follow_up_ids)),
         "assessment_scores": _rows(
             session, AssessmentScore, col(AssessmentScore.assessment_id).in_(assessment_ids)
         ),
-        "history": _rows(session, AuditEvent, AuditEvent.citizen_id == citizen_id),
-        "access_log": _rows(session, AccessEvent, AccessEvent.citizen_id == citizen_id),
+        "history": history,
+        "access_log": access_log,
     }
 
 
 def export_citizen(
-    *, session: Session, citizen_id: int, user_id: int | None, fmt: str, endpoint: str
+    *,
+    session: Session,
+    citizen_id: int,
+    user_id: int | None,
+    fmt: str,
+    endpoint: str,
+    partial: PartialRecord | None = None,
 ) -> bytes:
-    """The citizen's record as JSON or PDF bytes; the export is written to the access log
-    (in `session`'s transaction, or at once when `session` only reads: `log_accesses`)."""
-    record = citizen_record(session, citizen_id)
+    """The citizen's record (or the `partial` part) as JSON or PDF bytes; the export is written
+    to the access log (in `session`'s transaction, or at once when `session` only reads)."""
+    record = citizen_record(session, citizen_id, partial)
     log_access(
         session=session,
         user_id=user_id,
