@@ -90,10 +90,14 @@ class DefaultConfig:
     #: Roles that must use a second factor (TOTP); `del-tool init --https` writes a stricter set.
     TOTP_REQUIRED_ROLES: tuple[str, ...] = ()
     TOTP_ISSUER = "DEL"
-    #: Failed logins within the window, per username and per address, before logins are refused.
-    LOGIN_FAILURE_WINDOW = timedelta(minutes=15)
+    #: Failed logins within the window, per username and per address, before each further
+    #: attempt must wait: LOGIN_DELAY_START after the newest failure, doubled for every failure
+    #: since, at most LOGIN_DELAY_MAX (README "Logins"). Nobody is locked out.
+    LOGIN_FAILURE_WINDOW = timedelta(hours=1)
     LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
     LOGIN_MAX_FAILURES_PER_ADDRESS = 30
+    LOGIN_DELAY_START = timedelta(seconds=10)
+    LOGIN_DELAY_MAX = timedelta(minutes=15)
     #: Key of the hash the login log keeps of unknown usernames; None derives one from
     #: SECRET_KEY (so a new SECRET_KEY starts new hashes).
     LOGIN_LOG_KEY: str | None = None

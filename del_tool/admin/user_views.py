@@ -36,6 +36,7 @@ from del_tool.db import get_session
 from del_tool.errors import RuleError
 from del_tool.forms import apply_rule_error
 from del_tool.saving import save_form
+from del_tool.security.throttle import unlock_login
 
 
 def _scope_choices() -> ScopeChoices:
@@ -166,6 +167,19 @@ def deactivate_user(user_id: int) -> ResponseReturnValue:
 def reactivate_user(user_id: int) -> ResponseReturnValue:
     """Let a deactivated user log in again."""
     return _set_active(user_id, active=True)
+
+
+@requires(Permission.MANAGE_USERS)
+def unlock_user_login(user_id: int) -> ResponseReturnValue:
+    """Lift the delay that failed logins put on a user's account (written to the history)."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    db = get_session()
+    user = get_user(session=db, user_id=user_id)
+    unlock_login(session=db, actor=actor(), user=user)
+    db.commit()
+    flash(_("%(name)s kan logge ind igen uden ventetid.", name=user.username), "success")
+    return redirect(url_for("admin.edit_user", user_id=user_id))
 
 
 @requires(Permission.MANAGE_USERS)

@@ -31,6 +31,7 @@ ROUTES: tuple[tuple[str, str, Any, list[str]], ...] = (
     ("/users/<int:user_id>/deactivate", "deactivate_user", users.deactivate_user, ["POST"]),
     ("/users/<int:user_id>/reactivate", "reactivate_user", users.reactivate_user, ["POST"]),
     ("/users/<int:user_id>/password", "reset_password", users.reset_user_password, GET_POST),
+    ("/users/<int:user_id>/unlock-login", "unlock_login", users.unlock_user_login, ["POST"]),
     ("/units", "units", org.units, ["GET"]),
     ("/units/<int:unit_id>", "edit_unit", org.edit_unit, GET_POST),
     ("/tariffs", "tariffs", org.tariffs, ["GET"]),

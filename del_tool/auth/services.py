@@ -12,6 +12,7 @@ from del_tool.auth.models import Role, User, UserUnit
 from del_tool.auth.passwords import hash_password, needs_rehash, verify_password
 from del_tool.db import get_session
 from del_tool.modelbase import utcnow
+from del_tool.security.totp import use_recovery_code, verify_code
 
 #: Logged when the password was right and the second factor is still to come.
 PASSWORD_OK = "password_ok"  # noqa: S105 - a log reason, not a password
@@ -57,6 +58,40 @@ def set_user_units(*, session: Session, user: User, unit_ids: Iterable[int]) -> 
     session.flush()
 
 
+def _password_check(session: Session, username: str, password: str) -> tuple[User | None, str]:
+    """The user and the login log's reason for a password attempt (one Argon2 check always)."""
+    user = get_user_by_username(session, normalise_username(username)[:150])
+    ok = verify_password(user.password_hash if user else None, password)
+    if user is None:
+        return None, "unknown_user"
+    if not ok:
+        return user, "wrong_password"
+    if not user.active:
+        return user, "inactive"
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+        session.add(user)
+    return user, PASSWORD_OK if user.totp_secret else "ok"
+
+
+def _log_attempt(
+    session: Session, *, username: str, user: User | None, address: str, reason: str
+) -> None:
+    name = normalise_username(username)[:150]
+    session.add(
+        LoginEvent(
+            username=user.username if user else unknown_username_digest(name),
+            user_id=user.id if user else None,
+            address=address[:64],
+            success=reason == "ok",
+            reason=reason,
+        )
+    )
+    if user is not None and reason == "ok":
+        user.last_login_at = utcnow()
+        session.add(user)
+
+
 def authenticate(*, session: Session, username: str, password: str, address: str) -> User | None:
     """The user if the credentials are right and the account active; every attempt is logged.
 
@@ -66,36 +101,29 @@ def authenticate(*, session: Session, username: str, password: str, address: str
     (`record_second_factor`). An unknown username is logged only as a keyed hash (it may be
     a password typed in the wrong field).
     """
-    name = normalise_username(username)[:150]
-    user = get_user_by_username(session, name)
-    ok = verify_password(user.password_hash if user else None, password)
-    reason = "ok"
-    if user is None:
-        reason = "unknown_user"
-    elif not ok:
-        reason = "wrong_password"
-    elif not user.active:
-        reason = "inactive"
-    elif user.totp_secret:
-        reason = PASSWORD_OK  # the second factor follows
-    success = reason == "ok"
-    session.add(
-        LoginEvent(
-            username=user.username if user else unknown_username_digest(name),
-            user_id=user.id if user else None,
-            address=address[:64],
-            success=success,
-            reason=reason,
+    user, reason = _password_check(session, username, password)
+    _log_attempt(session, username=username, user=user, address=address, reason=reason)
+    return user if reason in ("ok", PASSWORD_OK) else None
+
+
+def authenticate_with_code(
+    *, session: Session, username: str, password: str, code: str, address: str
+) -> User | None:
+    """Password and second factor in one step (a delayed login's way in); None on any failure.
+
+    An account without a second factor cannot come in this way: its attempt is logged as
+    throttled, after the same work, so the answer tells nothing about the password.
+    """
+    user, reason = _password_check(session, username, password)
+    if reason == PASSWORD_OK and user is not None:
+        right = verify_code(session=session, user=user, code=code) or use_recovery_code(
+            session=session, user=user, code=code
         )
-    )
-    if reason not in ("ok", PASSWORD_OK) or user is None:
-        return None
-    if needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
-    if success:
-        user.last_login_at = utcnow()
-    session.add(user)
-    return user
+        reason = "ok" if right else "wrong_code"
+    elif reason == "ok":
+        reason = "throttled"
+    _log_attempt(session, username=username, user=user, address=address, reason=reason)
+    return user if reason == "ok" else None
 
 
 def record_second_factor(*, session: Session, user: User, address: str, ok: bool) -> None:

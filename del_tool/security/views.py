@@ -14,7 +14,7 @@ from del_tool.modelbase import utcnow
 from del_tool.security import totp
 from del_tool.security.forms import CodeForm, PasswordChangeForm, PasswordConfirmForm
 from del_tool.security.sessions import end_all_sessions, end_current_session, start_session
-from del_tool.security.throttle import login_throttled, record_throttled
+from del_tool.security.throttle import login_wait, record_throttled
 from del_tool.security.twofactor import forget_pending, pending_user
 
 bp = Blueprint("account", __name__, url_prefix="/account", template_folder="templates")
@@ -139,11 +139,15 @@ def two_factor():
     if form.validate_on_submit():
         db = get_session()
         address = request.remote_addr or ""
-        if login_throttled(session=db, username=user.username, address=address):
+        wait = login_wait(session=db, username=user.username, address=address).seconds
+        if wait:
             record_throttled(session=db, username=user.username, address=address)
             db.commit()
             forget_pending()
-            flash(_("For mange mislykkede forsøg. Vent et kvarter, og prøv så igen."), "error")
+            flash(
+                _("For mange mislykkede forsøg. Prøv igen om %(seconds)s sekunder.", seconds=wait),
+                "error",
+            )
             return redirect(url_for("auth.login"))
         code = form.code.data or ""
         ok = totp.verify_code(session=db, user=user, code=code) or totp.use_recovery_code(

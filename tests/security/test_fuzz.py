@@ -56,6 +56,7 @@ POST_ONLY_FIELDS: dict[str, dict[str, str]] = {
     "account.two_factor": {"code": "123456"},  # without a password step it sends to login
     "admin.deactivate_user": {},
     "admin.reactivate_user": {},
+    "admin.unlock_login": {},
     "audit.review_access": {"verdict": "ok"},
     "main.set_language": {"lang": "en", "next": "/home"},
 }

@@ -4,14 +4,16 @@ user and wrong password; every success and failure logged"."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from sqlmodel import select
 
 from del_tool import create_app
-from del_tool.audit.models import LoginEvent
+from del_tool.audit.models import AuditEvent, LoginEvent
+from del_tool.auth.models import User
 from del_tool.db import get_db
 from tests.conftest import PASSWORD, login, make_config
-from tests.security.helpers import db_session, page
+from tests.security.helpers import current_code, db_session, page
 
 
 def _fail(client, username, address="10.0.0.1"):
@@ -28,7 +30,8 @@ def test_account_is_throttled_after_five_failures_even_with_the_right_password(c
         assert _fail(client, user.username).status_code == 200
     response = login(client, user.username)
     assert response.status_code == 429
-    assert "For mange mislykkede forsøg" in page(response)
+    assert "For mange mislykkede forsøg. Prøv igen om 10 sekunder." in page(response)
+    assert response.headers["Retry-After"] == "10"
     assert client.get("/home").status_code == 302  # not logged in
 
 
@@ -132,3 +135,88 @@ def test_the_hash_is_keyed_and_still_throttles_the_typed_name(app, client):
         assert digest == logged_username(db, "ghost")
         app.config["LOGIN_LOG_KEY"] = "another key entirely"
         assert logged_username(db, "ghost") != digest
+
+
+def _age_login_log(app, seconds):
+    """Move every login event `seconds` into the past (as if that much time went by)."""
+    with db_session(app) as db:
+        for event in db.exec(select(LoginEvent)):
+            event.occurred_at -= timedelta(seconds=seconds)
+            db.add(event)
+
+
+def _login_from(client, username, address, **extra):
+    data = {"username": username, "password": PASSWORD, **extra}
+    return client.post("/auth/login", data=data, environ_base={"REMOTE_ADDR": address})
+
+
+def test_wrong_passwords_make_the_account_wait_but_never_lock_it(app, client, make_user):
+    """Issue 14: five wrong passwords locked any account for 15 minutes, right password or not."""
+    user = make_user("staff")
+    for _ in range(5):
+        _fail(client, user.username)
+    assert login(client, user.username).status_code == 429
+    _age_login_log(app, 11)
+    assert login(client, user.username).status_code == 302
+
+
+def test_the_wait_doubles_with_every_further_failure(app, client, make_user):
+    user = make_user("staff")
+    for _ in range(5):
+        _fail(client, user.username)
+    _age_login_log(app, 11)
+    assert _fail(client, user.username).status_code == 200  # the sixth attempt, after the wait
+    response = login(client, user.username)
+    assert response.status_code == 429 and response.headers["Retry-After"] == "20"
+
+
+def test_a_colleague_with_a_second_factor_gets_in_during_the_wait(app, make_user):
+    """Someone guessing at a colleague's name from elsewhere cannot keep them out."""
+    user = make_user("staff")
+    secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+    with db_session(app) as db:
+        stored = db.get(User, user.id)
+        stored.totp_secret = secret
+        db.add(stored)
+    attacker, colleague = app.test_client(), app.test_client()
+    for _ in range(8):
+        _fail(attacker, user.username, address="10.6.6.6")
+    delayed = _login_from(colleague, user.username, "10.1.1.1")
+    assert delayed.status_code == 429 and 'name="code"' in page(delayed)
+    wrong = _login_from(colleague, user.username, "10.1.1.1", code="000000")
+    assert wrong.status_code == 429 and "Adgangskoden eller koden passer ikke." in page(wrong)
+    # From the guesser's own address password and code do not pass the wait either.
+    own = _login_from(attacker, user.username, "10.6.6.6", code=current_code(secret))
+    assert own.status_code == 429 and attacker.get("/home").status_code == 302
+    ok = _login_from(colleague, user.username, "10.1.1.1", code=current_code(secret))
+    assert ok.status_code == 302 and colleague.get("/home").status_code == 200
+
+
+def test_a_correct_password_alone_never_passes_the_wait(app, client, make_user):
+    user = make_user("staff")  # no second factor
+    for _ in range(5):
+        _fail(client, user.username, address="10.6.6.6")
+    response = _login_from(client, user.username, "10.1.1.1", code="123456")
+    assert response.status_code == 429 and client.get("/home").status_code == 302
+    with db_session(app) as db:
+        assert db.exec(select(LoginEvent).order_by(LoginEvent.id.desc())).first().reason == (
+            "throttled"
+        )
+
+
+def test_an_administrator_lifts_the_wait_and_the_history_says_so(app, client, make_user):
+    user = make_user("staff")
+    admin = make_user("admin")
+    for _ in range(9):
+        _fail(client, user.username)
+    assert login(client, user.username).status_code == 429
+    admin_client = app.test_client()
+    login(admin_client, admin.username)
+    form = page(admin_client.get(f"/admin/users/{user.id}"))
+    assert f'action="/admin/users/{user.id}/unlock-login"' in form
+    response = admin_client.post(f"/admin/users/{user.id}/unlock-login")
+    assert response.status_code == 302
+    assert login(client, user.username).status_code == 302
+    with db_session(app) as db:
+        event = db.exec(select(AuditEvent).where(AuditEvent.action == "unlock_login")).one()
+        assert (event.user_id, event.entity, event.entity_id) == (admin.id, "users", str(user.id))

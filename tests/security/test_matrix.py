@@ -65,6 +65,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "admin.deactivate_user": only("admin"),
     "admin.reactivate_user": only("admin"),
     "admin.reset_password": only("admin"),
+    "admin.unlock_login": only("admin"),
     "admin.units": only("admin"),
     "admin.edit_unit": only("admin"),
     "admin.tariffs": only("admin", "analyst"),
