@@ -6,7 +6,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, StringField
+from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from del_tool.auth.passwords import MAX_LENGTH, password_problems
@@ -54,3 +54,19 @@ class PasswordConfirmForm(FlaskForm):
         _l("Adgangskode"),
         validators=[DataRequired(_l("Skriv din adgangskode.")), Length(max=MAX_LENGTH)],
     )
+
+
+#: The label of the choice, on turning the second factor on or off, to end other sessions.
+END_OTHER_SESSIONS = _l("Log mig ud på mine andre enheder (computere og telefoner)")
+
+
+class TotpSetupForm(CodeForm):
+    """The first code from the app, and whether to end the user's other sessions."""
+
+    end_other_sessions = BooleanField(END_OTHER_SESSIONS, default=True)
+
+
+class TotpDisableForm(PasswordConfirmForm):
+    """The password, and whether to end the user's other sessions."""
+
+    end_other_sessions = BooleanField(END_OTHER_SESSIONS, default=True)

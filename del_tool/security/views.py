@@ -5,14 +5,22 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlmodel import Session
 
+from del_tool.auth.models import User
 from del_tool.auth.passwords import hash_password, verify_password
 from del_tool.auth.permissions import Permission, public, requires
 from del_tool.auth.services import record_second_factor
 from del_tool.db import get_session
 from del_tool.modelbase import utcnow
 from del_tool.security import totp
-from del_tool.security.forms import CodeForm, PasswordChangeForm, PasswordConfirmForm
+from del_tool.security.forms import (
+    CodeForm,
+    PasswordChangeForm,
+    PasswordConfirmForm,
+    TotpDisableForm,
+    TotpSetupForm,
+)
 from del_tool.security.sessions import end_all_sessions, end_current_session, start_session
 from del_tool.security.throttle import login_wait, record_throttled
 from del_tool.security.twofactor import forget_pending, pending_user
@@ -28,8 +36,18 @@ def index():
     """The account page: second-factor status and the security actions."""
     remaining = totp.remaining_recovery_codes(session=get_session(), user=current_user)
     return render_template(
-        "security/account.html", remaining=remaining, required=totp.totp_required(current_user)
+        "security/account.html",
+        remaining=remaining,
+        required=totp.totp_required(current_user),
+        disable_form=TotpDisableForm(),
     )
+
+
+def _end_other_sessions(db: Session, user: User) -> None:
+    """End every other session of `user` (commits); this browser gets a fresh one."""
+    end_all_sessions(session=db, user=user)
+    db.commit()
+    start_session(user)
 
 
 @bp.route("/password", methods=["GET", "POST"])
@@ -73,7 +91,7 @@ def totp_setup():
         return redirect(url_for("account.index"))
     secret = session.get(SETUP_SECRET_KEY) or totp.new_secret()
     session[SETUP_SECRET_KEY] = secret
-    form = CodeForm()
+    form = TotpSetupForm()
     if form.validate_on_submit():
         db = get_session()
         user = current_user._get_current_object()
@@ -81,6 +99,9 @@ def totp_setup():
         if codes is not None:
             db.commit()
             session.pop(SETUP_SECRET_KEY, None)
+            if form.end_other_sessions.data:
+                _end_other_sessions(db, user)
+                flash(_("Dine andre sessioner er afsluttet."), "success")
             flash(_("Totrinsbekræftelse er slået til."), "success")
             return render_template("security/recovery_codes.html", codes=codes)
         form.code.errors.append(_("Koden passer ikke. Prøv med den næste kode fra appen."))
@@ -93,16 +114,21 @@ def totp_setup():
 @bp.route("/two-factor/disable", methods=["POST"])
 @requires(Permission.AUTHENTICATED)
 def totp_disable():
-    """Turn the second factor off (not allowed for roles that require it)."""
-    form = PasswordConfirmForm()
+    """Turn the second factor off (not allowed for roles that require it); optionally end the
+    user's other sessions."""
+    form = TotpDisableForm()
     if totp.totp_required(current_user):
         flash(_("Din rolle kræver totrinsbekræftelse; den kan ikke slås fra."), "error")
     elif form.validate_on_submit() and verify_password(
         current_user.password_hash, form.password.data or ""
     ):
         db = get_session()
-        totp.disable(session=db, user=current_user._get_current_object())
+        user = current_user._get_current_object()
+        totp.disable(session=db, user=user)
         db.commit()
+        if form.end_other_sessions.data:
+            _end_other_sessions(db, user)
+            flash(_("Dine andre sessioner er afsluttet."), "success")
         flash(_("Totrinsbekræftelse er slået fra."), "success")
     else:
         flash(_("Adgangskoden er forkert; intet er ændret."), "error")

@@ -120,3 +120,40 @@ def test_optional_second_factor_can_be_turned_off_with_the_password(app, client,
     client.post("/account/two-factor/disable", data={"password": PASSWORD})
     with db_session(app) as db:
         assert db.get(type(user), user.id).totp_secret is None
+
+
+def test_turning_the_second_factor_on_or_off_offers_to_end_other_sessions(app, make_user):
+    """Issue 14 (ASVS): a change of authentication factor can end the user's other sessions."""
+    user = make_user("staff")
+    here, elsewhere = app.test_client(), app.test_client()
+    login(here, user.username)
+    login(elsewhere, user.username)
+    setup = page(here.get("/account/two-factor/setup"))
+    assert 'name="end_other_sessions"' in setup and "checked" in setup  # offered, ticked
+    secret = re.search(r"<code>([A-Z2-7]{32})</code>", setup).group(1)
+    enabled = here.post(
+        "/account/two-factor/setup", data={"code": current_code(secret), "end_other_sessions": "y"}
+    )
+    assert enabled.status_code == 200 and "Dine andre sessioner er afsluttet." in page(enabled)
+    assert here.get("/home").status_code == 200  # this browser stays logged in
+    assert elsewhere.get("/home").status_code == 302  # the other one is logged out
+
+    login(elsewhere, user.username)
+    elsewhere.post("/account/two-factor", data={"code": current_code(secret, steps_ahead=1)})
+    assert elsewhere.get("/home").status_code == 200
+    account = page(here.get("/account/"))
+    assert 'name="end_other_sessions"' in account
+    here.post("/account/two-factor/disable", data={"password": PASSWORD, "end_other_sessions": "y"})
+    assert here.get("/home").status_code == 200
+    assert elsewhere.get("/home").status_code == 302
+    with db_session(app) as db:
+        assert db.get(type(user), user.id).totp_secret is None
+
+
+def test_other_sessions_stay_when_the_user_says_so(app, make_user):
+    user = make_user("staff")
+    here, elsewhere = app.test_client(), app.test_client()
+    login(here, user.username)
+    login(elsewhere, user.username)
+    _enrol(app, here, user)  # posts the code only: the box unticked
+    assert elsewhere.get("/home").status_code == 200
