@@ -63,8 +63,9 @@ class DefaultConfig:
     STORE_URL: str | None = None
     #: Seconds anything in the store lives after it was written.
     STORE_TTL = 7 * 24 * 3600
-    #: Above this many stays a report's mixed model is fitted on a random sample of them.
-    REPORT_TRAJECTORY_MAX_STAYS = 100
+    #: A report's mixed models use all stays; only if DEL's REML fit does not converge is the
+    #: statsmodels fallback fitted, on a random sample of at most this many stays (it says so).
+    REPORT_TRAJECTORY_FALLBACK_MAX_STAYS = 100
     DEFAULT_FOLLOWUP_INTERVAL_DAYS = 182
     #: Days after a stay ended that its unit's staff (and centre's leader) still reach the
     #: citizen through it; they then see only that centre's stays (README "Former units").

@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from scipy import stats
 from statsmodels.regression.mixed_linear_model import MixedLM
 
-from del_tool.stats._results import as_float_array, captured_warnings
+from del_tool.stats._results import FloatArray, as_float_array, captured_warnings
 from del_tool.stats.reml import fit_growth_reml
 
 #: "reml" is DEL's own profiled REML fit, vectorised over groups (del_tool.stats.reml): the same
@@ -27,6 +28,8 @@ from del_tool.stats.reml import fit_growth_reml
 #: statsmodels MixedLM optimizers, tried in turn if it does not converge.
 OPTIMIZERS = ("reml", "lbfgs", "bfgs", "cg", "powell")
 MIN_GROUPS = 3
+#: Seed of the random sample of groups given to statsmodels (reproducible reports).
+SAMPLE_SEED = 2026
 _ESTIMATE_FIELDS = (
     "intercept",
     "intercept_se",
@@ -44,7 +47,11 @@ _ESTIMATE_FIELDS = (
 
 @dataclass(frozen=True, slots=True)
 class Trajectory:
-    """Average level and change per time unit from a mixed model, with variance components."""
+    """Average level and change per time unit from a mixed model, with variance components.
+
+    The counts describe the rows the reported fit used: all complete rows, or a random sample
+    of groups (then ``sampled_from`` is the number of groups it was drawn from).
+    """
 
     intercept: float | None
     intercept_se: float | None
@@ -67,6 +74,45 @@ class Trajectory:
     warnings: tuple[str, ...]
     method: str
     reason: str | None
+    sampled_from: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Data:
+    """Complete rows as arrays; groups as codes 0 .. n_groups - 1."""
+
+    t: FloatArray
+    y: FloatArray
+    codes: npt.NDArray[np.intp]
+    n_groups: int
+
+    def counts(self, n_dropped: int) -> dict[str, Any]:
+        """The count fields of a Trajectory for these rows."""
+        sizes = np.bincount(self.codes, minlength=self.n_groups)
+        return {
+            "n_groups": self.n_groups,
+            "n_rows": len(self.t),
+            "n_dropped": n_dropped,
+            "n_single_obs_groups": int((sizes == 1).sum()),
+        }
+
+    def groups_with_two_times(self) -> int:
+        """How many groups have two or more distinct times."""
+        order = np.lexsort((self.t, self.codes))
+        codes, t = self.codes[order], self.t[order]
+        first = np.ones(len(t), dtype=bool)
+        first[1:] = (codes[1:] != codes[:-1]) | (t[1:] != t[:-1])
+        return int((np.bincount(codes[first], minlength=self.n_groups) >= 2).sum())
+
+    def sample(self, max_groups: int | None, seed: int = SAMPLE_SEED) -> _Data | None:
+        """The rows of `max_groups` groups drawn at random (reproducibly); None if no more."""
+        if max_groups is None or self.n_groups <= max_groups:
+            return None
+        chosen = np.zeros(self.n_groups, dtype=bool)
+        chosen[np.random.default_rng(seed).choice(self.n_groups, max_groups, replace=False)] = True
+        rows = chosen[self.codes]
+        codes = np.cumsum(chosen)[self.codes[rows]] - 1
+        return _Data(self.t[rows], self.y[rows], codes, max_groups)
 
 
 def trajectory(
@@ -77,6 +123,7 @@ def trajectory(
     group: str,
     optimizers: Sequence[str] = OPTIMIZERS,
     maxiter: int | None = None,
+    fallback_max_groups: int | None = None,
 ) -> Trajectory:
     """Fit score = b0 + b1*time + u0_g + u1_g*time + e by REML (del_tool.stats.reml first).
 
@@ -94,84 +141,80 @@ def trajectory(
     two or more distinct times, a random-intercept-only model is fitted the same way. With fewer
     than 3 groups, no variation in time, or no converging fit, the estimates are None, the
     ``reason`` says why and ``converged`` is False. Library warnings are recorded in ``warnings``.
+    DEL's own fit ("reml") always uses every group; statsmodels' optimizers, which loop over
+    groups in Python, are given a reproducible random sample of ``fallback_max_groups`` groups
+    when there are more (stated in ``method`` and ``sampled_from``).
     """
     data, n_dropped = _prepare(frame, time, score, group)
-    n_rows, n_groups = len(data), int(data["g"].nunique()) if len(data) else 0
-    sizes = data.groupby("g")["t"].nunique() if n_rows else pd.Series(dtype=int)
-    singles = int((data.groupby("g").size() == 1).sum()) if n_rows else 0
-    problem = _data_problem(n_rows, n_groups, data)
-    base: dict[str, Any] = {
-        "n_groups": n_groups,
-        "n_rows": n_rows,
-        "n_dropped": n_dropped,
-        "n_single_obs_groups": singles,
-    }
+    problem = _data_problem(data)
     if problem is not None:
-        return _failed(base, [], "no model fitted", problem)
-    slope_ok = int((sizes >= 2).sum()) >= MIN_GROUPS
+        return _failed(data.counts(n_dropped), [], "no model fitted", problem)
+    sample = data.sample(fallback_max_groups)
+    slope_ok = data.groups_with_two_times() >= MIN_GROUPS
     tried: list[str] = []
     caught: list[str] = []
     for random_slope in (True, False) if slope_ok else (False,):
         for name in optimizers:
+            used = data if name == "reml" or sample is None else sample
             tried.append(f"{'slope' if random_slope else 'intercept'}/{name}")
-            fit, messages = _fit(data, random_slope, name, maxiter)
+            fit, messages = _fit(used, random_slope, name, maxiter)
             caught.extend(messages)
             if fit is not None:
+                sampled_from = None if used is data else data.n_groups
                 return Trajectory(
                     **fit,
-                    **base,
+                    **used.counts(n_dropped),
                     optimizer=name,
                     warnings=tuple(caught),
-                    method=_method(random_slope, name, tried),
+                    method=_method(random_slope, name, tried, sampled_from, used.n_groups),
                     reason=None if random_slope else _intercept_reason(slope_ok),
+                    sampled_from=sampled_from,
                 )
     method = f"no converging fit (tried {', '.join(tried)})"
-    return _failed(base, caught, method, "the mixed model did not converge with any optimizer")
+    reason = "the mixed model did not converge with any optimizer"
+    return _failed(data.counts(n_dropped), caught, method, reason)
 
 
-def _prepare(frame: pd.DataFrame, time: str, score: str, group: str) -> tuple[pd.DataFrame, int]:
-    """Complete rows with columns t, y, g; the number of rows dropped for missing values."""
+def _prepare(frame: pd.DataFrame, time: str, score: str, group: str) -> tuple[_Data, int]:
+    """The complete rows; the number of rows dropped for missing values."""
     for column in (time, score, group):
         if column not in frame:
             raise ValueError(f"column {column!r} not in frame")
-    data = pd.DataFrame(
-        {
-            "t": as_float_array(frame[time], time),
-            "y": as_float_array(frame[score], score),
-            "g": frame[group].to_numpy(),
-        }
-    )
-    complete = np.isfinite(data["t"]) & np.isfinite(data["y"]) & data["g"].notna()
-    return data.loc[complete].reset_index(drop=True), int((~complete).sum())
+    t = as_float_array(frame[time], time)
+    y = as_float_array(frame[score], score)
+    groups = frame[group].to_numpy()
+    complete = np.isfinite(t) & np.isfinite(y) & pd.notna(groups)
+    codes, uniques = pd.factorize(groups[complete], sort=False)
+    data = _Data(t[complete], y[complete], codes.astype(np.intp), len(uniques))
+    return data, int((~complete).sum())
 
 
-def _data_problem(n_rows: int, n_groups: int, data: pd.DataFrame) -> str | None:
+def _data_problem(data: _Data) -> str | None:
     """Why no model can be fitted, if so."""
+    n_rows, n_groups = len(data.t), data.n_groups
     if n_groups < MIN_GROUPS:
         return f"too few groups ({n_groups}; at least {MIN_GROUPS} needed)"
     if n_rows < n_groups + 2:
         return f"too few rows ({n_rows}) for {n_groups} groups"
-    if float(np.ptp(data["t"].to_numpy())) == 0:
+    if float(np.ptp(data.t)) == 0:
         return "time does not vary: no slope can be estimated"
     return None
 
 
 def _fit(
-    data: pd.DataFrame, random_slope: bool, optimizer: str, maxiter: int | None
+    data: _Data, random_slope: bool, optimizer: str, maxiter: int | None
 ) -> tuple[dict[str, Any] | None, list[str]]:
     """Fit one model; return the estimate fields if it converged with finite SEs."""
     if optimizer == "reml":
         return _fit_reml(data, random_slope, maxiter), []
-    exog = np.column_stack([np.ones(len(data)), data["t"].to_numpy()])
+    exog = np.column_stack([np.ones(len(data.t)), data.t])
     exog_re = exog if random_slope else exog[:, :1]
     kwargs = {} if maxiter is None else {"maxiter": maxiter}
     failure: list[str] = []
     fields = None
     with captured_warnings() as messages:
         try:
-            model = MixedLM(
-                data["y"].to_numpy(), exog, groups=data["g"].to_numpy(), exog_re=exog_re
-            )
+            model = MixedLM(data.y, exog, groups=data.codes, exog_re=exog_re)
             result = model.fit(reml=True, method=[optimizer], **kwargs)
             fields = _estimates(result, random_slope) if result.converged else None
         except (np.linalg.LinAlgError, ValueError, FloatingPointError) as exc:
@@ -179,15 +222,9 @@ def _fit(
     return fields, messages + failure
 
 
-def _fit_reml(data: pd.DataFrame, random_slope: bool, maxiter: int | None) -> dict[str, Any] | None:
+def _fit_reml(data: _Data, random_slope: bool, maxiter: int | None) -> dict[str, Any] | None:
     """Fit with del_tool.stats.reml; the estimate fields, or None if it did not converge."""
-    fit = fit_growth_reml(
-        data["t"].to_numpy(),
-        data["y"].to_numpy(),
-        data["g"].to_numpy(),
-        random_slope=random_slope,
-        maxiter=maxiter,
-    )
+    fit = fit_growth_reml(data.t, data.y, data.codes, random_slope=random_slope, maxiter=maxiter)
     if fit is None:
         return None
     return _fields(fit.beta, np.sqrt(np.diag(fit.cov_beta)), fit.cov_re, fit.sigma2, random_slope)
@@ -252,13 +289,17 @@ def _intercept_reason(slope_ok: bool) -> str:
     return "random intercept and slope model did not converge: random intercept only"
 
 
-def _method(random_slope: bool, optimizer: str, tried: list[str]) -> str:
+def _method(
+    random_slope: bool, optimizer: str, tried: list[str], sampled_from: int | None, n_groups: int
+) -> str:
     """Describe the fit actually used."""
     effects = "random intercept and slope" if random_slope else "random intercept only"
     fallback = "" if len(tried) == 1 else f" after trying {', '.join(tried[:-1])}"
     fitter = (
-        "profiled REML as lme4, vectorised over groups (L-BFGS-B)"
+        "profiled REML as lme4, vectorised over groups (L-BFGS-B, analytic gradient)"
         if optimizer == "reml"
         else f"statsmodels MixedLM, optimizer {optimizer}"
     )
+    if sampled_from is not None:
+        fitter += f", on a random sample of {n_groups} of {sampled_from} groups"
     return f"linear mixed model ({effects}) by REML, {fitter}{fallback}; Wald 95% CIs"

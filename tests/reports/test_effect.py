@@ -155,3 +155,31 @@ def test_too_few_pairs_gives_a_reason_instead_of_numbers(session, world):
     row = _row(report.table("effect_period"), "DEL funktionsprofil: Gennemsnit")
     assert row[2:12] == [None] * 10
     assert "For få forløb" in str(row[-1]) or "Ingen forløb" in str(row[-1])
+
+
+def test_trajectory_uses_every_stay_whatever_the_fallback_cap(app, session, world):
+    app.config["REPORT_TRAJECTORY_FALLBACK_MAX_STAYS"] = 3
+    report, stays = _build(session, world, "region")
+    frame = expect.trajectory_frame(stays, MEAN, PERIOD.start, PERIOD.end)
+    row = _row(report.table("effect_trajectory"), "DEL funktionsprofil: Gennemsnit")
+    assert frame["stay"].nunique() > 3
+    assert row[1] == frame["stay"].nunique() and row[2] == len(frame)
+    assert row[-1] is None
+    assert not any("stikprøve" in str(text) for text in report.methods)
+    assert "alle forløb målt i perioden" in " ".join(str(text) for text in report.methods)
+
+
+def test_statsmodels_fallback_fits_a_sample_and_the_report_says_so(
+    app, session, world, monkeypatch
+):
+    from del_tool.stats import mixed_models
+
+    monkeypatch.setattr(mixed_models, "fit_growth_reml", lambda *args, **kwargs: None)
+    app.config["REPORT_TRAJECTORY_FALLBACK_MAX_STAYS"] = 5
+    report, stays = _build(session, world, "region")
+    total = expect.trajectory_frame(stays, MEAN, PERIOD.start, PERIOD.end)["stay"].nunique()
+    row = _row(report.table("effect_trajectory"), "DEL funktionsprofil: Gennemsnit")
+    assert row[1] == 5
+    assert f"stikprøve af 5 af {total} forløb" in str(row[-1])
+    notes = [str(text) for text in report.methods if "stikprøve" in str(text)]
+    assert any(note.startswith("DEL funktionsprofil: Gennemsnit") for note in notes)

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from del_tool.stats import trajectory
+from del_tool.stats import mixed_models, trajectory
 
 DATA = Path(__file__).parent / "data"
 
@@ -107,3 +107,50 @@ def test_non_convergence_is_reported_not_raised(sleep):
 def test_missing_column_raises(sleep):
     with pytest.raises(ValueError, match="not in frame"):
         trajectory(sleep, time="day", score="Reaction", group="Subject")
+
+
+def test_statsmodels_fallback_fits_a_reproducible_sample_and_says_so(sleep):
+    kwargs = {"time": "Days", "score": "Reaction", "group": "Subject", "optimizers": ("lbfgs",)}
+    res = trajectory(sleep, fallback_max_groups=10, **kwargs)
+    assert res.converged and res.optimizer == "lbfgs"
+    assert (res.n_groups, res.n_rows, res.sampled_from) == (10, 100, 18)
+    assert "random sample of 10 of 18 groups" in res.method
+    assert trajectory(sleep, fallback_max_groups=10, **kwargs).slope == res.slope
+    whole = trajectory(sleep, fallback_max_groups=18, **kwargs)
+    assert (whole.n_groups, whole.sampled_from) == (18, None)
+    assert "sample" not in whole.method
+
+
+def test_reml_fit_uses_every_group_whatever_the_cap(sleep):
+    res = trajectory(sleep, time="Days", score="Reaction", group="Subject", fallback_max_groups=5)
+    assert res.optimizer == "reml"
+    assert (res.n_groups, res.n_rows, res.sampled_from) == (18, 180, None)
+    assert "sample" not in res.method
+
+
+def test_sample_only_when_reml_does_not_converge(sleep, monkeypatch):
+    monkeypatch.setattr(mixed_models, "fit_growth_reml", lambda *args, **kwargs: None)
+    res = trajectory(
+        sleep,
+        time="Days",
+        score="Reaction",
+        group="Subject",
+        optimizers=("reml", "bfgs"),
+        fallback_max_groups=12,
+    )
+    assert res.optimizer == "bfgs" and res.random_slope
+    assert (res.n_groups, res.sampled_from) == (12, 18)
+    assert "after trying slope/reml" in res.method and "sample of 12 of 18" in res.method
+
+
+def test_groups_with_two_times_counts_distinct_times_per_group():
+    rng = np.random.default_rng(3)
+    frame = pd.DataFrame(
+        {"t": rng.integers(0, 3, 400).astype(float), "y": 1.0, "g": rng.integers(0, 150, 400)}
+    )
+    data, _ = mixed_models._prepare(frame, "t", "y", "g")
+    expected = int((frame.groupby("g")["t"].nunique() >= 2).sum())
+    assert data.groups_with_two_times() == expected
+    counts = data.counts(0)
+    assert counts["n_groups"] == frame["g"].nunique()
+    assert counts["n_single_obs_groups"] == int((frame.groupby("g").size() == 1).sum())

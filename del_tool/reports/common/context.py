@@ -30,10 +30,11 @@ if TYPE_CHECKING:
 DEFAULT_K = 5
 DEFAULT_MIN_N = 10
 DEFAULT_PUBLICATION_DAYS = 14
-#: Above this many stays the mixed model is fitted on a reproducible random sample of stays, and
-#: the report says so. Estimates stay unbiased; the CIs are those of the sample.
-#: `REPORT_TRAJECTORY_MAX_STAYS` overrides it.
-MAX_TRAJECTORY_GROUPS = 100
+#: A report's mixed models are fitted on all stays by DEL's own REML fit. Only when that does not
+#: converge are statsmodels' optimizers (which loop over stays in Python) tried, on a
+#: reproducible random sample of at most this many stays, and the report says so.
+#: `REPORT_TRAJECTORY_FALLBACK_MAX_STAYS` overrides it.
+FALLBACK_TRAJECTORY_STAYS = 100
 
 
 @dataclass
@@ -49,7 +50,7 @@ class ReportContext:
     today: date
     k: int
     generated_at: datetime
-    trajectory_max: int = MAX_TRAJECTORY_GROUPS
+    trajectory_fallback_max: int = FALLBACK_TRAJECTORY_STAYS
     _cache: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     @property
@@ -102,11 +103,14 @@ def default_registry() -> Registry:
     return registry
 
 
-def trajectory_max() -> int:
-    """REPORT_TRAJECTORY_MAX_STAYS from the app's config (the module default outside an app)."""
+def trajectory_fallback_max() -> int:
+    """REPORT_TRAJECTORY_FALLBACK_MAX_STAYS from the app's config (the default outside an app)."""
     if has_app_context():
-        return int(current_app.config.get("REPORT_TRAJECTORY_MAX_STAYS", MAX_TRAJECTORY_GROUPS))
-    return MAX_TRAJECTORY_GROUPS
+        configured = current_app.config.get(
+            "REPORT_TRAJECTORY_FALLBACK_MAX_STAYS", FALLBACK_TRAJECTORY_STAYS
+        )
+        return int(configured)
+    return FALLBACK_TRAJECTORY_STAYS
 
 
 def suppression_k() -> int:
@@ -184,7 +188,7 @@ def make_context(
         today=today or local_today(),
         k=suppression_k(),
         generated_at=datetime.now(LOCAL_TIMEZONE),
-        trajectory_max=trajectory_max(),
+        trajectory_fallback_max=trajectory_fallback_max(),
     )
 
 

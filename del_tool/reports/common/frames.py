@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import numpy as np
 import pandas as pd
 
 SCALE_KEY = ["stay", "questionnaire", "scale"]
@@ -75,15 +74,6 @@ def years_since_admission(frame: pd.DataFrame, stays: pd.DataFrame) -> pd.Series
     """Years from the stay's start to each row's date (rows carry `stay` and `date`)."""
     start = frame["stay"].map(stays.set_index("stay")["start"])
     return (frame["date"] - start).dt.days / DAYS_PER_YEAR
-
-
-def sample_ids(ids: np.ndarray, max_count: int, seed: int = 2026) -> tuple[np.ndarray, int]:
-    """At most `max_count` of `ids` drawn at random (reproducibly), and how many there were."""
-    unique = np.sort(np.asarray(ids))
-    if unique.size <= max_count:
-        return unique, int(unique.size)
-    chosen = np.random.default_rng(seed).choice(unique, size=max_count, replace=False)
-    return np.sort(chosen), int(unique.size)
 
 
 def milestone_pairs(

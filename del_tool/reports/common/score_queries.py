@@ -115,13 +115,13 @@ def baseline_answers(session: Session, sel: StaySelection, questionnaire: str) -
 
 
 def score_history(
-    session: Session, stay_ids: Collection[int], scales: Collection[tuple[str, str]], end: date
+    session: Session, sel: StaySelection, scales: Collection[tuple[str, str]], end: date
 ) -> pd.DataFrame:
-    """Every score of the given stays on the given (questionnaire, scale) pairs up to `end`.
+    """Every score of the selected stays on the given (questionnaire, scale) pairs up to `end`.
 
     Columns: stay, date, questionnaire, scale, value.
     """
-    if not stay_ids or not scales:
+    if not scales:
         return pd.DataFrame(columns=["stay", "date", "questionnaire", "scale", "value"])
     statement = (
         select(
@@ -134,7 +134,7 @@ def score_history(
         .join(Assessment, col(Assessment.id) == col(AssessmentScore.assessment_id))
         .join(FollowUp, col(FollowUp.id) == col(Assessment.follow_up_id))
         .where(
-            col(FollowUp.stay_id).in_(sorted(stay_ids)),
+            col(FollowUp.stay_id).in_(sel.stay_ids()),
             col(FollowUp.followup_date) <= end,
             col(AssessmentScore.questionnaire_id).in_(sorted({q for q, _ in scales})),
             col(AssessmentScore.scale_id).in_(sorted({s for _, s in scales})),

@@ -21,7 +21,7 @@ from sqlmodel import Session
 
 from del_tool.questionnaires import Registry
 from del_tool.reports.common import frames, score_queries
-from del_tool.reports.common.context import MAX_TRAJECTORY_GROUPS
+from del_tool.reports.common.context import FALLBACK_TRAJECTORY_STAYS
 from del_tool.reports.common.labels import Text, fmt
 from del_tool.reports.common.labels import lazy as _l
 from del_tool.reports.common.queries import StaySelection
@@ -55,7 +55,6 @@ class ScaleEffect:
     pairs: pd.DataFrame
     trajectory: Trajectory | None
     trajectory_reason: Any
-    trajectory_groups: tuple[int, int]
     trajectory_data: pd.DataFrame | None = None
 
 
@@ -68,7 +67,7 @@ def analyse_scales(
     *,
     latest_from: date | None,
     trajectories: bool = True,
-    max_groups: int = MAX_TRAJECTORY_GROUPS,
+    fallback_max_stays: int = FALLBACK_TRAJECTORY_STAYS,
 ) -> list[ScaleEffect]:
     """Analyse every scale with scores in the frame, in report order."""
     in_period = frames.period_pairs(scores, sel.start, sel.end)
@@ -91,7 +90,7 @@ def analyse_scales(
     if not trajectories:
         return effects
     window = frames.between(scores, sel.start, sel.end)
-    return _add_trajectories(session, sel, window, stays, effects, max_groups)
+    return _add_trajectories(session, sel, window, stays, effects, fallback_max_stays)
 
 
 def _add_trajectories(
@@ -100,43 +99,36 @@ def _add_trajectories(
     window: pd.DataFrame,
     stays: pd.DataFrame,
     effects: list[ScaleEffect],
-    max_groups: int,
+    fallback_max_stays: int,
 ) -> list[ScaleEffect]:
-    """Fit each multi-item scale's trajectory over all scores of (a sample of) its stays.
+    """Fit each multi-item scale's trajectory over all scores of the stays measured on it.
 
-    The stays are those measured on the scale in the period; their scores from admission to the
-    end of the period are read for at most `max_groups` stays drawn at random per scale.
+    The stays are all those measured on the scale in the period; their scores from admission to
+    the end of the period are used (a sample only for the statsmodels fallback).
     """
-    samples: dict[tuple[str, str], tuple[Any, int]] = {}
-    for effect in effects:
-        if effect.info.multi_item:
-            key = (effect.info.definition.id, effect.info.scale.id)
-            measured = window.loc[
-                (window["questionnaire"] == key[0]) & (window["scale"] == key[1]), "stay"
-            ]
-            samples[key] = frames.sample_ids(measured.unique(), max_groups)
-    chosen = {int(i) for ids, _ in samples.values() for i in ids}
-    history = score_queries.score_history(session, chosen, list(samples), sel.end)
+    keys = [_key(e.info) for e in effects if e.info.multi_item]
+    if not keys:
+        return effects
+    history = score_queries.score_history(session, sel, keys, sel.end)
+    scores_by_scale = dict(tuple(history.groupby(["questionnaire", "scale"], observed=True)))
+    measured = window.groupby(["questionnaire", "scale"], observed=True)["stay"].unique()
+    empty = history.iloc[0:0]
     out = []
     for effect in effects:
-        key = (effect.info.definition.id, effect.info.scale.id)
-        if key in samples:
-            ids, total = samples[key]
-            rows = history[
-                (history["questionnaire"] == key[0])
-                & (history["scale"] == key[1])
-                & history["stay"].isin(ids)
-            ].sort_values(["stay", "date"], kind="stable")  # SQL gives no order; the fit sees one
-            fitted, reason, data = _trajectory(rows, stays, len(ids), total)
-            effect = replace(
-                effect,
-                trajectory=fitted,
-                trajectory_reason=reason,
-                trajectory_groups=(len(ids), total),
-                trajectory_data=data,
-            )
+        key = _key(effect.info)
+        if key in keys:
+            rows = scores_by_scale.get(key, empty)
+            rows = rows[rows["stay"].isin(measured.get(key, []))]
+            # SQL gives no order; the fit sees one.
+            rows = rows.sort_values(["stay", "date"], kind="stable")
+            effect = replace(effect, **_trajectory(rows, stays, fallback_max_stays))
         out.append(effect)
     return out
+
+
+def _key(info: ScaleInfo) -> tuple[str, str]:
+    """(questionnaire id, scale id) of a scale."""
+    return (info.definition.id, info.scale.id)
 
 
 def _scale_effect(
@@ -176,7 +168,6 @@ def _scale_effect(
         pairs=pairs,
         trajectory=None,
         trajectory_reason=_l("Forløbsmodel vises for skalaer med mindst to spørgsmål."),
-        trajectory_groups=(0, 0),
     )
 
 
@@ -201,25 +192,32 @@ def no_reliability_reason(info: ScaleInfo, reliability: ScaleReliability) -> Tex
     )
 
 
-def _trajectory(
-    rows: pd.DataFrame, stays: pd.DataFrame, used: int, total: int
-) -> tuple[Trajectory | None, Any, pd.DataFrame | None]:
+def _trajectory(rows: pd.DataFrame, stays: pd.DataFrame, fallback_max: int) -> dict[str, Any]:
+    """The trajectory fields of a ScaleEffect fitted on `rows` (one scale's scores)."""
     if rows.empty:
-        return None, _l("Ingen målinger i perioden."), None
+        none = _l("Ingen målinger i perioden.")
+        return {"trajectory": None, "trajectory_reason": none, "trajectory_data": None}
     years = frames.years_since_admission(rows, stays)
     data = pd.DataFrame({"stay": rows["stay"], "score": rows["value"], "years": years})
-    fitted = trajectory(data, time="years", score="score", group="stay", optimizers=OPTIMIZERS)
-    reason = None
-    if used < total:
+    fitted = trajectory(
+        data,
+        time="years",
+        score="score",
+        group="stay",
+        optimizers=OPTIMIZERS,
+        fallback_max_groups=fallback_max,
+    )
+    reason: Text | None = None
+    if fitted.sampled_from is not None:
         reason = _l(
-            "Modellen er tilpasset på en tilfældig stikprøve af %(used)s af %(total)s forløb "
-            "for at holde beregningstiden nede.",
-            used=used,
-            total=total,
+            "DELs egen REML-tilpasning konvergerede ikke, så modellen er tilpasset med "
+            "statsmodels på en tilfældig stikprøve af %(used)s af %(total)s forløb.",
+            used=fitted.n_groups,
+            total=fitted.sampled_from,
         )
     if fitted.slope is None:
         reason = _l("Modellen kunne ikke tilpasses: %(why)s", why=fitted.reason or "")
-    return fitted, reason, data
+    return {"trajectory": fitted, "trajectory_reason": reason, "trajectory_data": data}
 
 
 def improved_count(effect: ScaleEffect) -> tuple[int, int] | None:

@@ -47,7 +47,7 @@ def effect_report(ctx: ReportContext) -> Report:
         stays,
         ctx.registry,
         latest_from=ctx.period.start,
-        max_groups=ctx.trajectory_max,
+        fallback_max_stays=ctx.trajectory_fallback_max,
     )
     reviews = queries.goal_reviews(ctx.session, ctx.sel, since=ctx.period.start)
     goals = analyse_goals(reviews)
@@ -80,7 +80,7 @@ def effect_report(ctx: ReportContext) -> Report:
         filter_labels=ctx.filter_labels(),
         generated_at=ctx.generated_at,
         sections=[summary, *scale_sections(effects, ctx.k), goal_part],
-        methods=METHODS,
+        methods=methods(effects),
     )
 
 
@@ -233,12 +233,31 @@ METHODS = [
         "definition, ellers fra Cronbachs alfa af baseline-svarene; tabellen siger hvilken."
     ),
     _l(
-        "Forløbsmodel: lineær mixed model med tilfældigt niveau og hældning pr. forløb (REML, "
-        "statsmodels) over alle målinger fra indskrivning til periodens slutning, ikke kun "
-        "forløb med to målinger."
+        "Forløbsmodel: lineær mixed model med tilfældigt niveau og hældning pr. forløb, tilpasset "
+        "med REML (DELs egen tilpasning med samme kriterium som lme4) over alle målinger fra "
+        "indskrivning til periodens slutning af alle forløb målt i perioden, ikke kun forløb med "
+        "to målinger."
     ),
     _l(
         "Målopfyldelse: andel mål, hvis seneste niveau er på eller bedre end målniveauet, med "
         "Wilson 95 % KI; GAS T-score efter Kiresuk & Sherman (rho = 0,3)."
     ),
 ]
+
+
+def methods(effects: list[ScaleEffect]) -> list[Any]:
+    """The methods text, saying where a mixed model was fitted on a sample of stays."""
+    notes: list[Any] = []
+    for effect in effects:
+        fit = effect.trajectory
+        if fit is not None and fit.sampled_from is not None:
+            notes.append(
+                _l(
+                    "%(scale)s: DELs REML-tilpasning konvergerede ikke; modellen er tilpasset med "
+                    "statsmodels på en tilfældig stikprøve af %(used)s af %(total)s forløb.",
+                    scale=effect.info.title,
+                    used=fit.n_groups,
+                    total=fit.sampled_from,
+                )
+            )
+    return [*METHODS, *notes]

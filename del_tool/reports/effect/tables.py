@@ -269,8 +269,8 @@ def trajectory_chart(effect: ScaleEffect) -> ChartSpec:
         notes=(
             _l(
                 "n = %(g)s forløb, %(r)s målinger; linjen er modellens gennemsnitlige forløb.",
-                g=fit.n_groups,
-                r=fit.n_rows,
+                g=int(data["stay"].nunique()),
+                r=len(data),
             ),
         ),
     )
