@@ -28,6 +28,7 @@ from del_tool.organisation.models import (
     Unit,
     UnitQuestionnaire,
 )
+from del_tool.reports.models import CouncilPublication
 
 __all__ = [
     "AccessEvent",
@@ -38,6 +39,7 @@ __all__ = [
     "AuditEvent",
     "Centre",
     "Citizen",
+    "CouncilPublication",
     "FollowUp",
     "FollowUpKind",
     "Goal",

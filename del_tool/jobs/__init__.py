@@ -21,13 +21,14 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from functools import wraps
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask, current_app, has_request_context
 from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey
 from huey.registry import Message
 from huey.serializer import Serializer
@@ -164,10 +165,19 @@ def _in_app_context(app: Flask, func: Callable[..., Any]) -> Callable[..., Any]:
     @wraps(func)
     def run(*args: Any, task: Any = None, **kwargs: Any) -> Any:
         final = task is None or not task.retries
-        with app.app_context():
+        with app.app_context(), _apart_from_the_caller(app):
             return func(*args, final_attempt=final, **kwargs)
 
     return run
+
+
+def _apart_from_the_caller(app: Flask) -> Any:
+    """In immediate mode a job runs inside the request that queued it; give it a request of
+    its own, as a worker would have none, so it never shares (or waits for) the caller's
+    session and transaction."""
+    if has_request_context():
+        return app.test_request_context()
+    return nullcontext()
 
 
 def init_app(app: Flask) -> None:

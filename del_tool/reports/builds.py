@@ -60,6 +60,8 @@ class BuildRequest:
     viewer_sees_names: bool = False
     #: The units whose data the report reads (None: every unit), for the data version.
     units: tuple[int, ...] | None = None
+    #: A published council summary: it never changes with the data (`council.publication`).
+    frozen: bool = False
 
     @property
     def key(self) -> str:
@@ -103,6 +105,7 @@ def make_request(
     units: frozenset[int] | None = None,
     municipality: str | None = None,
     filters: Filters | None = None,
+    frozen: bool = False,
 ) -> BuildRequest:
     """A build request from what a view knows."""
     chosen = filters or Filters()
@@ -123,6 +126,7 @@ def make_request(
         viewer_municipality=viewer.municipality_code,
         viewer_sees_names=viewer.sees_names,
         units=None if units is None else tuple(sorted(units)),
+        frozen=frozen,
     )
 
 
@@ -148,7 +152,7 @@ def grace_seconds() -> float:
 def fetch_build(request: BuildRequest, *, session: Session) -> Served:
     """The stored build for `request`, asking for a (re)build when needed (see module doc)."""
     store = get_store()
-    version, privacy = scope_versions(session, request.units)
+    version, privacy = request_versions(session, request)
     store.add_json(f"recent:{request.key}", request.to_json(), RECENT_SECONDS)
     entry = store.get_json(f"build:{request.key}")
     if _servable(entry, privacy):
@@ -167,6 +171,13 @@ def fetch_build(request: BuildRequest, *, session: Session) -> Served:
         if failure is not None:
             return Served("failed", message=failure["message"])
     return Served("preparing", since=since)
+
+
+def request_versions(session: Session, request: BuildRequest) -> tuple[list[int], int]:
+    """(data version, privacy version) a build of `request` depends on; a frozen (published)
+    summary depends on no data."""
+    version, privacy = scope_versions(session, request.units)
+    return ([] if request.frozen else version), privacy
 
 
 def ask_for_build(request: BuildRequest) -> datetime:

@@ -19,13 +19,19 @@ from sqlmodel import Session, col, select
 from del_tool.audit.services import access_event, log_accesses
 from del_tool.auth.scope import Scope
 from del_tool.db import get_db
+from del_tool.modelbase import local_today
 from del_tool.organisation.models import LegalSection, Municipality, TargetGroup
 from del_tool.questionnaires import Registry
 from del_tool.reports.builds import BuildRequest
 from del_tool.reports.common import queries
 from del_tool.reports.common.model import Report
 from del_tool.reports.common.period import Period, parse_period
-from del_tool.reports.common.selection import Filters, ReportScope, resolve_scope
+from del_tool.reports.common.selection import (
+    Filters,
+    ReportScope,
+    ensure_council_access,
+    resolve_scope,
+)
 from del_tool.reports.council.parallel import PackError, can_fork, run_forked
 
 if TYPE_CHECKING:
@@ -95,6 +101,24 @@ def build_requested(request: BuildRequest, *, session: Session) -> Report:
     )
 
 
+def encoded_build(request: BuildRequest, *, session: Session) -> tuple[Any, Any]:
+    """(report, charts) of a request as stored JSON: a published council summary as it was
+    published, anything else built and drawn now in the request's language."""
+    from del_tool.reports.codec import encode
+    from del_tool.reports.common.labels import rendering_context
+    from del_tool.reports.council.publication import in_language, is_published, publish
+    from del_tool.reports.rendering.charts.draw import draw_all
+
+    period = parse_period(request.period)
+    if request.kind == "council" and request.municipality and is_published(period, request.day):
+        ensure_council_access(request.viewer, request.municipality)
+        part = in_language(publish(request.municipality, period), request.language)
+        return part["report"], part["charts"]
+    report = build_requested(request, session=session)
+    with rendering_context(request.language):
+        return encode(report), encode(draw_all(report))
+
+
 def log_listed_citizens(
     report: Report, *, session: Session, user_id: int | None, endpoint: str, action: str
 ) -> int:
@@ -131,24 +155,33 @@ def build_council_pack(
     registry: Registry | None = None,
     today: date | None = None,
 ) -> tuple[bytes, bytes]:
-    """One municipality's council summary as (PDF, XLSX) bytes.
+    """One municipality's council summary as (PDF, XLSX) bytes, in Danish: the publication
+    when the period is published by `today` (published now if it is due), else built live
+    and marked preliminary.
 
     Pass `benchmark` (from `council.region_benchmark`) when building many packs for one period,
     so the region's figures are computed once. NotFoundError for an unknown municipality.
     """
+    from del_tool.reports.codec import decode
+    from del_tool.reports.council.publication import in_language, is_published, publish
     from del_tool.reports.council.report import build_council_summary
     from del_tool.reports.rendering.pages import render_report_pdf
     from del_tool.reports.rendering.spreadsheet import render_report_xlsx
 
-    report = build_council_summary(
-        session=session,
-        municipality_code=municipality_code,
-        period=period,
-        registry=registry,
-        today=today,
-        benchmark=benchmark,
-    )
-    return render_report_pdf(report), render_report_xlsx(report)
+    charts = None
+    if is_published(period, today or local_today()):
+        part = in_language(publish(municipality_code, period, benchmark=benchmark), "da")
+        report, charts = decode(part["report"]), decode(part["charts"])
+    else:
+        report = build_council_summary(
+            session=session,
+            municipality_code=municipality_code,
+            period=period,
+            registry=registry,
+            today=today,
+            benchmark=benchmark,
+        )
+    return render_report_pdf(report, locale="da", charts=charts), render_report_xlsx(report)
 
 
 def council_municipalities(*, session: Session, period: Period) -> list[str]:

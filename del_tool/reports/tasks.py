@@ -23,10 +23,10 @@ from del_tool.reports.builds import (
     ask_for_build,
     file_key,
     grace_seconds,
+    request_versions,
     store_build,
     stored_entry,
 )
-from del_tool.reports.versions import scope_versions
 from del_tool.store import get_store
 
 log = logging.getLogger(__name__)
@@ -57,22 +57,16 @@ def build_report(*, request: dict[str, Any], final_attempt: bool) -> None:
 
 
 def _build(wanted: BuildRequest) -> None:
-    from del_tool.reports.codec import encode
-    from del_tool.reports.common.labels import rendering_context
-    from del_tool.reports.rendering.charts.draw import draw_all
-    from del_tool.reports.services import build_requested
+    from del_tool.reports.services import encoded_build
 
     with get_db().session(write=False) as session:
-        version, privacy = scope_versions(session, wanted.units)
+        version, privacy = request_versions(session, wanted)
         entry = stored_entry(wanted)
         if entry is not None and entry["version"] == version and entry["privacy"] == privacy:
             return
-        report = build_requested(wanted, session=session)
-        if scope_versions(session, wanted.units)[1] != privacy:
+        encoded_report, encoded_charts = encoded_build(wanted, session=session)
+        if request_versions(session, wanted)[1] != privacy:
             return  # a citizen was anonymised meanwhile: never store what may name them
-    with rendering_context(wanted.language):
-        charts = draw_all(report)
-        encoded_report, encoded_charts = encode(report), encode(charts)
     store_build(
         wanted, version=version, privacy=privacy, report=encoded_report, charts=encoded_charts
     )
@@ -131,7 +125,7 @@ def refresh_reports(*, final_attempt: bool = True) -> int:
             entry = stored_entry(wanted)
             if entry is None:
                 continue
-            version, _ = scope_versions(session, wanted.units)
+            version, _ = request_versions(session, wanted)
             built = datetime.fromisoformat(entry["built_at"])
             age = (datetime.now(UTC) - built).total_seconds()
             if entry["version"] != version and age > grace_seconds():
@@ -143,7 +137,7 @@ def refresh_reports(*, final_attempt: bool = True) -> int:
 def _record_failure(wanted: BuildRequest, key: str, exc: Exception) -> None:
     log.exception("report job failed: %s", key)
     with get_db().session(write=False) as session:
-        version, _ = scope_versions(session, wanted.units)
+        version, _ = request_versions(session, wanted)
     message = f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
     get_store().put_json(key, {"version": version, "message": message}, FAILURE_SECONDS)
 
@@ -207,3 +201,26 @@ def sweep_store(*, final_attempt: bool = True) -> int:
 
     backend = get_store().backend
     return backend.sweep() if isinstance(backend, FolderBackend) else 0
+
+
+@job(periodic=crontab(hour="2", minute="30"))
+def publish_due_council_summaries(*, final_attempt: bool = True) -> int:
+    """Nightly: publish (freeze) every paying municipality's summary of the newest quarter
+    due by today, so it is frozen on its publication day; how many were published now."""
+    from del_tool.modelbase import local_today
+    from del_tool.reports.common.context import latest_published_quarter
+    from del_tool.reports.council.publication import publish, published_content
+    from del_tool.reports.council.report import region_benchmark
+    from del_tool.reports.services import council_municipalities
+
+    period = latest_published_quarter(local_today())
+    with get_db().session(write=False) as session:
+        due = [
+            code
+            for code in council_municipalities(session=session, period=period)
+            if published_content(session, code, period) is None
+        ]
+        benchmark = region_benchmark(session=session, period=period) if due else None
+    for code in due:
+        publish(code, period, benchmark=benchmark)
+    return len(due)

@@ -26,6 +26,7 @@ from del_tool.reports.common.selection import (
     resolve_scope,
     scope_choices,
 )
+from del_tool.reports.council.publication import is_published, publications
 from del_tool.reports.forms import CouncilForm, ReportForm
 from del_tool.reports.rendering.pages import download_name, render_report_html
 from del_tool.reports.services import log_listed_citizens, municipality_choices
@@ -166,9 +167,19 @@ def council():
         return render_template("reports/council_form.html", form=form, k=suppression_k()), 400
     code = form.municipality.data
     ensure_council_access(viewer, code)
-    wanted = _request("council", viewer, form.parsed_period.key, municipality=code)
+    frozen = is_published(form.parsed_period, local_today())
+    wanted = _request("council", viewer, form.parsed_period.key, municipality=code, frozen=frozen)
     page = {"form": form, "form_template": "reports/_council_form.html", "args": args}
     return _serve(wanted, output, code, page)
+
+
+@bp.route("/council/archive")
+@requires(Permission.VIEW_COUNCIL_REPORTS)
+def council_archive():
+    """The published council summaries: a council's own, or every municipality's."""
+    viewer = _viewer()
+    rows = publications(get_session(), municipality_code=viewer.municipality_code)
+    return render_template("reports/council_archive.html", rows=rows)
 
 
 def _request(kind: str, viewer: Scope, period: str, **what: Any) -> BuildRequest:

@@ -97,6 +97,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "reports.index": only("staff", "leader", "analyst"),
     "reports.show": only("staff", "leader", "analyst"),
     "reports.council": only("analyst", "council"),
+    "reports.council_archive": only("analyst", "council"),
     # Council packs made from the web: leaders and analysts, each seeing only their own.
     "packs.index": only("leader", "analyst"),
     "packs.progress": only("leader", "analyst"),

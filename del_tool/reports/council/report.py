@@ -12,7 +12,12 @@ from sqlmodel import Session
 
 from del_tool.auth.scope import Scope
 from del_tool.questionnaires import Registry
-from del_tool.reports.common.context import ReportContext, make_context, statistic_min_n
+from del_tool.reports.common.context import (
+    ReportContext,
+    make_context,
+    publication_day,
+    statistic_min_n,
+)
 from del_tool.reports.common.labels import lazy as _l
 from del_tool.reports.common.model import Report, Section
 from del_tool.reports.common.period import Period
@@ -105,6 +110,16 @@ def council_report(ctx: ReportContext, name: str, ours: Outcomes, region: Outcom
             name=name,
         ),
     )
+    if publication_day(ctx.period) > ctx.today or ctx.period.kind == "custom":
+        summary.messages.append(
+            _l(
+                "Foreløbige tal: kommunerapporten for perioden offentliggøres %(day)s. Indtil "
+                "da kan tallene ændre sig, og kommunen ser dem ikke.",
+                day=publication_day(ctx.period).strftime("%d.%m.%Y"),
+            )
+            if ctx.period.kind != "custom"
+            else _l("Foreløbige tal for en selvvalgt periode; kommunen ser kun hele perioder.")
+        )
     min_n = statistic_min_n()
     summary.figures.extend(key_figures(ours, region, cells, k, min_n))
     units = Section(
