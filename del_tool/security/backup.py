@@ -3,7 +3,8 @@
 SQLite: the online backup API of the sqlite3 module (a consistent copy while the app runs).
 PostgreSQL: pg_dump in its custom format, and pg_restore (--clean, one transaction), run
 without a shell with list arguments. The password travels in PGPASSWORD, never on a command
-line other users could read.
+line other users could read. A restore first checks a scratch copy of the backup
+(`restore_checks`) and refuses, replacing nothing, when it is not a sound DEL database.
 """
 
 from __future__ import annotations
@@ -14,7 +15,16 @@ import sqlite3
 import subprocess  # nosec B404
 from pathlib import Path
 
+from sqlalchemy import create_engine
 from sqlalchemy.engine import URL, make_url
+
+from del_tool.security.restore_checks import (
+    database_problems,
+    postgres_scratch,
+    reference_triggers_postgres,
+    reference_triggers_sqlite,
+    sqlite_scratch,
+)
 
 #: The first bytes of every SQLite database file.
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -23,6 +33,15 @@ PGDUMP_MAGIC = b"PGDMP"
 
 class BackupError(RuntimeError):
     """A backup or restore could not be made; the message says why."""
+
+
+class RestoreRefusedError(BackupError):
+    """The backup is readable but not a sound DEL database; `problems` says why, one a line."""
+
+    def __init__(self, problems: list[str]) -> None:
+        """Keep the problems; the message counts them."""
+        super().__init__(f"the backup has {len(problems)} problem(s); nothing was replaced")
+        self.problems = problems
 
 
 def backup_database(url: str, out: Path) -> None:
@@ -34,20 +53,41 @@ def backup_database(url: str, out: Path) -> None:
         _run_pg("pg_dump", ["--format=custom", "--no-owner", f"--file={out}"], parsed)
 
 
-def restore_database(url: str, backup: Path) -> None:
-    """Replace the database at `url` with the contents of `backup`."""
+def restore_database(url: str, backup: Path, *, force: bool = False) -> list[str]:
+    """Replace the database at `url` with the contents of `backup`, once it passes the checks.
+
+    Raises RestoreRefusedError (nothing replaced) when the backup is not a sound DEL database,
+    unless `force`; returns the problems that were overridden.
+    """
     head = backup.read_bytes()[:16] if backup.is_file() else b""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if head != SQLITE_MAGIC:
             raise BackupError(f"{backup} is not an SQLite backup")
         _check_sqlite(backup)
+        with sqlite_scratch(backup) as engine:
+            problems = database_problems(engine, reference_triggers_sqlite())
+        _refuse_unless(problems, force)
         _copy_sqlite(backup, _sqlite_path(parsed))
-    else:
-        if not head.startswith(PGDUMP_MAGIC):
-            raise BackupError(f"{backup} is not a pg_dump custom-format backup")
-        args = ["--clean", "--if-exists", "--no-owner", "--single-transaction", str(backup)]
-        _run_pg("pg_restore", args, parsed)
+        return problems
+    if not head.startswith(PGDUMP_MAGIC):
+        raise BackupError(f"{backup} is not a pg_dump custom-format backup")
+    with postgres_scratch(parsed) as scratch:
+        _run_pg("pg_restore", ["--no-owner", "--single-transaction", str(backup)], scratch)
+        engine = create_engine(scratch)
+        try:
+            problems = database_problems(engine, reference_triggers_postgres(parsed))
+        finally:
+            engine.dispose()
+    _refuse_unless(problems, force)
+    args = ["--clean", "--if-exists", "--no-owner", "--single-transaction", str(backup)]
+    _run_pg("pg_restore", args, parsed)
+    return problems
+
+
+def _refuse_unless(problems: list[str], force: bool) -> None:
+    if problems and not force:
+        raise RestoreRefusedError(problems)
 
 
 def _sqlite_path(url: URL) -> Path:

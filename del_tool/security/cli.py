@@ -16,7 +16,12 @@ from del_tool.audit.services import to_jsonable
 from del_tool.auth.access import NotFoundError
 from del_tool.db import get_db, write_session
 from del_tool.modelbase import utcnow
-from del_tool.security.backup import BackupError, backup_database, restore_database
+from del_tool.security.backup import (
+    BackupError,
+    RestoreRefusedError,
+    backup_database,
+    restore_database,
+)
 from del_tool.security.privacy.anonymise import anonymise_citizen
 from del_tool.security.privacy.export import export_citizen
 from del_tool.security.privacy.pseudonyms import write_pseudonymised_csv
@@ -176,15 +181,34 @@ def backup_command(out: Path) -> None:
 
 @click.command("restore")
 @click.argument("backup", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Restore even when the checks find problems (they are listed as warnings).",
+)
 @click.confirmation_option(prompt="Replace the whole database with this backup?")
 @with_appcontext
-def restore_command(backup: Path) -> None:
-    """Replace the database with BACKUP (stop the app first)."""
+def restore_command(backup: Path, force: bool) -> None:
+    """Replace the database with BACKUP (stop the app first).
+
+    The backup is checked first on a scratch copy: schema revision and schema, the history's
+    append-only triggers and its hash chain. Any problem refuses the restore (exit status 1,
+    nothing replaced), one line each, unless --force.
+    """
     get_db().dispose()
     try:
-        restore_database(current_app.config["DATABASE_URL"], backup)
+        problems = restore_database(current_app.config["DATABASE_URL"], backup, force=force)
+    except RestoreRefusedError as refused:
+        for problem in refused.problems:
+            click.echo(f"  {problem}", err=True)
+        raise click.ClickException(
+            f"{backup} was not restored: {len(refused.problems)} problem(s); "
+            "--force restores it anyway"
+        ) from None
     except BackupError as exc:
         raise click.ClickException(str(exc)) from None
+    for problem in problems:
+        click.echo(f"  warning: {problem}", err=True)
     click.echo(f"Database restored from {backup}.")
 
 

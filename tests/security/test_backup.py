@@ -4,11 +4,13 @@ tested round trip" (on whichever database the suite runs against)."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DatabaseError
+from sqlmodel import Session, select
 
 from del_tool.audit.integrity import verify_history
 from del_tool.citizens.models import Citizen
+from del_tool.security.backup import backup_database
 from tests.security.helpers import db_session
 from tests.security.test_history import add_citizen
 
@@ -49,3 +51,72 @@ def test_restore_refuses_a_file_that_is_not_a_backup(runner, tmp_path):
     bogus.write_text("not a database", encoding="utf-8")
     result = runner.invoke(args=["restore", str(bogus), "--yes"])
     assert result.exit_code == 1 and "not a" in result.output
+
+
+def _backup_of(url, out):
+    """A backup file of the database at `url`, made as `del-tool backup` makes one."""
+    backup_database(url, out)
+    return out
+
+
+def test_restore_refuses_a_database_that_is_not_dels(app, runner, databases, tmp_path):
+    """Issue 14: a one-table file passed integrity_check and replaced the database (exit 0)."""
+    url = databases.empty()
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)"))
+        foreign = _backup_of(url, tmp_path / "foreign.backup")
+    finally:
+        engine.dispose()
+        databases.drop(url)
+    before = _fingerprint(app)
+    result = runner.invoke(args=["restore", str(foreign), "--yes"])
+    assert result.exit_code == 1, result.output
+    assert "no schema revision (alembic_version): this is not a DEL database" in result.output
+    assert "was not restored" in result.output
+    assert _fingerprint(app) == before
+
+
+def _tampered_backup(databases, tmp_path):
+    """A backup of a DEL database in which a trigger was dropped and an event rewritten."""
+    url = databases.fresh("seeded")
+    engine = create_engine(url)
+    try:
+        with Session(engine) as db:
+            add_citizen(db, name="Rigtig Rasmussen")
+            db.commit()
+        with engine.begin() as conn:
+            if conn.dialect.name == "sqlite":
+                conn.execute(text("DROP TRIGGER audit_events_only_erasure"))
+            else:
+                conn.execute(text("DROP TRIGGER audit_events_guard ON audit_events"))
+            conn.execute(text("""UPDATE audit_events SET changes = '{"name": [null, "X"]}'"""))
+        return _backup_of(url, tmp_path / "tampered.backup")
+    finally:
+        engine.dispose()
+        databases.drop(url)
+
+
+def test_restore_refuses_a_broken_chain_and_a_dropped_trigger(app, runner, databases, tmp_path):
+    """Issue 14: a backup with a broken history and a dropped trigger restored silently."""
+    tampered = _tampered_backup(databases, tmp_path)
+    with db_session(app) as db:
+        add_citizen(db, name="Efter Backuppen")
+    before = _fingerprint(app)
+    result = runner.invoke(args=["restore", str(tampered), "--yes"])
+    assert result.exit_code == 1, result.output
+    trigger = (
+        "audit_events_only_erasure"
+        if "sqlite" in app.config["DATABASE_URL"]
+        else ("audit_events_guard")
+    )
+    assert f"trigger {trigger} on audit_events is missing" in result.output
+    assert "history: event 1: content altered" in result.output
+    assert _fingerprint(app) == before  # nothing replaced
+
+    forced = runner.invoke(args=["restore", str(tampered), "--yes", "--force"])
+    assert forced.exit_code == 0, forced.output
+    assert "warning: history: event 1: content altered" in forced.output
+    with db_session(app) as db:
+        assert [c.name for c in db.exec(select(Citizen))] == ["Rigtig Rasmussen"]
