@@ -30,6 +30,8 @@ class Response:
     body: str
     location: str | None
     seconds: float
+    #: The server's CPU time for the request (its `Server-Timing: cpu;dur=` header), if given.
+    cpu_ms: float | None = None
 
 
 class UserClient:
@@ -65,6 +67,7 @@ class UserClient:
                 payload.decode("utf-8", "replace"),
                 response.getheader("Location"),
                 seconds,
+                _cpu_ms(response.getheader("Server-Timing")),
             )
         finally:
             connection.close()
@@ -90,6 +93,14 @@ class UserClient:
         self.username = username
 
 
+_CPU = re.compile(r"cpu;dur=([0-9.]+)")
+
+
+def _cpu_ms(header: str | None) -> float | None:
+    match = _CPU.search(header or "")
+    return float(match.group(1)) if match else None
+
+
 def csrf_token(html: str) -> str | None:
     """The CSRF token of the first form in `html`, if any."""
     match = _CSRF.search(html)
@@ -104,6 +115,8 @@ class Sample:
     seconds: float
     ok: bool
     status: int
+    #: The server's CPU for the request(s) behind the sample, when the server reports it.
+    cpu_ms: float | None = None
 
 
 #: An action makes one or more timed requests as a user and returns their samples.
@@ -134,6 +147,10 @@ class LoadResult:
                 "max_ms": round(max(times) * 1000, 1),
                 "per_second": round(len(times) / self.seconds, 1),
             }
+            cpu = [s.cpu_ms for s in self.samples if s.label == label and s.cpu_ms is not None]
+            if cpu:
+                out[label]["cpu_p50_ms"] = round(percentile(cpu, 0.50), 1)
+                out[label]["cpu_p95_ms"] = round(percentile(cpu, 0.95), 1)
         return out
 
 

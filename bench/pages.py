@@ -24,14 +24,20 @@ from sqlmodel import col, select
 from bench.data import staff_usernames
 from bench.forms import post_form
 from bench.load import Action, Sample, UserClient, UserPlan
-from bench.sizes import REPORT_PERIOD, Size
+from bench.sizes import Size
 from del_tool.auth.models import User, UserUnit
 from del_tool.citizens.models import Stay
 from del_tool.db import Database
+from del_tool.demo.generator import COUNCIL_MUNICIPALITY
 from del_tool.modelbase import LOCAL_TIMEZONE
 
-#: Share of the simulated users who read reports rather than do staff work.
+#: Shares of the simulated users who read reports (leaders and analysts, in turn) and who are
+#: councils reading their summary, rather than doing staff work: of 20 users, 4 and 2.
 REPORT_READER_SHARE = 0.2
+COUNCIL_SHARE = 0.1
+#: Periods the readers choose among, and the published quarters councils open.
+REPORT_PERIODS = ("2025", "2025H2", "2025Q4")
+COUNCIL_PERIODS = ("2025Q3", "2025Q4")
 #: Pauses between actions (s): staff click on quickly (compressed, to make load); a report is
 #: read for a while before the next one is asked for.
 STAFF_THINK = (0.5, 2.5)
@@ -50,8 +56,12 @@ class PagePlan:
     staff: list[str]
     staff_actions: list[tuple[Action, float]] = field(default_factory=list)
     reader_actions: list[tuple[Action, float]] = field(default_factory=list)
-    reader_login: str = "analyst"
+    council_actions: list[tuple[Action, float]] = field(default_factory=list)
+    reader_logins: tuple[str, ...] = ("leader", "analyst")
+    council_login: str = "council"
     urls: dict[str, str] = field(default_factory=dict)
+    report_urls: dict[str, list[str]] = field(default_factory=dict)
+    council_urls: list[str] = field(default_factory=list)
     citizens: dict[str, list[tuple[int, date]]] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:8].translate(_LETTERS))
@@ -79,6 +89,8 @@ class PagePlan:
         return [
             (user, self.staff_actions, _scaled(STAFF_THINK, scale))
             if user.username in staff
+            else (user, self.council_actions, _scaled(READER_THINK, scale))
+            if user.username == self.council_login
             else (user, self.reader_actions, _scaled(READER_THINK, scale))
             for user in users
         ]
@@ -86,12 +98,15 @@ class PagePlan:
     def logins(self, count: int) -> list[str]:
         """Usernames for `count` users: report readers first (when there is a report page)."""
         readers = round(count * REPORT_READER_SHARE) if self.reader_actions else 0
+        councils = round(count * COUNCIL_SHARE) if self.council_actions else 0
         if not self.staff_actions:
-            readers = count
+            readers = count - councils
         staff = self.staff
-        return [self.reader_login] * readers + [
-            staff[i % len(staff)] for i in range(count - readers)
-        ]
+        return (
+            [self.reader_logins[i % len(self.reader_logins)] for i in range(readers)]
+            + [self.council_login] * councils
+            + [staff[i % len(staff)] for i in range(count - readers - councils)]
+        )
 
     @property
     def marker(self) -> str:
@@ -153,7 +168,11 @@ def _timed(label: str, answer: Any, ok_statuses: tuple[int, ...] = (200,)) -> Sa
     """A sample; a redirect to the login page (a lost session) counts as an error."""
     to_login = (answer.location or "").startswith("/auth/")
     return Sample(
-        label, answer.seconds, answer.status in ok_statuses and not to_login, answer.status
+        label,
+        answer.seconds,
+        answer.status in ok_statuses and not to_login,
+        answer.status,
+        answer.cpu_ms,
     )
 
 
@@ -209,31 +228,87 @@ def _follow_up(plan: PagePlan) -> Action:
 
 #: A report page that is not built yet reloads itself (DEL shows "being prepared").
 _PREPARING = 'http-equiv="refresh"'
+#: Share of report views after which the reader also downloads the PDF.
+PDF_SHARE = 0.25
+
+
+def _until_shown(user: UserClient, path: str, label: str) -> list[Sample]:
+    """Open `path` and wait as a reader would until it is shown: the time to content.
+
+    A view that met the "being prepared" page also gives a "... placeholder" sample; the CPU
+    is the server's over every request the view took."""
+    started = time.monotonic()
+    answer = user.get(path)
+    cpu = answer.cpu_ms or 0.0
+    placeholder = False
+    while answer.status == 200 and _PREPARING in answer.body[:4000]:
+        placeholder = True
+        if time.monotonic() - started > 60:
+            break
+        time.sleep(0.25)
+        answer = user.get(path)
+        cpu += answer.cpu_ms or 0.0
+    sample = _timed(label, answer)
+    sample.seconds = time.monotonic() - started
+    sample.ok = sample.ok and not (answer.status == 200 and _PREPARING in answer.body[:4000])
+    sample.cpu_ms = cpu if answer.cpu_ms is not None else None
+    if not placeholder:
+        return [sample]
+    return [sample, Sample(f"{label} placeholder", sample.seconds, sample.ok, 200)]
 
 
 def _report(plan: PagePlan) -> Action:
-    """Open the report and wait as a reader would until it is shown: the time to content.
+    """A leader or analyst opens a report of some kind, scope and period; now and then the PDF."""
 
-    A view that met the "being prepared" page is also counted as a placeholder sample."""
-
-    def action(user: UserClient, _rng: random.Random) -> list[Sample]:
-        started = time.monotonic()
-        answer = user.get(plan.url("report"))
-        placeholder = False
-        while answer.status == 200 and _PREPARING in (answer.body or ""):
-            placeholder = True
-            if time.monotonic() - started > 60:
-                break
-            time.sleep(0.25)
-            answer = user.get(plan.url("report"))
-        sample = _timed("effect report page", answer)
-        sample.seconds = time.monotonic() - started
-        sample.ok = sample.ok and _PREPARING not in (answer.body or "")
-        if not placeholder:
-            return [sample]
-        return [sample, Sample("effect report placeholder", sample.seconds, sample.ok, 200)]
+    def action(user: UserClient, rng: random.Random) -> list[Sample]:
+        path = rng.choice(plan.report_urls[user.username])
+        samples = _until_shown(user, path, "report page")
+        if rng.random() < PDF_SHARE:
+            samples += _until_shown(user, path + "&format=pdf", "report PDF")
+        return samples
 
     return action
+
+
+def _council(plan: PagePlan) -> Action:
+    """A council user opens their municipality's summary of a published quarter."""
+
+    def action(user: UserClient, rng: random.Random) -> list[Sample]:
+        return _until_shown(user, rng.choice(plan.council_urls), "council summary")
+
+    return action
+
+
+def _report_urls(app: Flask, database: Database) -> dict[str, list[str]]:
+    """Report URLs per reader: every kind, for a few scopes each reader may choose, and periods."""
+    with database.engine.connect() as conn:
+        centre = conn.execute(
+            text("SELECT centre_id FROM users WHERE username = 'leader'")
+        ).scalar_one()
+        units = [
+            row[0]
+            for row in conn.execute(
+                text("SELECT id FROM units WHERE centre_id = :c ORDER BY id LIMIT 2"), {"c": centre}
+            )
+        ]
+        other = conn.execute(
+            text("SELECT id FROM centres WHERE id <> :c ORDER BY id LIMIT 1"), {"c": centre}
+        ).scalar_one()
+    scopes = {
+        "leader": [f"centre:{centre}", *(f"unit:{u}" for u in units)],
+        "analyst": ["region", f"centre:{centre}", f"centre:{other}"],
+    }
+    kinds = ("effect", "documentation", "learning", "economy")
+    with app.test_request_context():
+        return {
+            reader: [
+                url_for("reports.show", kind=kind, scope=scope, period=period)
+                for kind in kinds
+                for scope in reader_scopes
+                for period in REPORT_PERIODS
+            ]
+            for reader, reader_scopes in scopes.items()
+        }
 
 
 def _citizens_by_staff(database: Database, staff: list[str]) -> dict[str, list[tuple[int, date]]]:
@@ -276,12 +351,19 @@ def plan_pages(app: Flask, database: Database, size: Size) -> PagePlan:
         else:
             plan.missing.append("follow-up form (followups.create)")
         if "reports.show" in endpoints:
-            plan.urls["report"] = url_for(
-                "reports.show", kind="effect", scope="region", period=REPORT_PERIOD
-            )
             plan.reader_actions.append((_report(plan), 1.0))
         else:
-            plan.missing.append("effect report page (reports.show)")
+            plan.missing.append("report pages (reports.show)")
+        if "reports.council" in endpoints:
+            plan.council_urls = [
+                url_for("reports.council", municipality=COUNCIL_MUNICIPALITY, period=period)
+                for period in COUNCIL_PERIODS
+            ]
+            plan.council_actions.append((_council(plan), 1.0))
+        else:
+            plan.missing.append("council summary (reports.council)")
+    if plan.reader_actions:
+        plan.report_urls = _report_urls(app, database)
     if plan.staff_actions:
         plan.citizens = _citizens_by_staff(database, plan.staff)
     return plan

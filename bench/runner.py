@@ -329,7 +329,7 @@ def _print(results: dict[str, Any]) -> None:
         )
         print(
             table(
-                ["page", "requests", "errors", "p50 ms", "p95 ms", "max ms", "per s"],
+                ["page", "requests", "errors", "p50 ms", "p95 ms", "max ms", "per s", "CPU p50"],
                 [
                     [
                         name,
@@ -339,6 +339,7 @@ def _print(results: dict[str, Any]) -> None:
                         p["p95_ms"],
                         p["max_ms"],
                         p["per_second"],
+                        p.get("cpu_p50_ms", "-"),
                     ]
                     for name, p in web["pages"].items()
                 ],

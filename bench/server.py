@@ -50,6 +50,7 @@ class GunicornServer:
             "DEL_SESSION_COOKIE_SECURE": "false",
             "DEL_REMEMBER_COOKIE_SECURE": "false",
             "DEL_WEB_WORKERS": str(self.workers),  # gunicorn.conf.py, as README deploys it
+            "DEL_SERVER_TIMING": "true",  # CPU per request, read from each response
         }
         self._run_dir = tempfile.TemporaryDirectory(prefix="del-bench-run-")
         env["DEL_JOBS_URL"] = f"sqlite:///{self._run_dir.name}/jobs.sqlite3"

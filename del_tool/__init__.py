@@ -26,6 +26,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_jobs(app)
     register_blueprints(app)
     register_security(app)
+    register_server_timing(app)
     register_errorhandlers(app)
     register_template_helpers(app)
     register_commands(app)
@@ -125,6 +126,13 @@ def register_security(app: Flask) -> None:
 
     security.init_app(app)
     app.before_request(enforce_endpoint_permission)
+
+
+def register_server_timing(app: Flask) -> None:
+    """CPU time per request in a `Server-Timing` header, when SERVER_TIMING is on."""
+    from del_tool.main.timing import init_app
+
+    init_app(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -63,6 +63,8 @@ class DefaultConfig:
     STORE_URL: str | None = None
     #: Seconds anything in the store lives after it was written.
     STORE_TTL = 7 * 24 * 3600
+    #: Add `Server-Timing: cpu;dur=MS` to responses (the benchmark measures CPU per page).
+    SERVER_TIMING = False
     #: A report's mixed models use all stays; only if DEL's REML fit does not converge is the
     #: statsmodels fallback fitted, on a random sample of at most this many stays (it says so).
     REPORT_TRAJECTORY_FALLBACK_MAX_STAYS = 100

@@ -10,6 +10,7 @@ import pytest
 
 from del_tool import ConfigError, create_app
 from del_tool.config import DEFAULT_SECRET_KEY
+from del_tool.db import get_db
 from tests.conftest import TEST_SECRET, make_config
 
 
@@ -152,3 +153,14 @@ def test_create_app_loads_no_heavy_library(loaded_at_start, library):
     """A worker starts in well under a second: charts, statistics, PDF and XLSX libraries are
     imported by the code that uses them (reports, charts, exports), not by the app factory."""
     assert library not in loaded_at_start
+
+
+def test_server_timing_reports_cpu_per_request_only_when_asked(databases):
+    url = databases.fresh("seeded")
+    apps = [create_app(make_config(url)), create_app(make_config(url, SERVER_TIMING=True))]
+    plain, timed = (app.test_client().get("/healthz") for app in apps)
+    assert "Server-Timing" not in plain.headers
+    assert timed.headers["Server-Timing"].startswith("cpu;dur=")
+    for app in apps:
+        get_db(app).dispose()
+    databases.drop(url)
