@@ -16,7 +16,7 @@ from sqlalchemy import String, and_, cast, or_, select
 from sqlmodel import Session, col
 
 from del_tool.followups.models import Assessment, AssessmentScore, FollowUp
-from del_tool.reports.common.queries import StaySelection, as_text, read_frame
+from del_tool.reports.common.queries import StaySelection, as_days, read_frame
 
 
 def scores(
@@ -48,8 +48,8 @@ def scores(
     statement = (
         select(
             col(FollowUp.stay_id).label("stay"),
-            as_text(FollowUp.followup_date, "date"),
-            as_text(FollowUp.kind, "kind"),
+            as_days(FollowUp.followup_date, "date"),
+            (col(FollowUp.kind) == "baseline").label("baseline"),
             col(AssessmentScore.questionnaire_id).label("questionnaire"),
             col(AssessmentScore.scale_id).label("scale"),
             col(AssessmentScore.value).label("value"),
@@ -59,7 +59,7 @@ def scores(
         .where(*conditions)
     )
     frame = read_frame(session, statement, dates=("date",))
-    frame["baseline"] = frame.pop("kind") == "baseline"
+    frame["baseline"] = frame["baseline"].astype(bool)
     return _categorise_scales(frame)
 
 
@@ -126,7 +126,7 @@ def score_history(
     statement = (
         select(
             col(FollowUp.stay_id).label("stay"),
-            as_text(FollowUp.followup_date, "date"),
+            as_days(FollowUp.followup_date, "date"),
             col(AssessmentScore.questionnaire_id).label("questionnaire"),
             col(AssessmentScore.scale_id).label("scale"),
             col(AssessmentScore.value).label("value"),
