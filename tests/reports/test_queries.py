@@ -1,4 +1,4 @@
-"""The report queries read what is stored: dates as numbers."""
+"""The report queries read what is stored: dates as numbers, long id lists in chunks."""
 
 from __future__ import annotations
 
@@ -7,6 +7,15 @@ import pandas as pd
 from del_tool.reports.common import queries
 from del_tool.reports.common.queries import StaySelection
 from tests.reports.world import TODAY
+
+#: More ids than one statement can bind (psycopg: 65,535 parameters; SQLite: 32,766).
+MANY = 70_000
+
+
+def test_citizen_names_takes_more_ids_than_a_statement_binds(session, world):
+    real = {stay.citizen_id: stay.name for stay in world.stays}
+    ids = set(range(10**6, 10**6 + MANY)) | set(real)
+    assert queries.citizen_names(session, ids) == real
 
 
 def test_dates_are_read_as_days_and_open_ends_as_nat(session, world):

@@ -8,7 +8,7 @@ become datetime64 in one vectorised step; the drivers would otherwise make a tex
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -27,6 +27,10 @@ from del_tool.reports.common.selection import NO_FILTERS, Filters
 
 if TYPE_CHECKING:
     import pandas as pd
+
+#: Values per IN list: psycopg binds at most 65,535 parameters per statement (SQLite 32,766 by
+#: default), so longer collections are read in chunks.
+IN_CHUNK = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,14 +219,22 @@ def units(session: Session, unit_ids: frozenset[int] | None) -> pd.DataFrame:
     return read_frame(session, statement).set_index("unit").sort_values(["centre_name", "name"])
 
 
+def chunked(values: Collection[Any], size: int = IN_CHUNK) -> Iterator[list[Any]]:
+    """`values` sorted, in lists of at most `size`: one IN list per statement."""
+    ordered = sorted(values)
+    for start in range(0, len(ordered), size):
+        yield ordered[start : start + size]
+
+
 def citizen_names(session: Session, citizen_ids: Collection[int]) -> dict[int, str]:
     """Names of the given citizens (for lists shown to staff and leaders only)."""
-    if not citizen_ids:
-        return {}
-    rows = session.execute(
-        select(col(Citizen.id), col(Citizen.name)).where(col(Citizen.id).in_(sorted(citizen_ids)))
-    ).all()
-    return {int(cid): name for cid, name in rows if cid is not None}
+    names: dict[int, str] = {}
+    for ids in chunked(citizen_ids):
+        rows = session.execute(
+            select(col(Citizen.id), col(Citizen.name)).where(col(Citizen.id).in_(ids))
+        ).all()
+        names.update((int(cid), name) for cid, name in rows if cid is not None)
+    return names
 
 
 def paying_municipalities(session: Session, sel: StaySelection) -> list[str]:
@@ -233,11 +245,12 @@ def paying_municipalities(session: Session, sel: StaySelection) -> list[str]:
 
 def municipality_names(session: Session, codes: Collection[str]) -> dict[str, str]:
     """Names of the municipalities with the given codes."""
-    if not codes:
-        return {}
-    rows = session.execute(
-        select(col(Municipality.code), col(Municipality.name)).where(
-            col(Municipality.code).in_(sorted(codes))
-        )
-    ).all()
-    return {str(code): str(name) for code, name in rows}
+    names: dict[str, str] = {}
+    for chunk in chunked(codes):
+        rows = session.execute(
+            select(col(Municipality.code), col(Municipality.name)).where(
+                col(Municipality.code).in_(chunk)
+            )
+        ).all()
+        names.update((str(code), str(name)) for code, name in rows)
+    return names
