@@ -63,6 +63,9 @@ class User(Versioned, table=True):
     #: Bumped by logout-everywhere, password change and deactivation; sessions carry it.
     session_version: int = Field(default=1)
     totp_secret: str | None = Field(default=None, sa_column=Column(String(64)))
+    #: The secret of an enrolment under way, until the first code confirms it (kept here, not
+    #: in the session cookie, which is signed but readable).
+    totp_pending_secret: str | None = Field(default=None, sa_column=Column(String(64)))
     #: The last TOTP time step accepted, so a code cannot be used twice.
     totp_last_step: int | None = None
     created_at: datetime = created_at_field()

@@ -70,3 +70,7 @@ class TotpDisableForm(PasswordConfirmForm):
     """The password, and whether to end the user's other sessions."""
 
     end_other_sessions = BooleanField(END_OTHER_SESSIONS, default=True)
+
+
+class EnrolmentStartForm(FlaskForm):
+    """Begin (or begin again) an enrolment: a new secret for the app (CSRF only)."""

@@ -66,12 +66,23 @@ def verify_code(*, session: Session, user: User, code: str) -> bool:
     return True
 
 
-def enable(*, session: Session, user: User, secret: str, code: str) -> list[str] | None:
-    """Turn the second factor on when `code` proves the app holds `secret`; new recovery codes."""
-    step = matching_step(secret, code, last_step=None)
+def begin_enrolment(*, session: Session, user: User) -> str:
+    """Give `user` a new pending secret (on their row, never in the cookie); flushes."""
+    user.totp_pending_secret = new_secret()
+    session.add(user)
+    session.flush()
+    return user.totp_pending_secret
+
+
+def enable(*, session: Session, user: User, code: str) -> list[str] | None:
+    """Turn the second factor on when `code` proves the app holds the pending secret; new
+    recovery codes (None, and nothing changed, for a wrong code or no enrolment under way)."""
+    secret = user.totp_pending_secret
+    step = matching_step(secret, code, last_step=None) if secret else None
     if step is None:
         return None
     user.totp_secret = secret
+    user.totp_pending_secret = None
     user.totp_last_step = step
     session.add(user)
     return new_recovery_codes(session=session, user=user)
@@ -80,6 +91,7 @@ def enable(*, session: Session, user: User, secret: str, code: str) -> list[str]
 def disable(*, session: Session, user: User) -> None:
     """Turn the second factor off and drop the recovery codes."""
     user.totp_secret = None
+    user.totp_pending_secret = None
     user.totp_last_step = None
     session.add(user)
     session.execute(delete(RecoveryCode).where(col(RecoveryCode.user_id) == user.id))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlmodel import Session
@@ -16,6 +16,7 @@ from del_tool.modelbase import utcnow
 from del_tool.security import totp
 from del_tool.security.forms import (
     CodeForm,
+    EnrolmentStartForm,
     PasswordChangeForm,
     PasswordConfirmForm,
     TotpDisableForm,
@@ -26,8 +27,6 @@ from del_tool.security.throttle import login_wait, record_throttled
 from del_tool.security.twofactor import forget_pending, pending_user
 
 bp = Blueprint("account", __name__, url_prefix="/account", template_folder="templates")
-
-SETUP_SECRET_KEY = "_totp_setup_secret"  # noqa: S105 - a session key name
 
 
 @bp.route("/")
@@ -86,19 +85,26 @@ def logout_everywhere():
 @bp.route("/two-factor/setup", methods=["GET", "POST"])
 @requires(Permission.AUTHENTICATED)
 def totp_setup():
-    """Enrol an authenticator app: show the QR code, confirm with a code, show recovery codes."""
+    """Enrol an authenticator app: begin (a POST stores a new secret on the user's row, never in
+    the session cookie), show the QR code, confirm with a code, show the recovery codes."""
     if current_user.totp_secret:
         return redirect(url_for("account.index"))
-    secret = session.get(SETUP_SECRET_KEY) or totp.new_secret()
-    session[SETUP_SECRET_KEY] = secret
+    user = current_user._get_current_object()
+    if request.method == "POST" and "start" in request.form:
+        if EnrolmentStartForm().validate_on_submit():
+            db = get_session()
+            totp.begin_enrolment(session=db, user=user)
+            db.commit()
+        return redirect(url_for("account.totp_setup"))
+    secret = user.totp_pending_secret
+    if secret is None:
+        return render_template("security/totp_setup.html", start_form=EnrolmentStartForm())
     form = TotpSetupForm()
     if form.validate_on_submit():
         db = get_session()
-        user = current_user._get_current_object()
-        codes = totp.enable(session=db, user=user, secret=secret, code=form.code.data or "")
+        codes = totp.enable(session=db, user=user, code=form.code.data or "")
         if codes is not None:
             db.commit()
-            session.pop(SETUP_SECRET_KEY, None)
             if form.end_other_sessions.data:
                 _end_other_sessions(db, user)
                 flash(_("Dine andre sessioner er afsluttet."), "success")
@@ -107,7 +113,11 @@ def totp_setup():
         form.code.errors.append(_("Koden passer ikke. Prøv med den næste kode fra appen."))
     uri = totp.provisioning_uri(current_user, secret)
     return render_template(
-        "security/totp_setup.html", form=form, secret=secret, qr=totp.qr_code_data_uri(uri)
+        "security/totp_setup.html",
+        form=form,
+        start_form=EnrolmentStartForm(),
+        secret=secret,
+        qr=totp.qr_code_data_uri(uri),
     )
 
 

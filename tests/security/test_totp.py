@@ -3,6 +3,7 @@ configures"."""
 
 from __future__ import annotations
 
+import json
 import re
 
 from sqlmodel import select
@@ -13,9 +14,17 @@ from tests.conftest import PASSWORD, login
 from tests.security.helpers import current_code, db_session, page
 
 
+def _setup_page(client):
+    """Begin an enrolment (a POST: the secret is stored) and return the page with the QR code."""
+    first = page(client.get("/account/two-factor/setup"))
+    assert 'name="start"' in first and 'src="data:image/svg+xml' not in first
+    assert client.post("/account/two-factor/setup", data={"start": "1"}).status_code == 302
+    return page(client.get("/account/two-factor/setup"))
+
+
 def _enrol(app, client, user):
     """Enrol through the pages; returns (secret, recovery codes)."""
-    setup = page(client.get("/account/two-factor/setup"))
+    setup = _setup_page(client)
     assert 'src="data:image/svg+xml' in setup
     secret = re.search(r"<code>([A-Z2-7]{32})</code>", setup).group(1)
     response = client.post("/account/two-factor/setup", data={"code": current_code(secret)})
@@ -28,7 +37,7 @@ def _enrol(app, client, user):
 def test_enrolment_needs_a_valid_code(app, client, make_user):
     user = make_user("staff")
     login(client, user.username)
-    client.get("/account/two-factor/setup")
+    _setup_page(client)
     response = client.post("/account/two-factor/setup", data={"code": "000000"})
     assert "Koden passer ikke" in page(response)
     with db_session(app) as db:
@@ -128,7 +137,7 @@ def test_turning_the_second_factor_on_or_off_offers_to_end_other_sessions(app, m
     here, elsewhere = app.test_client(), app.test_client()
     login(here, user.username)
     login(elsewhere, user.username)
-    setup = page(here.get("/account/two-factor/setup"))
+    setup = _setup_page(here)
     assert 'name="end_other_sessions"' in setup and "checked" in setup  # offered, ticked
     secret = re.search(r"<code>([A-Z2-7]{32})</code>", setup).group(1)
     enabled = here.post(
@@ -157,3 +166,22 @@ def test_other_sessions_stay_when_the_user_says_so(app, make_user):
     login(elsewhere, user.username)
     _enrol(app, here, user)  # posts the code only: the box unticked
     assert elsewhere.get("/home").status_code == 200
+
+
+def test_the_enrolment_secret_never_travels_in_the_session_cookie(app, client, make_user):
+    """Issue 14: the signed (not encrypted) session cookie carried the secret being enrolled."""
+    user = make_user("staff")
+    login(client, user.username)
+    setup = _setup_page(client)
+    secret = re.search(r"<code>([A-Z2-7]{32})</code>", setup).group(1)
+    cookie = client.get_cookie("del_session").value
+    readable = app.session_interface.get_signing_serializer(app).loads(cookie)
+    assert secret not in json.dumps(readable) and secret not in cookie
+    with db_session(app) as db:
+        stored = db.get(type(user), user.id)
+        assert (stored.totp_pending_secret, stored.totp_secret) == (secret, None)
+    assert secret in page(client.get("/account/two-factor/setup"))  # the same secret again
+    client.post("/account/two-factor/setup", data={"code": current_code(secret)})
+    with db_session(app) as db:
+        stored = db.get(type(user), user.id)
+        assert (stored.totp_pending_secret, stored.totp_secret) == (None, secret)
