@@ -93,7 +93,7 @@ def test_requests_inside_an_open_app_context_get_their_own_session(app):
 
 
 def _leaders_citizen(app) -> int:
-    """A citizen in a stay in the demo leader's centre."""
+    """A citizen in an open stay in the demo leader's centre (a past stay's access ends)."""
     from sqlmodel import select
 
     from del_tool.auth.models import User
@@ -103,7 +103,10 @@ def _leaders_citizen(app) -> int:
     with app.app_context(), get_db(app).session(write=False) as db:
         leader = db.exec(select(User).where(User.username == "leader")).one()
         stay = db.exec(
-            select(Stay).join(Unit).where(Unit.centre_id == leader.centre_id).order_by(Stay.id)
+            select(Stay)
+            .join(Unit)
+            .where(Unit.centre_id == leader.centre_id, Stay.end_date.is_(None))
+            .order_by(Stay.id)
         ).first()
         return stay.citizen_id
 
