@@ -131,11 +131,11 @@ def suppression_note(k: int, ranges_shown: bool = True) -> Any:
     if not ranges_shown:
         return _l(
             "x: skjult, fordi færre end %(k)s borgere står bag, eller så de små tal ikke kan "
-            "regnes ud fra summerne. Dage og udgift skjules i de samme felter som borgertallet.",
+            "regnes ud fra summerne.",
             k=k,
         )
     return _l(
         "<%(k)s: færre end %(k)s borgere, skjult. x: skjult, så de små tal ikke kan regnes ud "
-        "fra summerne. Dage og udgift skjules (x) i de samme felter som borgertallet.",
+        "fra summerne.",
         k=k,
     )

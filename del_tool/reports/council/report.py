@@ -135,23 +135,20 @@ def council_report(ctx: ReportContext, name: str, ours: Outcomes, region: Outcom
             "council_citizens", _l("Borgere"), counts, names, "int", note=section_legend(counts)
         )
     )
-    units.tables.append(
-        as_table(
-            "council_days",
-            _l("Opholdsdage"),
-            published(cells.days, cells, k, counts=False),
-            names,
-            "int",
-        )
-    )
+    # The municipality's own days and costs are on its invoices: shown in full. Only the
+    # citizen counts, the denominators of the outcomes beside them, are suppressed.
+    units.tables.append(as_table("council_days", _l("Opholdsdage"), cells.days, names, "int"))
     units.tables.append(
         as_table(
             "council_cost",
             _l("Udgift (kr.)"),
-            published(cells.cost, cells, k, counts=False),
+            cells.cost,
             names,
             "dkk",
-            note=_l("Dage i perioden gange dagstaksten for tilbud og paragraf."),
+            note=_l(
+                "Dage i perioden gange dagstaksten for tilbud og paragraf. Dage og udgift står "
+                "også på kommunens fakturaer og vises derfor fuldt ud."
+            ),
         )
     )
     return Report(
