@@ -114,7 +114,8 @@ def baseline_items(
     qid = info.definition.id
     if qid not in cache:
         everyone = queries.StaySelection(None, date.min, sel.end)
-        cache[qid] = score_queries.baseline_answers(session, everyone, qid)
+        items = [item.id for item in info.definition.items]
+        cache[qid] = score_queries.baseline_answers(session, everyone, qid, items)
     answers = cache[qid]
     spec = info.scale.spec
     frame = pd.DataFrame(
