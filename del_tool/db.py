@@ -14,8 +14,9 @@ goes in a short write transaction of its own (`write_session`), on another conne
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from typing import Any
 
 from flask import Flask, current_app, g, has_request_context, request
@@ -87,6 +88,8 @@ def _install_sqlite_hooks(engine: Engine, busy_timeout_ms: int) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
+        # Deleted and overwritten content is zeroed, not left in free space: erasure erases.
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.close()
@@ -180,3 +183,31 @@ def write_session(app: Flask | None = None) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def checkpoint_wal(
+    app: Flask | None = None, *, attempts: int = 5, pause: float = 0.5, wait_ms: int = 2000
+) -> bool:
+    """Fold SQLite's write-ahead log into the database file and empty it (after an erasure,
+    so the old pages do not linger in the -wal file); retried while readers hold it.
+
+    Each attempt waits at most `wait_ms` for readers (not the whole busy timeout). True when
+    done (always on PostgreSQL, which has no such file), False when readers kept it from
+    completing every time.
+    """
+    database = get_db(app)
+    if not database.is_sqlite:
+        return True
+    for attempt in range(attempts):
+        with closing(database.engine.raw_connection()) as connection:
+            cursor = connection.cursor()
+            usual = cursor.execute("PRAGMA busy_timeout").fetchone()[0]
+            cursor.execute(f"PRAGMA busy_timeout={int(wait_ms)}")
+            busy = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+            cursor.execute(f"PRAGMA busy_timeout={int(usual)}")
+            cursor.close()
+        if not busy:
+            return True
+        if attempt + 1 < attempts:
+            time.sleep(pause)
+    return False

@@ -14,7 +14,7 @@ from del_tool.audit.integrity import verify_history
 from del_tool.audit.models import AccessEvent, AuditEvent
 from del_tool.audit.services import to_jsonable
 from del_tool.auth.access import NotFoundError
-from del_tool.db import get_db, write_session
+from del_tool.db import checkpoint_wal, get_db, write_session
 from del_tool.modelbase import utcnow
 from del_tool.security.backup import (
     BackupError,
@@ -101,7 +101,11 @@ def privacy_export(citizen_id: int, fmt: str, out: Path) -> None:
 @click.confirmation_option(prompt="Anonymise this citizen? This cannot be undone.")
 @with_appcontext
 def privacy_anonymise(citizen_id: int) -> None:
-    """Remove CITIZEN_ID's personal data and free text, leaving a tombstone in the history."""
+    """Remove CITIZEN_ID's personal data and free text, leaving a tombstone in the history.
+
+    The database zeroes what it deletes (secure_delete), the write-ahead log is emptied after
+    the commit, and the shared store of built reports and charts is cleared.
+    """
     try:
         with write_session() as session:
             result = anonymise_citizen(session=session, citizen_id=citizen_id, user_id=None)
@@ -113,6 +117,18 @@ def privacy_anonymise(citizen_id: int) -> None:
         click.echo(
             f"Citizen {citizen_id} anonymised; {result.history_events_erased} history events "
             "reduced to tombstones."
+        )
+    _fold_write_ahead_log()
+
+
+def _fold_write_ahead_log() -> None:
+    """After an erasure: empty SQLite's -wal file, where the erased values' old pages remain."""
+    if not checkpoint_wal():
+        click.echo(
+            "warning: readers kept SQLite's write-ahead log busy, so the erased values may "
+            "remain in its -wal file until the next checkpoint; run the command again when "
+            "DEL is quiet (it repeats only this step).",
+            err=True,
         )
 
 
@@ -142,6 +158,8 @@ def retention_run(dry_run: bool) -> None:
         f"{'would delete' if dry_run else 'deleted'} {report.login_events} login event(s) and "
         f"{report.access_events} access event(s)."
     )
+    if not dry_run:
+        _fold_write_ahead_log()
 
 
 @click.group("export")
