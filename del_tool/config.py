@@ -114,6 +114,9 @@ class DefaultConfig:
         "font-src 'self'; object-src 'none'; frame-ancestors 'none'; form-action 'self'; "
         "base-uri 'none'"
     )
+    #: Anonymisation coarsens the dates of stays, goals and follow-ups to the month (README
+    #: "Retention policy"); False keeps them exact (birth years become decades either way).
+    ANONYMISE_COARSEN_DATES = True
     #: Retention: citizens are anonymised this many years after their last stay ended.
     RETENTION_YEARS_AFTER_DISCHARGE = 5
     #: Login events are deleted after this many days; access events after this many years.

@@ -1,16 +1,18 @@
 """Anonymisation of a citizen: personal data and free text go, scores stay for statistics.
 
 What remains is a tombstone: the citizen row with sex, target group and birth decade, the
-stays, goal levels and scores (no longer about an identifiable person), and in the history
-the who/when/what-kind of every event with its values replaced by their digest, followed by
-one "anonymise" event.
+stays, goal levels and scores with their dates coarsened to the month (`coarsen`, unless
+`ANONYMISE_COARSEN_DATES` is off), and in the history the who/when/what-kind of every event
+with its values replaced by their digest, followed by one "anonymise" event. This is
+pseudonymisation more than anonymity: unit, payer, sex, birth decade, months and scores stay,
+and someone who knows the person's stays could still pick the record out.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import has_app_context
+from flask import current_app, has_app_context
 from sqlalchemy import event
 from sqlmodel import Session, col, select
 
@@ -21,6 +23,7 @@ from del_tool.citizens.models import Citizen
 from del_tool.followups.models import FollowUp, GoalReview
 from del_tool.goals.models import Goal
 from del_tool.modelbase import utcnow
+from del_tool.security.privacy.coarsen import coarsen_citizen_dates
 from del_tool.store import get_store
 
 ANONYMISED_NAME = "Anonymiseret"
@@ -34,10 +37,14 @@ class Anonymisation:
     citizen_id: int
     already: bool
     history_events_erased: int = 0
+    dates_coarsened: bool = False
 
 
-def anonymise_citizen(*, session: Session, citizen_id: int, user_id: int | None) -> Anonymisation:
-    """Remove the citizen's personal data and free text; flushes, never commits."""
+def anonymise_citizen(
+    *, session: Session, citizen_id: int, user_id: int | None, coarsen_dates: bool | None = None
+) -> Anonymisation:
+    """Remove the citizen's personal data and free text, coarsen their dates to the month
+    (`coarsen_dates`, default the `ANONYMISE_COARSEN_DATES` setting); flushes, never commits."""
     citizen = session.get(Citizen, citizen_id)
     if citizen is None:
         raise NotFoundError(f"citizen {citizen_id}")
@@ -65,6 +72,12 @@ def anonymise_citizen(*, session: Session, citizen_id: int, user_id: int | None)
         review.note = ""
         session.add(review)
     session.flush()
+    if coarsen_dates is None:
+        coarsen_dates = not has_app_context() or bool(
+            current_app.config.get("ANONYMISE_COARSEN_DATES", True)
+        )
+    if coarsen_dates:
+        coarsen_citizen_dates(session=session, citizen_id=citizen_id)
     record_change(
         session=session,
         user_id=user_id,
@@ -72,10 +85,14 @@ def anonymise_citizen(*, session: Session, citizen_id: int, user_id: int | None)
         entity="citizens",
         entity_id=citizen_id,
         citizen_id=citizen_id,
-        changes={"anonymised": [False, True], "history_events_erased": [0, erased]},
+        changes={
+            "anonymised": [False, True],
+            "history_events_erased": [0, erased],
+            "dates_coarsened": [False, coarsen_dates],
+        },
     )
     event.listen(session, "after_commit", _erase_stored_builds, once=True)
-    return Anonymisation(citizen_id, already=False, history_events_erased=erased)
+    return Anonymisation(citizen_id, False, erased, coarsen_dates)
 
 
 def _erase_stored_builds(_session: Session) -> None:
