@@ -22,6 +22,11 @@ def _workers() -> int:
     return max(1, int(configured)) if configured else _usable_cores()
 
 
+# One BLAS thread per worker (see del_tool/cli.py SINGLE_THREADED_BLAS): set here, in the
+# master, so every worker inherits it before it imports numpy.
+for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"):
+    os.environ.setdefault(_name, "1")
+
 wsgi_app = "del_tool:create_app()"
 bind = "127.0.0.1:8000"  # behind the reverse proxy; `--bind` changes it
 

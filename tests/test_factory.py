@@ -104,12 +104,6 @@ def test_invalid_questionnaire_definition_stops_start_up(tmp_path):
 
 #: What a web worker must not load at start-up: each is imported where it is used.
 HEAVY_LIBRARIES = ("matplotlib", "pandas", "scipy", "statsmodels", "weasyprint", "openpyxl")
-#: Imported at start-up by a module that is not this change's to edit; the xfail is strict, so
-#: the test fails as soon as that import moves, and then this entry goes.
-STILL_LOADED = {
-    "pandas": "del_tool/stats/scoring.py imports pandas at module level (only score_frame and "
-    "band_indices use it), and the questionnaire registry needs ScaleSpec from it",
-}
 
 
 @pytest.fixture(scope="module")
@@ -140,15 +134,7 @@ def loaded_at_start(tmp_path_factory: pytest.TempPathFactory, repo_root: Path) -
     return set(result.stdout.split())
 
 
-@pytest.mark.parametrize(
-    "library",
-    [
-        pytest.param(name, marks=pytest.mark.xfail(reason=STILL_LOADED[name], strict=True))
-        if name in STILL_LOADED
-        else name
-        for name in HEAVY_LIBRARIES
-    ],
-)
+@pytest.mark.parametrize("library", HEAVY_LIBRARIES)
 def test_create_app_loads_no_heavy_library(loaded_at_start, library):
     """A worker starts in well under a second: charts, statistics, PDF and XLSX libraries are
     imported by the code that uses them (reports, charts, exports), not by the app factory."""

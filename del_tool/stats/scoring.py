@@ -19,10 +19,12 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:  # pandas is imported where frames are scored, not when the app starts
+    import pandas as pd
 
 __all__ = [
     "ScaleResult",
@@ -146,6 +148,8 @@ def score_frame(answers: pd.DataFrame, spec: ScaleSpec) -> pd.DataFrame:
     Returns a frame on the same index with columns ``value``, ``raw`` (NaN for no score),
     ``n_answered`` and ``prorated``. Raises ValueError for a value outside its item's range.
     """
+    import pandas as pd
+
     n_rows, n_items = len(answers.index), len(spec.items)
     matrix = np.full((n_rows, n_items), np.nan)
     for j, item in enumerate(spec.items):
@@ -199,6 +203,8 @@ def band_index(value: float | None, bands: Sequence[tuple[float, float]]) -> int
 
 def band_indices(values: pd.Series, bands: Sequence[tuple[float, float]]) -> pd.Series:
     """Vectorised `band_index`: a nullable integer series (<NA> for no score or no band)."""
+    import pandas as pd
+
     out = pd.Series(pd.NA, index=values.index, dtype="Int64")
     numeric = pd.to_numeric(values, errors="coerce")
     for i, (start, end) in enumerate(bands):
