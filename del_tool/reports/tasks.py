@@ -15,7 +15,7 @@ from typing import Any
 from huey import crontab
 
 from del_tool.db import get_db
-from del_tool.jobs import job
+from del_tool.jobs import get_jobs, job
 from del_tool.reports.builds import (
     FAILURE_SECONDS,
     LEASE_SECONDS,
@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 #: What a reader waits for runs first; packs next; drawings asked for by sweeps last.
 READER_PRIORITY = 100
 PACKS_PRIORITY = 50
+#: Files rendered ahead of a request (the PDF of a fresh build).
+PREPARE_PRIORITY = 40
 
 
 @job(retries=2, retry_delay=5, priority=READER_PRIORITY)
@@ -67,9 +69,21 @@ def _build(wanted: BuildRequest) -> None:
         encoded_report, encoded_charts = encoded_build(wanted, session=session)
         if request_versions(session, wanted)[1] != privacy:
             return  # a citizen was anonymised meanwhile: never store what may name them
-    store_build(
+    build_id = store_build(
         wanted, version=version, privacy=privacy, report=encoded_report, charts=encoded_charts
     )
+    # Readers often download the PDF of what they just read: render it now, after anything a
+    # reader is waiting for, so the download is there when asked for.
+    marker = f"queued:{file_key(wanted, 'pdf', build_id)}"
+    now = datetime.now(UTC).isoformat()
+    if not get_jobs().immediate and get_store().add_json(marker, {"at": now}, LEASE_SECONDS):
+        get_jobs().enqueue(
+            "render_file",
+            priority=PREPARE_PRIORITY,
+            request=wanted.to_json(),
+            output="pdf",
+            build_id=build_id,
+        )
 
 
 @job(retries=2, retry_delay=5, priority=READER_PRIORITY)
