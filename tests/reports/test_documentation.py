@@ -105,3 +105,18 @@ def test_overdue_counts_agree_with_the_caseload(session, world):
     actor = Actor(user_id=0, scope=Scope(unit_ids=scope.unit_ids))
     units = caseload(session=session, actor=actor, today=today)
     assert report.figure("overdue").value == sum(u.overdue_count for u in units) > 0
+
+
+def test_the_shared_store_never_serves_one_viewers_build_to_another(client, world, make_user):
+    """The leader's build names citizens; an analyst asking for the very same report, right
+    after, from the same store, gets a build of their own without names."""
+    url = f"/reports/report?kind=documentation&scope=centre:{world.centres['X']}&period=2026Q3"
+    analyst = make_user("analyst")
+    login(client, make_user("leader", centre_id=world.centres["X"]).username)
+    named = [s.name for s in world.stays if s.name in client.get(url).get_data(as_text=True)]
+    assert named
+    client.post("/auth/logout")
+    login(client, analyst.username)
+    answer = client.get(url)
+    assert answer.status_code == 200
+    assert not any(name in answer.get_data(as_text=True) for name in named)
