@@ -35,8 +35,8 @@ log = logging.getLogger(__name__)
 #: What a reader waits for runs first; packs next; drawings asked for by sweeps last.
 READER_PRIORITY = 100
 PACKS_PRIORITY = 50
-#: Files rendered ahead of a request (the PDF of a fresh build).
-PREPARE_PRIORITY = 40
+#: Files rendered ahead of a request (the PDF of a fresh build): after drawings someone asked for.
+PREPARE_PRIORITY = 30
 
 
 @job(retries=2, retry_delay=5, priority=READER_PRIORITY)
@@ -72,11 +72,17 @@ def _build(wanted: BuildRequest) -> None:
     build_id = store_build(
         wanted, version=version, privacy=privacy, report=encoded_report, charts=encoded_charts
     )
-    # Readers often download the PDF of what they just read: render it now, after anything a
-    # reader is waiting for, so the download is there when asked for.
-    marker = f"queued:{file_key(wanted, 'pdf', build_id)}"
+    if not get_jobs().immediate:
+        prepare_pdf(wanted, build_id)
+
+
+def prepare_pdf(wanted: BuildRequest, build_id: str) -> None:
+    """Queue the PDF of a fresh build, below what anyone is waiting for: readers often download
+    what they just read. Its own marker, so a reader who asks meanwhile still queues a render
+    at reader priority instead of waiting behind this one."""
+    marker = f"prepared:{file_key(wanted, 'pdf', build_id)}"
     now = datetime.now(UTC).isoformat()
-    if not get_jobs().immediate and get_store().add_json(marker, {"at": now}, LEASE_SECONDS):
+    if get_store().add_json(marker, {"at": now}, LEASE_SECONDS):
         get_jobs().enqueue(
             "render_file",
             priority=PREPARE_PRIORITY,
@@ -105,6 +111,7 @@ def render_file(
         raise
     finally:
         store.delete(f"queued:{name}")
+        store.delete(f"prepared:{name}")
 
 
 def _render(entry: dict[str, Any], output: str, language: str) -> bytes:

@@ -156,3 +156,27 @@ def test_what_a_reader_waits_for_runs_before_background_drawings(tmp_path):
     work(what="saved citizen's drawing", priority=60)
     order = [huey.dequeue().kwargs["what"] for _ in range(3)]
     assert order == ["report build", "saved citizen's drawing", "sweep drawing"]
+
+
+def test_a_pdf_asked_for_is_not_left_behind_a_prepared_render_still_queued(
+    demo_app, demo_client, monkeypatch
+):
+    """The M benchmark found every PDF download waiting a minute: the worker, busy drawing
+    charts, had not yet run the PDF queued ahead of time, and the reader's own request shared
+    its marker, so no render at reader priority was queued."""
+    from del_tool.jobs import get_jobs
+    from del_tool.reports import tasks
+    from del_tool.reports.builds import BuildRequest, stored_entry
+    from del_tool.store import get_store
+
+    login(demo_client, "analyst", DEMO_PASSWORD)
+    assert demo_client.get(EFFECT).status_code == 200  # built (jobs run at once here)
+    with demo_app.app_context():
+        (document,) = get_store().documents("recent:")
+        wanted = BuildRequest.from_json(document)
+        jobs = get_jobs()
+        with monkeypatch.context() as patch:  # queued, but the busy worker has not run it
+            patch.setattr(jobs, "enqueue", lambda *a, **k: None)
+            tasks.prepare_pdf(wanted, stored_entry(wanted)["id"])
+    pdf = demo_client.get(EFFECT + "&format=pdf")
+    assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
