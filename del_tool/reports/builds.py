@@ -156,7 +156,7 @@ def fetch_build(request: BuildRequest, *, session: Session) -> Served:
     store.add_json(f"recent:{request.key}", request.to_json(), RECENT_SECONDS)
     entry = store.get_json(f"build:{request.key}")
     if _servable(entry, privacy):
-        if entry["version"] != version and _age(entry) > grace_seconds():
+        if needs_rebuild(entry, version):
             ask_for_build(request)
         return _ready(entry, stale=entry["version"] != version)
     failure = store.get_json(f"failed:{request.key}")
@@ -254,9 +254,12 @@ def _servable(entry: Any, privacy: int) -> bool:
     return entry is not None and entry.get("privacy") == privacy
 
 
-def _age(entry: dict[str, Any]) -> float:
+def needs_rebuild(entry: dict[str, Any], version: list[int]) -> bool:
+    """Whether a stored build is older than its data and past the grace (so a stream of saves
+    rebuilds a report at most once per grace period)."""
     built = datetime.fromisoformat(entry["built_at"])
-    return (datetime.now(UTC) - built).total_seconds()
+    age = (datetime.now(UTC) - built).total_seconds()
+    return bool(entry["version"] != version and age > grace_seconds())
 
 
 def _ready(entry: dict[str, Any], *, stale: bool) -> Served:

@@ -22,7 +22,7 @@ from del_tool.reports.builds import (
     BuildRequest,
     ask_for_build,
     file_key,
-    grace_seconds,
+    needs_rebuild,
     request_versions,
     store_build,
     stored_entry,
@@ -146,10 +146,7 @@ def refresh_reports(*, final_attempt: bool = True) -> int:
             entry = stored_entry(wanted)
             if entry is None:
                 continue
-            version, _ = request_versions(session, wanted)
-            built = datetime.fromisoformat(entry["built_at"])
-            age = (datetime.now(UTC) - built).total_seconds()
-            if entry["version"] != version and age > grace_seconds():
+            if needs_rebuild(entry, request_versions(session, wanted)[0]):
                 ask_for_build(wanted)
                 asked += 1
     return asked

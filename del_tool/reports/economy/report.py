@@ -12,7 +12,7 @@ from typing import Any, Unpack
 import pandas as pd
 
 from del_tool.reports.benchmark.funnels import unit_counts, unit_goals
-from del_tool.reports.common import queries, score_queries
+from del_tool.reports.common import queries
 from del_tool.reports.common.context import (
     ReportContext,
     ReportRequest,
@@ -24,9 +24,7 @@ from del_tool.reports.common.labels import lazy as _l
 from del_tool.reports.common.labels import section_label
 from del_tool.reports.common.model import ChartSpec, Column, KeyFigure, Report, Section, Table
 from del_tool.reports.common.period import Period
-from del_tool.reports.common.scales import FUNCTIONING, FUNCTIONING_MEAN
-from del_tool.reports.effect.analysis import analyse_scales
-from del_tool.reports.effect.report import find_effect
+from del_tool.reports.effect.report import functioning_in_period
 from del_tool.stats import StayCosts, cost_summary, stay_costs
 
 
@@ -205,19 +203,7 @@ def _cost_chart(by_unit: pd.DataFrame, names: dict[Any, Any]) -> ChartSpec:
 def outcomes_section(ctx: ReportContext, by_unit: pd.DataFrame, names: dict[Any, Any]) -> Section:
     """Cost per citizen-year beside goals met and change in functioning, per unit."""
     stays = ctx.stays()
-    scores = score_queries.scores(
-        ctx.session, ctx.sel, since=ctx.period.start, questionnaires=[FUNCTIONING]
-    )
-    effects = analyse_scales(
-        ctx.session,
-        ctx.sel,
-        scores,
-        stays,
-        ctx.registry,
-        latest_from=ctx.period.start,
-        trajectories=False,
-    )
-    counts = unit_counts(find_effect(effects, FUNCTIONING, FUNCTIONING_MEAN), stays)
+    counts = unit_counts(functioning_in_period(ctx), stays)
     goals = unit_goals(
         latest_reviews(queries.goal_reviews(ctx.session, ctx.sel, since=ctx.period.start)), stays
     )

@@ -92,6 +92,24 @@ def find_effect(effects: list[ScaleEffect], questionnaire: str, scale: str) -> S
     return None
 
 
+def functioning_in_period(ctx: ReportContext) -> ScaleEffect | None:
+    """Change in the functioning profile's mean for the stays measured in the period, without
+    trajectories: what the learning and economy reports compare units on."""
+    scores = score_queries.scores(
+        ctx.session, ctx.sel, since=ctx.period.start, questionnaires=[FUNCTIONING]
+    )
+    effects = analyse_scales(
+        ctx.session,
+        ctx.sel,
+        scores,
+        ctx.stays(),
+        ctx.registry,
+        latest_from=ctx.period.start,
+        trajectories=False,
+    )
+    return find_effect(effects, FUNCTIONING, FUNCTIONING_MEAN)
+
+
 def change_figure(key: str, label: Any, effect: ScaleEffect | None, min_pairs: int) -> KeyFigure:
     """Mean change since admission with its CI and n, or the reason it is missing."""
     if effect is None:

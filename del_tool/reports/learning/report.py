@@ -15,7 +15,7 @@ from del_tool.reports.benchmark.funnels import (
     unit_goals,
     unit_table,
 )
-from del_tool.reports.common import queries, score_queries
+from del_tool.reports.common import queries
 from del_tool.reports.common.context import (
     ReportContext,
     ReportRequest,
@@ -25,9 +25,7 @@ from del_tool.reports.common.context import (
 from del_tool.reports.common.frames import latest_reviews
 from del_tool.reports.common.labels import lazy as _l
 from del_tool.reports.common.model import KeyFigure, Report, Section
-from del_tool.reports.common.scales import FUNCTIONING, FUNCTIONING_MEAN
-from del_tool.reports.effect.analysis import analyse_scales
-from del_tool.reports.effect.report import find_effect
+from del_tool.reports.effect.report import functioning_in_period
 from del_tool.reports.learning.sections import cohort_section, theme_section, trend_section
 
 
@@ -39,19 +37,7 @@ def build_learning_report(**request: Unpack[ReportRequest]) -> Report:
 def learning_report(ctx: ReportContext) -> Report:
     """Build the learning report from a checked context."""
     stays = ctx.stays()
-    scores = score_queries.scores(
-        ctx.session, ctx.sel, since=ctx.period.start, questionnaires=[FUNCTIONING]
-    )
-    effects = analyse_scales(
-        ctx.session,
-        ctx.sel,
-        scores,
-        stays,
-        ctx.registry,
-        latest_from=ctx.period.start,
-        trajectories=False,
-    )
-    functioning = find_effect(effects, FUNCTIONING, FUNCTIONING_MEAN)
+    functioning = functioning_in_period(ctx)
     reviews = queries.goal_reviews(ctx.session, ctx.sel, since=ctx.period.start)
     latest = latest_reviews(reviews)
     units = units_section(ctx, stays, functioning, latest)
