@@ -32,6 +32,8 @@ class CellTables:
     citizens: SuppressedTable
     days: pd.DataFrame
     cost: pd.DataFrame
+    #: One row per (unit_id, section, citizen) behind the counts, for the union audit.
+    placements: pd.DataFrame
 
     @property
     def hidden(self) -> pd.DataFrame:
@@ -59,6 +61,7 @@ def cell_tables(per_stay: pd.DataFrame, k: int) -> CellTables:
         suppressed,
         _extended(per_stay, "days", citizens),
         _extended(per_stay, "cost", citizens),
+        per_stay[["unit_id", "section", "citizen"]].drop_duplicates(),
     )
 
 
@@ -104,14 +107,18 @@ def as_table(
         Column(str(c), f"§ {c}" if c != TOTAL else _l("I alt"), kind)  # type: ignore[arg-type]
         for c in frame.columns
     )
-    order = sorted(
-        frame.index, key=lambda i: (i == TOTAL, str(unit_names.get(i, i)) if i != TOTAL else "")
-    )
     rows = []
-    for index in order:
+    for index in row_order(frame, unit_names):
         label = _l("I alt") if index == TOTAL else unit_names.get(index, str(index))
         rows.append([label, *(_plain(v) for v in frame.loc[index])])
     return Table(key, title, columns, rows, note=note)
+
+
+def row_order(frame: pd.DataFrame, unit_names: Mapping[Any, Any]) -> list[Any]:
+    """The frame's index in the order of the published table: units by name, total last."""
+    return sorted(
+        frame.index, key=lambda i: (i == TOTAL, str(unit_names.get(i, i)) if i != TOTAL else "")
+    )
 
 
 def _plain(value: Any) -> Any:

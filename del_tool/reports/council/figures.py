@@ -88,7 +88,7 @@ def key_figures(
             gate(current, current_n, min_n),
             "pct",
             note=_l("n = %(n)s ophold i gang ved periodens slutning", n=current_n),
-            benchmark=current_share(region)[1],
+            benchmark=gate(current_share(region)[1], current_share(region)[0], min_n),
         ),
         KeyFigure(
             "goals_met",
@@ -100,7 +100,7 @@ def key_figures(
                 n=ours.goal_citizens,
                 g=ours.goals.overall.n,
             ),
-            benchmark=region.goals.overall.share,
+            benchmark=gate(region.goals.overall.share, region.goal_citizens, min_n),
         ),
         _change_figure(
             "functioning_change",

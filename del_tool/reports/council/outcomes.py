@@ -34,6 +34,9 @@ class Outcomes:
     direction_citizens: dict[str, int]
     functioning: ScaleEffect | None
     wellbeing: ScaleEffect | None
+    #: The latest review of each goal by the end of the period (goal, citizen, level, target,
+    #: direction): the members behind the goal shares, for the union audit.
+    goal_reviews: pd.DataFrame
 
     @property
     def in_progress(self) -> pd.DataFrame:
@@ -82,4 +85,5 @@ def outcomes(ctx: ReportContext) -> Outcomes:
         direction_citizens=latest.groupby("direction")["citizen"].nunique().astype(int).to_dict(),
         functioning=find_effect(effects, FUNCTIONING, FUNCTIONING_MEAN),
         wellbeing=find_effect(effects, *WELLBEING),
+        goal_reviews=latest[["goal", "citizen", "level", "target", "direction"]],
     )

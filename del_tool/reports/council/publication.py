@@ -21,10 +21,15 @@ from sqlmodel import Session, col, select
 from del_tool.db import get_db, write_session
 from del_tool.organisation.models import Municipality
 from del_tool.reports.common.context import publication_day
+from del_tool.reports.common.labels import lazy as _l
 from del_tool.reports.common.period import Period
 from del_tool.reports.models import CouncilPublication
 
 LANGUAGES = ("da", "en")
+WITHHELD_NOTE = _l(
+    "Nogle tal er skjult (x), fordi de sammen med kommunens tidligere rapporter ville vise "
+    "tal for færre borgere, end der må vises."
+)
 CALENDAR_KINDS = ("quarter", "half", "year")
 
 
@@ -90,24 +95,64 @@ def publish(code: str, period: Period, *, benchmark: Any = None) -> dict[str, An
 
 
 def _built(session: Session, code: str, period: Period, benchmark: Any) -> dict[str, Any]:
-    """The summary built as of its publication day, encoded with its charts per language."""
+    """The summary built as of its publication day, audited together with the municipality's
+    earlier publications (`union`), and encoded with its charts per language."""
+    from flask import current_app
+
     from del_tool.reports.codec import encode
+    from del_tool.reports.common.context import statistic_min_n
     from del_tool.reports.common.labels import rendering_context
-    from del_tool.reports.council.report import build_council_summary
+    from del_tool.reports.council import union
+    from del_tool.reports.council.report import council_parts, council_report
     from del_tool.reports.rendering.charts.draw import draw_all
 
-    report = build_council_summary(
+    parts = council_parts(
         session=session,
         municipality_code=code,
         period=period,
         today=publication_day(period),
         benchmark=benchmark,
     )
-    content: dict[str, Any] = {}
+    report = council_report(parts)
+    specs = union.cell_specs(
+        period.key,
+        parts.ctx.reference_date,
+        parts.ours,
+        parts.region,
+        parts.cells,
+        parts.ctx.units()["name"].to_dict(),
+        code,
+    )
+    cells, withheld = union.audited(
+        report,
+        specs,
+        (period.start.isoformat(), period.end.isoformat()),
+        earlier_cells(session, code),
+        k=parts.ctx.k,
+        min_n=statistic_min_n(),
+        protection=float(
+            current_app.config.get("COUNCIL_AUDIT_PROTECTION", union.DEFAULT_PROTECTION)
+        ),
+    )
+    if withheld:
+        report.sections[0].messages.append(WITHHELD_NOTE)
+    content: dict[str, Any] = {"audit": {"cells": union.encode_cells(cells), "withheld": withheld}}
     for language in LANGUAGES:
         with rendering_context(language):
             content[language] = {"report": encode(report), "charts": encode(draw_all(report))}
     return content
+
+
+def earlier_cells(session: Session, code: str) -> list[Any]:
+    """The audited cells of every summary already published for the municipality."""
+    from del_tool.reports.council.union import decode_cells
+
+    rows = session.exec(
+        select(CouncilPublication.content).where(col(CouncilPublication.municipality_code) == code)
+    ).all()
+    return [
+        cell for content in rows for cell in decode_cells(content.get("audit", {}).get("cells", []))
+    ]
 
 
 def in_language(content: dict[str, Any], language: str) -> dict[str, Any]:

@@ -5,6 +5,7 @@ complementary suppression of the tables' cells and totals.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -28,6 +29,7 @@ from del_tool.reports.common.selection import (
     resolve_scope,
 )
 from del_tool.reports.council.disclosure import (
+    CellTables,
     as_table,
     cell_tables,
     published,
@@ -84,6 +86,38 @@ def build_council_summary(
     """The council summary's data; AccessDeniedError for another municipality's council,
     NotFoundError for an unknown municipality code."""
     ensure_council_access(viewer, municipality_code)
+    parts = council_parts(
+        session=session,
+        municipality_code=municipality_code,
+        period=period,
+        registry=registry,
+        today=today,
+        benchmark=benchmark,
+    )
+    return council_report(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class CouncilParts:
+    """What a council summary is made of, before it is laid out."""
+
+    ctx: ReportContext
+    name: str
+    ours: Outcomes
+    region: Outcomes
+    cells: CellTables
+
+
+def council_parts(
+    *,
+    session: Session,
+    municipality_code: str,
+    period: Period,
+    registry: Registry | None = None,
+    today: date | None = None,
+    benchmark: Outcomes | None = None,
+) -> CouncilParts:
+    """The municipality's and the region's outcomes and the unit x section tables."""
     name = municipality_name(municipality_code, session=session)
     ctx = region_context(
         session, period, municipality_code=municipality_code, registry=registry, today=today
@@ -92,15 +126,15 @@ def build_council_summary(
     region = benchmark or region_benchmark(
         session=session, period=period, registry=ctx.registry, today=ctx.today
     )
-    return council_report(ctx, name, ours, region)
-
-
-def council_report(ctx: ReportContext, name: str, ours: Outcomes, region: Outcomes) -> Report:
-    """Assemble the council summary from the municipality's and the region's outcomes."""
-    k = ctx.k
     per_stay = ours.costs.costs.per_stay.join(ours.costs.stays[["unit_id", "section", "citizen"]])
     per_stay = per_stay[per_stay["days"] > 0].assign(cost=per_stay["priced_cost"].fillna(0.0))
-    cells = cell_tables(per_stay, k)
+    return CouncilParts(ctx, name, ours, region, cell_tables(per_stay, ctx.k))
+
+
+def council_report(parts: CouncilParts) -> Report:
+    """Assemble the council summary from the municipality's and the region's outcomes."""
+    ctx, name, ours, region, cells = parts.ctx, parts.name, parts.ours, parts.region, parts.cells
+    k = ctx.k
     summary = Section(
         "summary",
         _l("Kort fortalt"),
@@ -185,5 +219,14 @@ def council_methods(k: int) -> list[Any]:
             "Diskretion: tal og statistik for færre end %(k)s borgere vises ikke; "
             "komplementær undertrykkelse sikrer, at de skjulte tal ikke kan regnes ud af summerne.",
             k=k,
+        ),
+        _l(
+            "Kommunen ser kun hele kvartaler, halvår og år, frosset ved offentliggørelsen. Før en "
+            "rapport offentliggøres, efterprøves den sammen med kommunens tidligere rapporter: "
+            "hvor to tal kan trækkes fra hinanden (fx halvåret minus dets andet kvartal), og "
+            "forskellen ville vise færre end %(k)s borgere eller et gennemsnit for færre end "
+            "%(n)s, skjules tallet i den nye rapport (x).",
+            k=k,
+            n=statistic_min_n(),
         ),
     ]
