@@ -15,11 +15,12 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, Field, Form, HiddenField, SelectChoice
-from wtforms.validators import ValidationError
+from wtforms import DateField, Field, Form, HiddenField, SelectChoice, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from del_tool.errors import RuleError
 from del_tool.modelbase import local_today
+from del_tool.text import clean_text
 
 #: Dates before this are refused everywhere (no stay in DEL starts earlier).
 EARLIEST_DATE = date(1980, 1, 1)
@@ -208,6 +209,32 @@ class NoCprNumber:
             raise ValidationError(_("DEL gemmer ikke CPR-numre. Fjern nummeret fra teksten."))
 
 
-def strip_text(value: Any) -> Any:
-    """Filter: trim surrounding white space of posted text."""
-    return value.strip() if isinstance(value, str) else value
+#: The filter of every free-text field (`del_tool.text.clean_text`): trims spaces and invisible
+#: characters, so text of only those is empty and a required field says so.
+strip_text = clean_text
+
+
+def text_field(
+    label: Any,
+    *,
+    max_chars: int,
+    required: Any = None,
+    multiline: bool = False,
+    cpr_check: bool = True,
+) -> StringField:
+    """A free-text field with DEL's one rule: cleaned (`clean_text`), at most `max_chars`.
+
+    `required` is the message for a field left empty (or only spaces); without it the field
+    is optional. Free text is checked for CPR numbers unless `cpr_check` is False (search).
+    """
+    validators: list[Any] = [DataRequired(required) if required is not None else Optional()]
+    validators.append(Length(max=max_chars, message=too_long_message(max_chars)))
+    if cpr_check:
+        validators.append(NoCprNumber())
+    kind = TextAreaField if multiline else StringField
+    return kind(label, filters=[clean_text], validators=validators)
+
+
+def too_long_message(max_chars: int) -> Any:
+    """The message for text over `max_chars` characters: "Højst 4000 tegn."."""
+    return _l("Højst %(max)s tegn.", max=max_chars)

@@ -37,7 +37,8 @@ from del_tool.admin.rules import (
 )
 from del_tool.auth.models import Role
 from del_tool.auth.passwords import password_problems
-from del_tool.forms import VERSION_MISSING, DelForm, optional_int, select_choices, strip_text
+from del_tool.forms import VERSION_MISSING, DelForm, optional_int, select_choices, text_field
+from del_tool.text import clean_text
 
 NOT_A_CHOICE = _l("Vælg en af de viste muligheder.")
 NOT_A_DATE = _l("Skriv datoen som åååå-mm-dd.")
@@ -77,14 +78,7 @@ def check_date(field: Field) -> None:
 class UserForm(DelForm):
     """Name, role and scope of a user (edited by the administrator)."""
 
-    display_name = StringField(
-        _l("Navn"),
-        filters=[strip_text],
-        validators=[
-            DataRequired(_l("Skriv brugerens navn.")),
-            Length(max=200, message=_l("Højst 200 tegn.")),
-        ],
-    )
+    display_name = text_field(_l("Navn"), required=_l("Skriv brugerens navn."), max_chars=200)
     role = RadioField(
         _l("Rolle"),
         validators=[InputRequired(_l("Vælg en rolle."))],
@@ -144,7 +138,7 @@ class UserCreateForm(UserForm):
 
     username = StringField(
         _l("Brugernavn"),
-        filters=[lambda s: s.strip().lower() if isinstance(s, str) else s],
+        filters=[lambda s: clean_text(s).lower() if isinstance(s, str) else s],
         validators=[
             DataRequired(_l("Skriv et brugernavn.")),
             Length(max=150, message=_l("Højst 150 tegn.")),

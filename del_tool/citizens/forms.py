@@ -9,18 +9,18 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import Field, Form, IntegerField, RadioField, SelectField, StringField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from del_tool.citizens.models import Sex
 from del_tool.forms import (
     PLANNING_HORIZON,
     DateRange,
     DelForm,
-    NoCprNumber,
     VersionField,
     date_field,
     select_choices,
     strip_text,
+    text_field,
 )
 from del_tool.modelbase import local_today
 from del_tool.organisation.models import LegalSection, TargetGroup
@@ -52,15 +52,7 @@ class EndAfterStart:
 class CitizenForm(DelForm):
     """Name, birth year, sex, target group and an optional case reference (never a CPR number)."""
 
-    name = StringField(
-        _l("Navn"),
-        filters=[strip_text],
-        validators=[
-            DataRequired(_l("Skriv borgerens navn.")),
-            Length(max=200, message=_l("Højst 200 tegn.")),
-            NoCprNumber(),
-        ],
-    )
+    name = text_field(_l("Navn"), required=_l("Skriv borgerens navn."), max_chars=200)
     birth_year = IntegerField(
         _l("Fødselsår"),
         validators=[InputRequired(_l("Skriv fødselsåret, fx 1984."))],
@@ -75,11 +67,7 @@ class CitizenForm(DelForm):
         choices=TargetGroup.choices,
         validators=[InputRequired(_l("Vælg målgruppe."))],
     )
-    case_reference = StringField(
-        _l("Sagsnummer (valgfrit)"),
-        filters=[strip_text],
-        validators=[Optional(), Length(max=50, message=_l("Højst 50 tegn.")), NoCprNumber()],
-    )
+    case_reference = text_field(_l("Sagsnummer (valgfrit)"), max_chars=50)
     version = VersionField()
 
     def validate_birth_year(self, field: Field) -> None:

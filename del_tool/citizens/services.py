@@ -30,6 +30,7 @@ from del_tool.followups.models import FollowUp
 from del_tool.goals.models import Goal, GoalStatus
 from del_tool.modelbase import local_today
 from del_tool.organisation.models import LegalSection, Municipality, TargetGroup
+from del_tool.text import is_blank
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +100,7 @@ def update_citizen(
 
 def _check_citizen(data: CitizenData) -> None:
     """The form's rules for callers other than the form: a name that is not only spaces."""
-    if not data.name.strip():
+    if is_blank(data.name):
         raise RuleError("name", _l("Skriv borgerens navn."))
 
 

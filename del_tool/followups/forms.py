@@ -14,21 +14,20 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import Field, FormField, HiddenField, RadioField, TextAreaField
+from wtforms import Field, FormField, HiddenField, RadioField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import InputRequired, Optional, ValidationError
 
 from del_tool.followups.models import FollowUpKind
 from del_tool.forms import (
     DateRange,
     DelForm,
     DelSubForm,
-    NoCprNumber,
     VersionField,
     date_field,
     optional_int,
     select_choices,
-    strip_text,
+    text_field,
 )
 from del_tool.goals.models import Goal
 from del_tool.questionnaires import QuestionnaireDefinition
@@ -104,15 +103,7 @@ def review_form_class(goal: Goal) -> type[DelSubForm]:
             validators=[Optional()],
             default="",
         ),
-        "note": TextAreaField(
-            _l("Notat til målet (valgfrit)"),
-            filters=[strip_text],
-            validators=[
-                Optional(),
-                Length(max=NOTE_MAX, message=_l("Højst %(max)s tegn.", max=NOTE_MAX)),
-                NoCprNumber(),
-            ],
-        ),
+        "note": text_field(_l("Notat til målet (valgfrit)"), max_chars=NOTE_MAX, multiline=True),
     }
     if goal.has_gas:
         attrs["gas_score"] = RadioField(
@@ -136,15 +127,7 @@ class FollowUpForm(DelForm):
         choices=FollowUpKind.choices,
         validators=[InputRequired(_l("Vælg typen af opfølgning."))],
     )
-    note = TextAreaField(
-        _l("Samlet notat (valgfrit)"),
-        filters=[strip_text],
-        validators=[
-            Optional(),
-            Length(max=NOTE_MAX, message=_l("Højst %(max)s tegn.", max=NOTE_MAX)),
-            NoCprNumber(),
-        ],
-    )
+    note = text_field(_l("Samlet notat (valgfrit)"), max_chars=NOTE_MAX, multiline=True)
     submission_token = HiddenField()
     version = VersionField()
 

@@ -7,19 +7,18 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import Field, FloatField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import Field, FloatField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import InputRequired, Optional, ValidationError
 
 from del_tool.forms import (
     PLANNING_HORIZON,
     DateRange,
     DelForm,
-    NoCprNumber,
     VersionField,
     date_field,
     select_choices,
-    strip_text,
+    text_field,
 )
 from del_tool.goals.models import GoalDirection, GoalStatus, Theme, level_labels
 from del_tool.goals.rules import direction_problem
@@ -43,11 +42,7 @@ def level_choices() -> list[SelectChoice]:
 
 
 def _gas_field(label: Any) -> StringField:
-    return StringField(
-        label,
-        filters=[strip_text],
-        validators=[Optional(), Length(max=500, message=_l("Højst 500 tegn.")), NoCprNumber()],
-    )
+    return text_field(label, max_chars=500)
 
 
 class GoalForm(DelForm):
@@ -56,20 +51,8 @@ class GoalForm(DelForm):
     theme = SelectField(
         _l("Tema"), choices=Theme.choices, validators=[InputRequired(_l("Vælg tema."))]
     )
-    title = StringField(
-        _l("Mål"),
-        filters=[strip_text],
-        validators=[
-            DataRequired(_l("Skriv målet.")),
-            Length(max=200, message=_l("Højst 200 tegn.")),
-            NoCprNumber(),
-        ],
-    )
-    description = TextAreaField(
-        _l("Beskrivelse (valgfri)"),
-        filters=[strip_text],
-        validators=[Optional(), Length(max=4000, message=_l("Højst 4000 tegn.")), NoCprNumber()],
-    )
+    title = text_field(_l("Mål"), required=_l("Skriv målet."), max_chars=200)
+    description = text_field(_l("Beskrivelse (valgfri)"), max_chars=4000, multiline=True)
     direction = RadioField(
         _l("Måltype"),
         choices=GoalDirection.choices,

@@ -24,6 +24,7 @@ from del_tool.errors import RuleError
 from del_tool.followups.models import FollowUp, GoalReview
 from del_tool.goals.models import LEVEL_MAX, LEVEL_MIN, Goal, GoalDirection, GoalStatus, Theme
 from del_tool.goals.rules import direction_problem
+from del_tool.text import is_blank
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +144,7 @@ def close_goal(
 
 def _check_goal(data: GoalData) -> None:
     """The same rules as the form (and the database CHECKs), for callers other than the form."""
-    if not data.title.strip():
+    if is_blank(data.title):
         raise RuleError("title", _l("Skriv målet."))
     for name, level in (
         ("baseline_level", data.baseline_level),
