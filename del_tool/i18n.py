@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import current_app, has_request_context, session
 
 SESSION_KEY = "lang"
@@ -13,3 +15,12 @@ def select_locale() -> str:
     if chosen in current_app.config["LANGUAGES"]:
         return str(chosen)
     return str(current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def format_day(day: date | None) -> str:
+    """A date as the user's language writes it: 05.01.2026 in Danish, 2026-01-05 in English."""
+    if day is None:
+        return ""
+    if has_request_context() and select_locale() != "da":
+        return day.isoformat()
+    return day.strftime("%d.%m.%Y")

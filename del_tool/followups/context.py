@@ -24,6 +24,7 @@ from del_tool.citizens.access import (
 from del_tool.citizens.models import Citizen, Stay
 from del_tool.errors import RuleError
 from del_tool.followups.models import Assessment, FollowUp, FollowUpKind, GoalReview
+from del_tool.followups.previous import LastAssessment, LastReview, last_assessments, last_reviews
 from del_tool.goals.models import Goal
 from del_tool.goals.services import stay_for_date
 from del_tool.organisation.models import UnitQuestionnaire
@@ -42,7 +43,8 @@ class FollowUpContext:
     day: date
     goals: list[Goal]
     definitions: list[QuestionnaireDefinition]
-    last_levels: dict[int, int] = field(default_factory=dict)
+    last_reviews: dict[int, LastReview] = field(default_factory=dict)
+    last_assessments: dict[str, LastAssessment] = field(default_factory=dict)
     existing: FollowUp | None = None
     reviews: dict[int, GoalReview] = field(default_factory=dict)
     answers: dict[str, dict[str, int | None]] = field(default_factory=dict)
@@ -78,17 +80,15 @@ def new_context(
         raise RuleError(
             "followup_date", _l("Borgeren har intet ophold i dine tilbud på denne dato.")
         )
-    goals = _goals_on(session, stay, day, reviewed=())
     context = FollowUpContext(
         citizen=citizen,
         stay=stay,
         day=day,
-        goals=goals,
+        goals=_goals_on(session, stay, day, reviewed=()),
         definitions=_unit_definitions(session, stay.unit_id, registry, answered={}),
-        last_levels=_last_levels(session, [g.id for g in goals if g.id], before=day),
     )
     context.default_kind = _default_kind(session, stay, day)
-    return context
+    return _with_previous(session, context)
 
 
 def edit_context(
@@ -106,21 +106,33 @@ def edit_context(
         ).all()
     }
     stored = _stored_assessments(session, follow_up.id)
-    goals = _goals_on(session, stay, follow_up.followup_date, reviewed=reviews)
-    return FollowUpContext(
+    context = FollowUpContext(
         citizen=citizen,
         stay=stay,
         day=follow_up.followup_date,
-        goals=goals,
+        goals=_goals_on(session, stay, follow_up.followup_date, reviewed=reviews),
         definitions=_unit_definitions(session, stay.unit_id, registry, answered=stored),
-        last_levels=_last_levels(
-            session, [g.id for g in goals if g.id], before=follow_up.followup_date
-        ),
         existing=follow_up,
         reviews=reviews,
         answers={qid: answers for qid, (_version, answers) in stored.items()},
         default_kind=follow_up.kind,
     )
+    return _with_previous(session, context)
+
+
+def _with_previous(session: Session, context: FollowUpContext) -> FollowUpContext:
+    """Add the latest reviews and staff-rated scores before the context's date."""
+    context.last_reviews = last_reviews(
+        session, [g.id for g in context.goals if g.id], before=context.day
+    )
+    staff_rated = [d.id for d in context.definitions if d.perspective == "staff"]
+    context.last_assessments = last_assessments(
+        session,
+        context.citizen.id,  # type: ignore[arg-type]
+        staff_rated,
+        before=context.day,
+    )
+    return context
 
 
 def _goals_on(
@@ -137,19 +149,6 @@ def _goals_on(
         for g in goals
         if (g.start_date <= day and (g.closed_on is None or g.closed_on >= day)) or g.id in reviewed
     ]
-
-
-def _last_levels(session: Session, goal_ids: list[int], *, before: date) -> dict[int, int]:
-    """Each goal's most recent reviewed level before `before`."""
-    if not goal_ids:
-        return {}
-    rows = session.exec(
-        select(GoalReview.goal_id, GoalReview.level)
-        .join(FollowUp, col(FollowUp.id) == GoalReview.follow_up_id)
-        .where(col(GoalReview.goal_id).in_(goal_ids), col(FollowUp.followup_date) < before)
-        .order_by(col(FollowUp.followup_date))
-    ).all()
-    return dict(rows)
 
 
 def _default_kind(session: Session, stay: Stay, day: date) -> FollowUpKind:

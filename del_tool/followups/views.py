@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from del_tool.auth.permissions import Permission, requires
 from del_tool.citizens.access import Actor, get_citizen
+from del_tool.citizens.models import Citizen
 from del_tool.citizens.viewhelpers import current_actor, log_read, ui_lang
 from del_tool.db import get_session
 from del_tool.errors import RuleError
@@ -20,8 +21,10 @@ from del_tool.followups.assessments import AssessmentInput
 from del_tool.followups.context import FollowUpContext, edit_context, get_followup, new_context
 from del_tool.followups.forms import FollowUpForm, followup_form_class
 from del_tool.followups.models import FollowUpKind
+from del_tool.followups.refresh import carried_fields, layout_key, posted_day
 from del_tool.followups.summary import load_summary
 from del_tool.forms import EARLIEST_DATE
+from del_tool.i18n import format_day
 from del_tool.modelbase import local_today
 from del_tool.questionnaires import current_registry
 from del_tool.saving import save_form
@@ -72,42 +75,87 @@ def _input(form: FollowUpForm) -> services.FollowUpInput:
 @bp.route("/new/<int:citizen_id>", methods=["GET", "POST"])
 @requires(Permission.EDIT_CITIZENS)
 def create(citizen_id: int):
-    """Record a follow-up of a citizen on a date (?date=, default today)."""
+    """Record a follow-up of a citizen; the form opens on ?date= (default today).
+
+    The date is a field of the form. A POST that presses "refresh", or whose date draws a form
+    with other goals or questionnaires than the one shown, shows the form for that date again
+    with every answer kept instead of saving (`del_tool.followups.refresh`).
+    """
     db = get_session()
     actor = current_actor()
-    get_citizen(db, actor, citizen_id)
+    citizen = get_citizen(db, actor, citizen_id)
     day, day_ok = _requested_day()
-    existing = services.find_on_date(db, citizen_id, day)
-    if request.method == "GET" and existing is not None:
-        flash(_("Der er allerede en opfølgning på denne dato. Her kan du rette den."), "info")
-        return redirect(url_for("followups.edit", follow_up_id=existing.id))
     registry = current_registry()
-    try:
-        context = new_context(
-            session=db, actor=actor, citizen_id=citizen_id, day=day, registry=registry
-        )
-    except RuleError as error:
-        return _no_stay_page(db, actor, citizen_id, day, str(error.message))
+    if request.method == "GET":
+        existing = services.find_on_date(db, citizen_id, day)
+        if existing is not None:
+            flash(_("Der er allerede en opfølgning på denne dato. Her kan du rette den."), "info")
+            return redirect(url_for("followups.edit", follow_up_id=existing.id))
+    typed = posted_day(request.form.get("followup_date")) if request.method == "POST" else day
+    shown = posted_day(request.form.get("shown_date")) or day
+    context, date_problem = None, None
+    if typed is not None:
+        try:
+            context = new_context(
+                session=db, actor=actor, citizen_id=citizen_id, day=typed, registry=registry
+            )
+        except RuleError as error:
+            date_problem = str(error.message)
+    if context is None:
+        try:
+            context = new_context(
+                session=db, actor=actor, citizen_id=citizen_id, day=shown, registry=registry
+            )
+        except RuleError as error:
+            return _no_stay_page(db, actor, citizen_id, shown, str(error.message))
     form = followup_form_class(context.goals, context.definitions, ui_lang())()
+    layout, refreshed = layout_key(context), False
     if request.method == "GET":
         form.followup_date.data = day
         form.kind.data = context.default_kind.value
         form.submission_token.data = secrets.token_urlsafe(32)
+    elif _refresh_asked() or request.form.get("layout", layout) != layout:
+        refreshed = _check_date_only(db, citizen_id, form, typed, date_problem)
+    elif date_problem is not None:
+        form.validate()
+        form.followup_date.errors = [*form.followup_date.errors, date_problem]
     elif form.validate_on_submit():
-        response = _save_new(db, actor, citizen_id, form)
+        response = _save_new(db, actor, citizen, form)
         if response is not None:
             return response
     log_read(db, actor=actor, action="view", citizen_id=citizen_id, detail="follow-up form")
-    context = new_context(
-        session=db, actor=actor, citizen_id=citizen_id, day=day, registry=registry
-    )
     return render_template(
-        "followups/form.html", form=form, context=context, day_ok=day_ok, editing=False
+        "followups/form.html",
+        form=form,
+        context=context,
+        day_ok=day_ok,
+        editing=False,
+        layout=layout,
+        carried=carried_fields(form, request.form) if request.method == "POST" else [],
+        refreshed=refreshed,
     )
 
 
-def _save_new(db: Session, actor: Actor, citizen_id: int, form: FollowUpForm):
+def _refresh_asked() -> bool:
+    """Whether the POST asks for the form for its date (the button posts to ?refresh=1)."""
+    return "refresh" in request.args or "refresh" in request.form
+
+
+def _check_date_only(
+    db: Session, citizen_id: int, form: FollowUpForm, typed: date | None, problem: str | None
+) -> bool:
+    """Validate only the date of a form shown again for it; True when the date is usable."""
+    form.followup_date.validate(form)
+    if problem is not None:
+        form.followup_date.errors = [*form.followup_date.errors, problem]
+    elif typed is not None and services.find_on_date(db, citizen_id, typed) is not None:
+        form.followup_date.errors = [*form.followup_date.errors, str(services.DATE_TAKEN)]
+    return not form.followup_date.errors
+
+
+def _save_new(db: Session, actor: Actor, citizen: Citizen, form: FollowUpForm):
     """Store the follow-up; a response when done (or already done), None to show the form."""
+    citizen_id = citizen.id
     token = form.submission_token.data or ""
     if not token:
         form.submission_token.errors = [_("Formularen er ugyldig. Indlæs siden igen.")]
@@ -119,7 +167,7 @@ def _save_new(db: Session, actor: Actor, citizen_id: int, form: FollowUpForm):
             services.record_followup(
                 session=db,
                 actor=actor,
-                citizen_id=citizen_id,
+                citizen_id=citizen_id,  # type: ignore[arg-type]
                 data=_input(form),
                 token=token,
                 registry=current_registry(),
@@ -136,7 +184,14 @@ def _save_new(db: Session, actor: Actor, citizen_id: int, form: FollowUpForm):
 
     try:
         return save_form(
-            form, save, saved=_("Opfølgningen er gemt."), next_url=url_for("citizens.caseload")
+            form,
+            save,
+            saved=_(
+                "Opfølgningen af %(name)s den %(date)s er gemt.",
+                name=citizen.name,
+                date=format_day(form.followup_date.data),
+            ),
+            next_url=url_for("citizens.caseload"),
         )
     except services.DuplicateSubmissionError as duplicate:
         db.rollback()

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from del_tool.auth.permissions import endpoint_permission, has_permission
+from del_tool.i18n import format_day
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +73,7 @@ def init_app(app: Flask) -> None:
     """Register globals and filters."""
 
     app.jinja_env.globals["field_attributes"] = field_attributes
+    app.jinja_env.filters["day"] = format_day  # 05.01.2026 in Danish
 
     @app.context_processor
     def inject() -> dict[str, Any]:
