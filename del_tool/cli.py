@@ -12,6 +12,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from del_tool import create_app
+from del_tool.audit.cli import witness_group
 from del_tool.config import ConfigError
 from del_tool.db import get_db
 from del_tool.questionnaires.cli import questionnaires_cli
@@ -23,6 +24,7 @@ def cli() -> None:
 
 
 cli.add_command(questionnaires_cli)  # works without the app: it checks what the app would load
+cli.add_command(witness_group)  # runs without the app, as another user (README, the history)
 
 
 #: One BLAS thread per process: DEL runs one process per core (gunicorn workers, job threads),
@@ -56,7 +58,12 @@ DEMO_PASSWORD = {demo_password!r}
 TOTP_REQUIRED_ROLES = {totp_roles!r}
 # Key of the stable pseudonyms in `del-tool export pseudonymised`; keep it, and keep it secret.
 PSEUDONYM_KEY = {pseudonym_key!r}
-'''
+{audit_key}'''
+#: Appended by `del-tool init` to a config.py from before the history was keyed.
+AUDIT_KEY_TEMPLATE = """# Key of the change history's MAC chain (docs/SECURITY-history.md): keep it
+# secret, keep a copy apart from the backups, never put it in the database.
+AUDIT_KEY = {key!r}
+"""
 
 
 @cli.command("init", with_appcontext=False)
@@ -79,7 +86,13 @@ def init_command(instance_dir: Path, local_http: bool) -> None:
     instance_dir.mkdir(parents=True, exist_ok=True)
     config_file = instance_dir / "config.py"
     if config_file.exists():
-        click.echo(f"{config_file} exists; left unchanged.")
+        text = config_file.read_text(encoding="utf-8")
+        if "AUDIT_KEY" in text or os.environ.get("DEL_AUDIT_KEY"):
+            click.echo(f"{config_file} exists; left unchanged.")
+            return
+        with config_file.open("a", encoding="utf-8") as handle:
+            handle.write("\n" + AUDIT_KEY_TEMPLATE.format(key=secrets.token_hex(32)))
+        click.echo(f"{config_file} exists; added a new AUDIT_KEY for the change history.")
         return
     config_file.write_text(
         INSTANCE_CONFIG_TEMPLATE.format(
@@ -88,6 +101,7 @@ def init_command(instance_dir: Path, local_http: bool) -> None:
             demo_password=secrets.token_urlsafe(12),
             totp_roles=() if local_http else ("admin", "leader", "analyst"),
             pseudonym_key=secrets.token_hex(32),
+            audit_key=AUDIT_KEY_TEMPLATE.format(key=secrets.token_hex(32)),
         ),
         encoding="utf-8",
     )

@@ -122,6 +122,17 @@ class DefaultConfig:
     #: Login events are deleted after this many days; access events after this many years.
     LOGIN_EVENT_RETENTION_DAYS = 400
     ACCESS_EVENT_RETENTION_YEARS = 5
+    #: Key of the change history's MAC chain (docs/SECURITY-history.md); never in the database.
+    #: Required outside debug/testing; `del-tool init` writes one. A new key starts a new
+    #: segment: move the old one to AUDIT_RETIRED_KEYS so older events still verify.
+    AUDIT_KEY: str | None = None
+    AUDIT_RETIRED_KEYS: tuple[str, ...] = ()
+    #: The history witness's Ed25519 public key (base64, from `del-tool witness keygen`); None:
+    #: no witness, and `del-tool audit verify` says the history is not anchored.
+    WITNESS_PUBLIC_KEY: str | None = None
+    #: Where the witness appends its signed checkpoints; None means
+    #: `<instance>/witness/checkpoints.jsonl` (the folder must belong to the witness's user).
+    WITNESS_CHECKPOINT_FILE: str | None = None
     #: Key of the stable pseudonyms in analysis exports; required by `del-tool export`.
     PSEUDONYM_KEY: str | None = None
     #: The leaders' sample review: how many recent accesses, from how many days back.
@@ -156,6 +167,13 @@ def check_config(app: Flask) -> None:
         raise ConfigError(
             "DEL_SECRET_KEY is missing or too weak: set a random value of at least "
             f"{MIN_SECRET_KEY_LENGTH} characters in instance/config.py or the environment"
+        )
+    audit_key = app.config.get("AUDIT_KEY") or ""
+    if len(str(audit_key)) < MIN_SECRET_KEY_LENGTH:
+        raise ConfigError(
+            "DEL_AUDIT_KEY is missing or too weak: the change history is MAC'd with a key kept "
+            f"outside the database; set a random value of at least {MIN_SECRET_KEY_LENGTH} "
+            "characters in instance/config.py (`del-tool init` adds one) or the environment"
         )
 
 

@@ -32,6 +32,8 @@ from tests.support.databases import DatabaseFactory
 use_hasher(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 TEST_SECRET = "test-secret-key-that-is-long-enough-for-checks"
+#: The change history's MAC key in tests (docs/SECURITY-history.md).
+TEST_AUDIT_KEY = "test-audit-key-that-is-long-enough-for-the-mac-chain"
 PASSWORD = "correct horse battery staple"
 DEMO_PASSWORD = "demo-password-for-tests"
 #: The small demo region the "demo" template holds (deterministic).
@@ -43,6 +45,7 @@ def make_config(database_url: str, **overrides: Any) -> dict[str, Any]:
     return {
         "TESTING": True,
         "SECRET_KEY": TEST_SECRET,
+        "AUDIT_KEY": TEST_AUDIT_KEY,
         "DATABASE_URL": database_url,
         "WTF_CSRF_ENABLED": False,
         "SESSION_COOKIE_SECURE": False,

@@ -31,7 +31,7 @@ def test_production_refuses_short_secret():
 
 
 def test_production_accepts_strong_secret():
-    app = create_app({"SECRET_KEY": "x" * 40, "DATABASE_URL": "sqlite://"})
+    app = create_app({"SECRET_KEY": "x" * 40, "AUDIT_KEY": "y" * 40, "DATABASE_URL": "sqlite://"})
     assert not app.testing
     assert app.config["SESSION_COOKIE_SECURE"] is True
 
@@ -90,6 +90,7 @@ def test_cli_start_without_secret_in_production_fails_clearly(tmp_path):
 def test_environment_variables_override(tmp_path, monkeypatch):
     monkeypatch.setenv("DEL_SUPPRESSION_K", "7")
     monkeypatch.setenv("DEL_SECRET_KEY", "z" * 40)
+    monkeypatch.setenv("DEL_AUDIT_KEY", "a" * 40)
     monkeypatch.setenv("DEL_DATABASE_URL", f"sqlite:///{tmp_path}/env.sqlite3")
     app = create_app()
     assert app.config["SUPPRESSION_K"] == 7
@@ -112,6 +113,7 @@ def loaded_at_start(tmp_path_factory: pytest.TempPathFactory, repo_root: Path) -
     folder = tmp_path_factory.mktemp("start")
     config = {
         "SECRET_KEY": "x" * 40,
+        "AUDIT_KEY": "y" * 40,
         "DATABASE_URL": f"sqlite:///{folder / 'del.sqlite3'}",
         "JOBS_URL": f"sqlite:///{folder / 'jobs.sqlite3'}",
         "STORE_URL": f"file://{folder / 'store'}",

@@ -14,8 +14,10 @@ from del_tool.modelbase import JSONType, timestamp_column, utcnow
 class AuditEvent(SQLModel, table=True):
     """One create/update/delete of a record: who, when, old and new values. Append-only.
 
-    `hash` = SHA-256 over `prev_hash` and the event's canonical content, so a changed or
-    removed row breaks the chain (verified by `del-tool audit verify`).
+    `hash` = HMAC-SHA256, under the key `key_id` names (kept outside the database), over
+    `prev_hash` and the event's canonical content, so a changed, removed or forged row breaks
+    the chain (`audit.chain`, verified by `del-tool audit verify`). Events from before the
+    history was keyed have no `key_id` and an unkeyed SHA-256 `hash`.
     """
 
     __tablename__ = "audit_events"
@@ -32,6 +34,7 @@ class AuditEvent(SQLModel, table=True):
     changes: dict[str, Any] = Field(sa_column=Column(JSONType, nullable=False))
     prev_hash: str = Field(sa_column=Column(String(64), nullable=False))
     hash: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
+    key_id: str | None = Field(default=None, sa_column=Column(String(16), nullable=True))
 
 
 class AccessEvent(SQLModel, table=True):

@@ -1,37 +1,44 @@
-"""Writing the change history (hash-chained) and the access log, inside the caller's transaction
-(a read request's access log in a short transaction of its own: `log_accesses`)."""
+"""Writing the change history (MAC-chained: `chain`) and the access log, inside the caller's
+transaction (a read request's access log in a short transaction of its own: `log_accesses`)."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, datetime
-from decimal import Decimal
-from enum import Enum
 from typing import Any
 
 from sqlalchemy import text
 from sqlmodel import Session, SQLModel, col, select
 
+from del_tool.audit.chain import (
+    ERASED_KEY,
+    GENESIS_HASH,
+    HASHED_FIELDS,
+    REKEY_ACTION,
+    changes_digest,
+    content_of,
+    event_content,
+    event_mac,
+    rekey_changes,
+    to_jsonable,
+    walk_chain,
+)
+from del_tool.audit.keys import AuditKeys, audit_keys
 from del_tool.audit.models import AccessEvent, AuditEvent
 from del_tool.db import reads_only, write_session
 from del_tool.modelbase import utcnow
 
-GENESIS_HASH = "0" * 64
 #: Key of the PostgreSQL advisory lock that serialises appends to the chain.
 _CHAIN_LOCK_KEY = 0x44454C  # "DEL"
 
-
-def to_jsonable(value: Any) -> Any:
-    """A JSON-safe form of a column value (dates as ISO text, enums as values, Decimal as str)."""
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    return value
+__all__ = [
+    "ERASED_KEY",
+    "GENESIS_HASH",
+    "HASHED_FIELDS",
+    "changes_digest",
+    "content_of",
+    "event_content",
+    "to_jsonable",
+]
 
 
 def snapshot(obj: SQLModel, fields: Iterable[str] | None = None) -> dict[str, Any]:
@@ -45,50 +52,49 @@ def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[
     return {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
 
 
-def event_hash(prev_hash: str, content: Mapping[str, Any]) -> str:
-    """SHA-256 over the previous hash and the canonical JSON of the event's content."""
-    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(f"{prev_hash}\n{canonical}".encode()).hexdigest()
-
-
-HASHED_FIELDS = ("occurred_at", "user_id", "action", "entity", "entity_id", "citizen_id", "changes")
-#: Key of the tombstone that replaces an erased event's `changes`: {ERASED_KEY: <digest>}.
-ERASED_KEY = "_erased"
-
-
-def changes_digest(changes: Mapping[str, Any]) -> str:
-    """SHA-256 of the canonical `changes`; an erased event carries the digest it replaced.
-
-    The chain hashes this digest rather than the values, so erasure can replace personal data
-    in the history by its digest (a tombstone) and the chain still verifies.
-    """
-    if set(changes) == {ERASED_KEY}:
-        return str(changes[ERASED_KEY])
-    canonical = json.dumps(changes, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-def content_of(values: Mapping[str, Any]) -> dict[str, Any]:
-    """The hashed content of an event given as a mapping of its fields."""
-    content = {name: to_jsonable(values[name]) for name in HASHED_FIELDS}
-    content["changes"] = changes_digest(values["changes"])
-    return content
-
-
-def event_content(event: AuditEvent) -> dict[str, Any]:
-    """The hashed content of a stored event."""
-    return content_of({name: getattr(event, name) for name in HASHED_FIELDS})
-
-
-def _lock_chain(session: Session) -> str:
-    """Serialise appends and return the hash of the newest event."""
+def _lock_chain(session: Session) -> tuple[str, str | None] | None:
+    """Serialise appends; the newest event's hash and key id (None when the chain is empty)."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK_KEY})
     # On SQLite the write transaction (BEGIN IMMEDIATE) already holds the database lock.
     last = session.exec(
-        select(AuditEvent.hash).order_by(col(AuditEvent.id).desc()).limit(1)
+        select(AuditEvent.hash, AuditEvent.key_id).order_by(col(AuditEvent.id).desc()).limit(1)
     ).first()
-    return last or GENESIS_HASH
+    return None if last is None else (last[0], last[1])
+
+
+def _append(session: Session, keys: AuditKeys, prev_hash: str, event: AuditEvent) -> AuditEvent:
+    event.prev_hash, event.key_id = prev_hash, keys.current_id
+    event.hash = event_mac(keys.current, keys.current_id, prev_hash, event_content(event))
+    session.add(event)
+    session.flush()
+    return event
+
+
+def chain_link(session: Session, keys: AuditKeys) -> str:
+    """Lock the chain and return the link the next event under the current key follows.
+
+    When the newest event is under another key (or unkeyed), a rekey event first starts the
+    current key's segment, endorsed by the previous key when it is configured.
+    """
+    last = _lock_chain(session)
+    if last is None:
+        return GENESIS_HASH
+    prev_hash, prev_key = last
+    if prev_key == keys.current_id:
+        return prev_hash
+    rekey = AuditEvent(
+        occurred_at=utcnow(),
+        user_id=None,
+        action=REKEY_ACTION,
+        entity="audit_keys",
+        entity_id=keys.current_id,
+        citizen_id=None,
+        changes=rekey_changes(keys, prev_key, prev_hash),
+        prev_hash="",
+        hash="",
+    )
+    return _append(session, keys, prev_hash, rekey).hash
 
 
 def record_change(
@@ -101,7 +107,11 @@ def record_change(
     citizen_id: int | None,
     changes: Mapping[str, Any],
 ) -> AuditEvent:
-    """Append one event to the change history in the caller's transaction."""
+    """Append one event to the change history in the caller's transaction.
+
+    Raises AuditKeyError when the app has no AUDIT_KEY.
+    """
+    keys = audit_keys()
     event = AuditEvent(
         occurred_at=utcnow(),
         user_id=user_id,
@@ -113,11 +123,7 @@ def record_change(
         prev_hash="",
         hash="",
     )
-    event.prev_hash = _lock_chain(session)
-    event.hash = event_hash(event.prev_hash, event_content(event))
-    session.add(event)
-    session.flush()
-    return event
+    return _append(session, keys, chain_link(session, keys), event)
 
 
 def record_create(
@@ -212,24 +218,6 @@ def log_accesses(session: Session, events: Sequence[AccessEvent]) -> None:
         own.add_all(events)
 
 
-def verify_chain(session: Session, *, batch_size: int = 5000) -> list[str]:
-    """Recompute the chain; returns one line per broken link (empty when intact)."""
-    problems: list[str] = []
-    expected_prev = GENESIS_HASH
-    last_id = 0
-    while True:
-        events = session.exec(
-            select(AuditEvent)
-            .where(col(AuditEvent.id) > last_id)
-            .order_by(col(AuditEvent.id))
-            .limit(batch_size)
-        ).all()
-        if not events:
-            return problems
-        for event in events:
-            if event.prev_hash != expected_prev:
-                problems.append(f"event {event.id}: previous event missing or altered")
-            if event_hash(event.prev_hash, event_content(event)) != event.hash:
-                problems.append(f"event {event.id}: content altered")
-            expected_prev = event.hash
-            last_id = event.id  # type: ignore[assignment]
+def verify_chain(session: Session) -> list[str]:
+    """Recompute the chain with the app's keys; one line per problem (empty when intact)."""
+    return [str(finding) for finding in walk_chain(session, audit_keys()).findings()]

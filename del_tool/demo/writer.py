@@ -13,10 +13,12 @@ from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Table, func, select, text
-from sqlmodel import Session, SQLModel, col
+from sqlmodel import Session, SQLModel
 
+from del_tool.audit.chain import content_of, event_mac
+from del_tool.audit.keys import audit_keys
 from del_tool.audit.models import AuditEvent
-from del_tool.audit.services import GENESIS_HASH, content_of, event_hash
+from del_tool.audit.services import chain_link
 from del_tool.citizens.models import Citizen, Stay
 from del_tool.followups.models import Assessment, AssessmentScore, FollowUp, GoalReview
 from del_tool.goals.models import Goal
@@ -39,16 +41,15 @@ class RowBuffer:
 
     def __init__(self, session: Session) -> None:
         self.session = session
+        # First: starting the current key's segment may itself write an event.
+        self.keys = audit_keys()
+        self.audit_hash = chain_link(session, self.keys)
         self.rows: dict[type[SQLModel], list[dict[str, Any]]] = defaultdict(list)
         self.next_id = {
             model: (session.execute(select(func.max(model.id))).scalar() or 0) + 1  # type: ignore[attr-defined]
             for model in TABLE_ORDER
         }
         self.counts: dict[str, int] = defaultdict(int)
-        last_hash = session.execute(
-            select(col(AuditEvent.hash)).order_by(col(AuditEvent.id).desc()).limit(1)
-        ).scalar()
-        self.audit_hash = last_hash or GENESIS_HASH
 
     def add(self, model: type[SQLModel], row: dict[str, Any]) -> int:
         """Queue a row; returns its id."""
@@ -60,8 +61,11 @@ class RowBuffer:
 
     def add_audit(self, event: dict[str, Any]) -> None:
         """Queue a history event (AuditEvent fields), chained onto the previous one."""
-        digest = event_hash(self.audit_hash, content_of(event))
-        self.add(AuditEvent, {**event, "prev_hash": self.audit_hash, "hash": digest})
+        key_id = self.keys.current_id
+        digest = event_mac(self.keys.current, key_id, self.audit_hash, content_of(event))
+        self.add(
+            AuditEvent, {**event, "prev_hash": self.audit_hash, "hash": digest, "key_id": key_id}
+        )
         self.audit_hash = digest
 
     def flush(self) -> None:

@@ -1,18 +1,14 @@
-"""`del-tool` commands for the history, privacy, retention, analysis exports and backups."""
+"""`del-tool` commands for privacy, retention, analysis exports and backups."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from sqlmodel import col, select
 
-from del_tool.audit.integrity import verify_history
-from del_tool.audit.models import AccessEvent, AuditEvent
-from del_tool.audit.services import to_jsonable
+from del_tool.audit.cli import audit_group
 from del_tool.auth.access import NotFoundError
 from del_tool.db import checkpoint_wal, get_db, write_session
 from del_tool.modelbase import utcnow
@@ -28,48 +24,6 @@ from del_tool.security.privacy.pseudonyms import write_pseudonymised_csv
 from del_tool.security.privacy.retention import RetentionPolicy, run_retention
 
 CLI_ENDPOINT = "cli"
-
-
-@click.group("audit")
-def audit_group() -> None:
-    """The change history and the access log."""
-
-
-@audit_group.command("verify")
-@with_appcontext
-def audit_verify() -> None:
-    """Check the hash chain and its head; fail when an event was altered or removed."""
-    with write_session() as session:
-        state, problems = verify_history(session)
-    for problem in problems:
-        click.echo(f"  {problem}", err=True)
-    if problems:
-        raise click.ClickException(f"the history has {len(problems)} problem(s)")
-    click.echo(f"History intact: {state.event_count} events; head {state.last_hash}.")
-
-
-@audit_group.command("citizen")
-@click.argument("citizen_id", type=int)
-@with_appcontext
-def audit_citizen(citizen_id: int) -> None:
-    """Print the history and access log of CITIZEN_ID as JSON (for a right-of-access request)."""
-    with write_session() as session:
-        history = session.exec(
-            select(AuditEvent)
-            .where(AuditEvent.citizen_id == citizen_id)
-            .order_by(col(AuditEvent.id))
-        ).all()
-        access = session.exec(
-            select(AccessEvent)
-            .where(AccessEvent.citizen_id == citizen_id)
-            .order_by(col(AccessEvent.id))
-        ).all()
-        result = {
-            "citizen_id": citizen_id,
-            "history": [{k: to_jsonable(v) for k, v in e.model_dump().items()} for e in history],
-            "access_log": [{k: to_jsonable(v) for k, v in e.model_dump().items()} for e in access],
-        }
-    click.echo(json.dumps(result, ensure_ascii=False, indent=2))
 
 
 @click.group("privacy")

@@ -43,3 +43,29 @@ def log_in_directly(client: Any, user_id: int, session_version: int = 1) -> None
         sess["_fresh"] = True
         sess[LOGIN_AT_KEY] = now
         sess[LAST_SEEN_KEY] = now
+
+
+def without_guards(app: Flask, *statements: str) -> None:
+    """Tamper as someone with raw database access would: drop the history's guards, run
+    `statements`, put the guards back (the head-advancing insert trigger stays)."""
+    from sqlalchemy import text
+
+    with db_session(app) as db:
+        if db.get_bind().dialect.name == "postgresql":
+            db.execute(text("ALTER TABLE audit_events DISABLE TRIGGER audit_events_guard"))
+            for statement in statements:
+                db.execute(text(statement))
+            db.execute(text("ALTER TABLE audit_events ENABLE TRIGGER audit_events_guard"))
+            return
+        triggers = db.execute(
+            text(
+                "SELECT name, sql FROM sqlite_master WHERE type='trigger' AND name LIKE "
+                "'audit_events_%' AND name != 'audit_events_advance_head'"
+            )
+        ).all()
+        for name, _sql in triggers:
+            db.execute(text(f"DROP TRIGGER {name}"))
+        for statement in statements:
+            db.execute(text(statement))
+        for _name, sql in triggers:
+            db.execute(text(sql))

@@ -116,7 +116,13 @@ def test_session_without_times_is_refused(app, client, make_user):
 
 
 def test_cookie_flags_in_production_configuration(app):
-    prod = create_app({"SECRET_KEY": TEST_SECRET, "DATABASE_URL": app.config["DATABASE_URL"]})
+    prod = create_app(
+        {
+            "SECRET_KEY": TEST_SECRET,
+            "AUDIT_KEY": app.config["AUDIT_KEY"],
+            "DATABASE_URL": app.config["DATABASE_URL"],
+        }
+    )
     try:
         assert prod.config["SESSION_COOKIE_SECURE"] and prod.config["SESSION_COOKIE_HTTPONLY"]
         # The login form puts its CSRF token in the session, so the cookie is set here.

@@ -50,14 +50,14 @@ def anonymise_citizen(
         raise NotFoundError(f"citizen {citizen_id}")
     if citizen.anonymised_at is not None:
         return Anonymisation(citizen_id, already=True)
-    erased = erase_citizen_history(session, citizen_id)
-    citizen = session.get(Citizen, citizen_id)
-    assert citizen is not None  # noqa: S101 - loaded above; expire_all only refreshes it
     citizen.name = ANONYMISED_NAME
     citizen.case_reference = None
     citizen.birth_year = max(1900, citizen.birth_year // 10 * 10)
     citizen.anonymised_at = utcnow()
     session.add(citizen)
+    # The database allows tombstones only for a citizen whose row is anonymised.
+    session.flush()
+    erased = erase_citizen_history(session, citizen_id)
     for goal in session.exec(select(Goal).where(Goal.citizen_id == citizen_id)):
         goal.title = ANONYMISED_TITLE
         goal.description = ""
