@@ -21,7 +21,7 @@ def test_the_latest_scores_are_behind_a_closed_toggle_with_their_date(world, sta
     _record_yesterday(staff, world)
     page, _token = open_form(staff, world.citizen_a)
     develop = re.search(
-        rf'<details class="del-last" id="goal_{world.goal_develop}-last">(.*?)</details>',
+        rf'<details class="details del-last" id="goal_{world.goal_develop}-last">(.*?)</details>',
         page,
         re.S,
     )
@@ -31,7 +31,7 @@ def test_the_latest_scores_are_behind_a_closed_toggle_with_their_date(world, sta
     assert "Laver mad om tirsdagen." in shown and "5 af 5" in shown and "4 af 5" in shown
     # The staff-rated profile gets its latest scores; the self-report WHO-5 never does.
     profile = re.search(
-        r'<details class="del-last" id="q_del_functioning-last">(.*?)</details>', page, re.S
+        r'<details class="details del-last" id="q_del_functioning-last">(.*?)</details>', page, re.S
     )
     assert profile is not None and "2,0" in profile.group(1)
     assert 'id="q_who5-last"' not in page
