@@ -49,6 +49,12 @@ class DefaultConfig:
     #: Council outputs cover whole quarters, half-years and years, published this many days
     #: after the period ends (late records count in the next period's status).
     COUNCIL_PUBLICATION_DAYS = 14
+    #: The union audit of council publications: a group under COUNCIL_MIN_N_STATISTICS whose
+    #: mean two nested figures narrow to less than this share of one value's range is withheld.
+    COUNCIL_AUDIT_PROTECTION = 0.5
+    #: Baselines of a scale needed before the deployment's reference SD and reliability for
+    #: reliable change are frozen (until then they are computed afresh and marked provisional).
+    REFERENCE_MIN_BASELINES = 30
     #: Seconds a built report is served after its data changed before a job rebuilds it (the
     #: older build is served, marked, while the job runs); an anonymisation never waits.
     REPORT_CACHE_MAX_AGE = 60

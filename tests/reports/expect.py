@@ -69,6 +69,16 @@ def baseline_items(
     return pd.DataFrame(rows, columns=items).astype(float)
 
 
+def baseline_scores(stays: list[StayRecord], scale: tuple[str, str]) -> list[float]:
+    """Every stay's baseline score on the scale (the reliable-change reference population)."""
+    out = []
+    for stay in stays:
+        base = next((m for m in stay.measurements if m.kind == "baseline"), None)
+        if base is not None and base.scores.get(scale) is not None:
+            out.append(base.scores[scale])
+    return out
+
+
 def trajectory_frame(
     stays: list[StayRecord], scale: tuple[str, str], start: date, end: date
 ) -> pd.DataFrame:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+import numpy as np
 import pytest
 
 from del_tool.reports.common.period import parse_period
@@ -79,12 +82,16 @@ def test_paired_change_since_admission_and_in_period(session, world, level):
 def test_reliable_change_uses_alpha_of_all_baseline_items(session, world, level, registry):
     report, stays = _build(session, world, level)
     items = list(registry.get("del_functioning").scale("mean").items)
-    # Every baseline of the region, whatever the scope: reliability belongs to the instrument.
-    everyone = expect.baseline_items(world.stays, "del_functioning", items, PERIOD.end)
+    # Every baseline of the deployment, whatever the scope and period: the reference (SD and
+    # reliability) belongs to the instrument (issue #16: one unit, one figure).
+    everyone = expect.baseline_items(world.stays, "del_functioning", items, date.max)
     reliability = scale_reliability(None, everyone)
     assert reliability.source == "cronbach_alpha"
+    sd = float(np.std(expect.baseline_scores(world.stays, MEAN), ddof=1))
     pre, post = expect.admission_pairs(stays, MEAN, PERIOD.start, PERIOD.end)
-    expected = reliable_change(pre, post, reliability=reliability.value, higher_is_better=False)
+    expected = reliable_change(
+        pre, post, reliability=reliability.value, higher_is_better=False, sd_pre=sd
+    )
     row = _row(report.table("effect_reliable"), "DEL funktionsprofil: Gennemsnit")
     assert row[1] == expected.n and expect.close(row[2], reliability.value)
     assert expect.close(row[4], expected.s_diff) and row[5] is None

@@ -20,7 +20,7 @@ from del_tool.questionnaires.errors import UnknownQuestionnaireError
 from del_tool.reports.common import queries, score_queries
 from del_tool.reports.common.labels import Text, language
 from del_tool.reports.common.labels import lazy as _l
-from del_tool.stats import ScaleReliability, jacobson_truax_cutoff, scale_reliability
+from del_tool.stats import ScaleReliability, jacobson_truax_cutoff
 
 FUNCTIONING = "del_functioning"
 FUNCTIONING_MEAN = "mean"
@@ -125,16 +125,6 @@ def baseline_items(
         if item in spec.reverse:
             frame[item] = low + high - frame[item]
     return frame
-
-
-def reliability_for(
-    session: Session, sel: queries.StaySelection, info: ScaleInfo, cache: dict[str, pd.DataFrame]
-) -> ScaleReliability:
-    """The definition's reliability, else Cronbach's alpha of the baseline items."""
-    published = info.scale.reliability
-    if published is not None:
-        return scale_reliability(published.value, None)
-    return scale_reliability(None, baseline_items(session, sel, info, cache))
 
 
 def reliability_text(result: ScaleReliability) -> Text:

@@ -4,10 +4,11 @@ Comparisons per stay (a citizen's course in one unit):
 - in the period: the first and the latest score within the period (stays measured twice there);
 - since admission: the baseline score and the latest score in the window (the period, or up to
   its end for status reports such as the council summary).
-Reliable change (Jacobson & Truax) uses the since-admission pairs. Trajectories (linear mixed
-model over every score from admission to the end of the period of the stays measured in the
-period, time in years since admission) are fitted for scales of two or more items; single-item
-0-4 ratings are too coarse for a linear growth model.
+Reliable change (Jacobson & Truax) uses the since-admission pairs, judged against one reference
+SD and reliability per scale (`common.reference`), so a unit's figure is the same in every scope.
+Trajectories (linear mixed model over every score from admission to the end of the period of
+the stays measured in the period, time in years since admission) are fitted for scales of two or
+more items; single-item 0-4 ratings are too coarse for a linear growth model.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ from del_tool.reports.common.context import FALLBACK_TRAJECTORY_STAYS
 from del_tool.reports.common.labels import Text, fmt
 from del_tool.reports.common.labels import lazy as _l
 from del_tool.reports.common.queries import StaySelection
-from del_tool.reports.common.scales import ScaleInfo, ordered_scales, reliability_for
+from del_tool.reports.common.reference import Reference, scale_reference
+from del_tool.reports.common.scales import ScaleInfo, ordered_scales
 from del_tool.stats import (
     PairedChange,
     ReliableChange,
@@ -56,6 +58,8 @@ class ScaleEffect:
     trajectory: Trajectory | None
     trajectory_reason: Any
     trajectory_data: pd.DataFrame | None = None
+    #: The SD and reliability behind reliable change: one per scale, whatever the scope.
+    reference: Reference | None = None
 
 
 def analyse_scales(
@@ -83,7 +87,7 @@ def analyse_scales(
             info,
             by_scale_period.get((info.definition.id, info.scale.id), empty),
             by_scale_admission.get((info.definition.id, info.scale.id), empty),
-            reliability_for(session, sel, info, cache),
+            scale_reference(session, info, cache),
         )
         for info in infos
     ]
@@ -135,8 +139,9 @@ def _scale_effect(
     info: ScaleInfo,
     period_pairs: pd.DataFrame,
     admission_pairs: pd.DataFrame,
-    reliability: ScaleReliability,
+    reference: Reference,
 ) -> ScaleEffect:
+    reliability = reference.reliability
     cutoff, cutoff_source = info.cutoff()
     pairs = admission_pairs[["stay", "pre", "post"]].reset_index(drop=True)
     reliable: ReliableChange | None = None
@@ -151,7 +156,7 @@ def _scale_effect(
             pairs["post"],
             reliability=reliability.value,
             higher_is_better=info.higher_is_better,
-            sd_pre=info.reference_sd,
+            sd_pre=reference.sd,
             cutoff=cutoff,
         )
         pairs = pairs.assign(category=reliable.category, rc=reliable.rc)
@@ -168,6 +173,7 @@ def _scale_effect(
         pairs=pairs,
         trajectory=None,
         trajectory_reason=_l("Forløbsmodel vises for skalaer med mindst to spørgsmål."),
+        reference=reference,
     )
 
 

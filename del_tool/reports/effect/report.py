@@ -247,8 +247,11 @@ METHODS = [
         "t-fordeling og Hedges' g_av (Lakens 2013)."
     ),
     _l(
-        "Pålidelig ændring: Jacobson & Truax (1991). Reliabiliteten kommer fra spørgeskemaets "
-        "definition, ellers fra Cronbachs alfa af baseline-svarene; tabellen siger hvilken."
+        "Pålidelig ændring: Jacobson & Truax (1991). SD og reliabilitet er én fast reference pr. "
+        "skala og version, så et tilbuds tal er det samme i tilbuddets, centerets og regionens "
+        "rapport: spørgeskemaets normer, hvor definitionen har dem, ellers SD og Cronbachs alfa "
+        "af alle baseline-målinger i DEL, låst første gang der er nok målinger; tabellen siger "
+        "hvilken."
     ),
     _l(
         "Forløbsmodel: lineær mixed model med tilfældigt niveau og hældning pr. forløb, tilpasset "

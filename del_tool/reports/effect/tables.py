@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from del_tool.reports.common.labels import Text
 from del_tool.reports.common.labels import lazy as _l
 from del_tool.reports.common.model import ChartSpec, Column, Table
 from del_tool.reports.common.scales import reliability_text
@@ -151,11 +152,13 @@ def reliable_row(effect: ScaleEffect, min_pairs: int) -> list[Any]:
 
 def reliable_table(effects: list[ScaleEffect], min_pairs: int) -> Table:
     """Jacobson-Truax categories per scale, since admission."""
-    note = _l(
+    rule: Any = _l(
         "Jacobson & Truax (1991): ændringen er pålidelig, når |RC| > 1,96 med "
-        "S_diff = SD_før · √2 · √(1 − r). Restitueret = pålideligt forbedret og over den "
-        "kliniske grænse."
+        "S_diff = SD · √2 · √(1 − r), hvor SD og r er skalaens faste reference, den samme i "
+        "alle rapporter. Restitueret = pålideligt forbedret og over den kliniske grænse."
     )
+    references = [_reference_text(e) for e in effects if e.reference is not None]
+    note = Text(lambda: " ".join(str(part) for part in (rule, *references)))
     rows = [reliable_row(e, min_pairs) for e in effects]
     return Table(
         "effect_reliable",
@@ -164,6 +167,11 @@ def reliable_table(effects: list[ScaleEffect], min_pairs: int) -> Table:
         rows,
         note=note,
     )
+
+
+def _reference_text(effect: ScaleEffect) -> Text:
+    reference = effect.reference
+    return Text(lambda: f"{effect.info.title}: {reference.describe() if reference else ''}")
 
 
 def trajectory_row(effect: ScaleEffect) -> list[Any]:
