@@ -107,7 +107,8 @@ def test_the_nightly_job_publishes_every_paying_municipality_once(demo_app, monk
         with get_db(demo_app).session(write=False) as db:
             rows = db.exec(select(CouncilPublication)).all()
         assert {r.period_key for r in rows} == {"2026Q3"} and len(rows) == published
-        assert set(rows[0].content) == {"da", "en"}
+        assert set(rows[0].content) == {"audit", "da", "en"}  # the union audit's cells kept
+        assert rows[0].content["audit"]["cells"]
 
 
 def _tables(archive: bytes) -> dict[str, bytes]:
