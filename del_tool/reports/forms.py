@@ -11,6 +11,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import InputRequired, Length, ValidationError
 
+from del_tool.modelbase import local_today
 from del_tool.organisation.models import LegalSection, TargetGroup
 from del_tool.reports.common.context import publication_day
 from del_tool.reports.common.period import Period, PeriodError, parse_period
@@ -18,9 +19,12 @@ from del_tool.reports.common.selection import Filters
 
 REPORT_KINDS = ("effect", "documentation", "learning", "economy")
 PERIOD_MESSAGES = {
-    "format": _l("Skriv perioden som 2026Q3, 2026H1, 2026 eller 2026-01-01..2026-06-30."),
+    "format": _l(
+        "Skriv perioden som et kvartal (2026K3, 2026Q3, 3. kvartal 2026), et halvår (2026H1, "
+        "1. halvår 2026), et år (2026) eller to datoer (01.01.2026..30.06.2026)."
+    ),
     "year": _l("Året skal ligge mellem 1990 og 2100."),
-    "date": _l("En af datoerne findes ikke. Skriv datoer som ÅÅÅÅ-MM-DD."),
+    "date": _l("En af datoerne findes ikke. Skriv datoer som 31.01.2026 eller 2026-01-31."),
     "order": _l("Slutdatoen ligger før startdatoen."),
     "length": _l("En periode kan højst være ti år lang."),
 }
@@ -47,11 +51,21 @@ class PeriodMixin:
     parsed_period: Period | None = None
 
     def validate_period(self, field: StringField) -> None:
-        """Parse the period text; a readable error beside the field when it cannot be."""
+        """Parse the period text; a readable error beside the field when it cannot be, or when
+        the period has not begun (a period under way is reported as status at today)."""
         try:
-            self.parsed_period = parse_period(field.data or "")
+            period = parse_period(field.data or "")
         except PeriodError as exc:
             raise ValidationError(str(PERIOD_MESSAGES[exc.reason])) from None
+        today = local_today()
+        if period.start > today:
+            raise ValidationError(
+                _l(
+                    "Perioden er ikke begyndt endnu: den starter %(day)s.",
+                    day=period.start.strftime("%d.%m.%Y"),
+                )
+            )
+        self.parsed_period = period
 
 
 class ReportForm(PeriodMixin, FlaskForm):

@@ -24,6 +24,7 @@ from del_tool.organisation.models import LegalSection, Municipality, TargetGroup
 from del_tool.questionnaires import Registry
 from del_tool.reports.builds import BuildRequest
 from del_tool.reports.common import queries
+from del_tool.reports.common.labels import lazy as _l
 from del_tool.reports.common.model import Report
 from del_tool.reports.common.period import Period, parse_period
 from del_tool.reports.common.selection import (
@@ -61,9 +62,24 @@ def build_report(
     viewer: Scope | None = None,
     today: date | None = None,
 ) -> Report:
-    """Build an internal report of `kind`; KeyError for an unknown kind."""
-    return builder(kind)(
+    """Build an internal report of `kind`; KeyError for an unknown kind. A period not yet over
+    is reported as status at today, and the report says so first."""
+    report = builder(kind)(
         session=session, scope=scope, period=period, filters=filters, viewer=viewer, today=today
+    )
+    day = today or local_today()
+    if period.end >= day and report.sections:
+        report.sections[0].messages.insert(0, running_period_note(period, day))
+    return report
+
+
+def running_period_note(period: Period, today: date) -> Any:
+    """ "The period is not over": what the report's "status" and "now" mean meanwhile."""
+    return _l(
+        "Perioden slutter %(end)s og er ikke slut endnu. Tallene er status pr. i dag, "
+        "%(day)s; opfølgninger, der endnu ikke er forfaldne, tæller ikke som forsinkede.",
+        end=period.end.strftime("%d.%m.%Y"),
+        day=today.strftime("%d.%m.%Y"),
     )
 
 

@@ -38,7 +38,7 @@ def test_accepted_forms(text, start, end, kind):
         ("", "format"),
         ("2026Q5", "format"),
         ("2026H3", "format"),
-        ("Q3 2026", "format"),
+        ("3. kvartal", "format"),
         ("1066", "year"),
         ("2026-02-30..2026-03-01", "date"),
         ("2026-06-30..2026-01-01", "order"),
@@ -104,3 +104,29 @@ def test_the_header_gives_the_period_once(app, text, da, en):
     # Reported: a custom period read "01.10.2025 til 30.09.2026 (01.10.2025–30.09.2026)".
     assert _header(text) == da
     assert _header(text, "en") == en
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("2026K3", "2026Q3"),
+        ("Q3 2026", "2026Q3"),
+        ("3. kvartal 2026", "2026Q3"),
+        ("3rd quarter 2026", "2026Q3"),
+        ("H2 2026", "2026H2"),
+        ("1. halvår 2026", "2026H1"),
+        ("første halvår 2026", "2026H1"),
+        ("01.01.2026..30.06.2026", "2026-01-01..2026-06-30"),  # as the reports print it
+        ("01.10.2025–30.09.2026", "2025-10-01..2026-09-30"),
+        ("1.1.2026 til 30.6.2026", "2026-01-01..2026-06-30"),
+        ("01-01-2026 - 30-06-2026", "2026-01-01..2026-06-30"),
+    ],
+)
+def test_periods_as_people_write_them(text, key):
+    assert parse_period(text).key == key
+
+
+def test_a_reversed_range_says_so():
+    with pytest.raises(PeriodError) as caught:
+        parse_period("30.06.2026..01.01.2026")
+    assert caught.value.reason == "order"

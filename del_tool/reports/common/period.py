@@ -2,10 +2,14 @@
 
 Accepted forms (case and surrounding spaces do not matter):
 
-    2026Q3                  the third quarter of 2026 (1 July - 30 September)
-    2026H1                  the first half of 2026 (1 January - 30 June)
+    2026Q3                  the third quarter of 2026 (1 July - 30 September); also 2026K3,
+                            Q3 2026, K3 2026, "3. kvartal 2026", "3rd quarter 2026"
+    2026H1                  the first half of 2026 (1 January - 30 June); also H1 2026,
+                            "1. halvår 2026", "first half 2026"
     2026                    the calendar year 2026
-    2026-01-01..2026-06-30  a custom range, both dates included
+    2026-01-01..2026-06-30  a custom range, both dates included; dates may also be written
+                            01.01.2026 or 01-01-2026 (as the reports print them), and the two
+                            joined by "..", " - ", "–" or "til"/"to"
 """
 
 from __future__ import annotations
@@ -17,10 +21,33 @@ from typing import Literal
 
 PeriodKind = Literal["quarter", "half", "year", "custom"]
 
-_QUARTER = re.compile(r"^(\d{4})\s*-?\s*Q([1-4])$")
-_HALF = re.compile(r"^(\d{4})\s*-?\s*H([12])$")
+_YEAR_PART = r"(?P<year>\d{4})"
+_QUARTERS = tuple(
+    re.compile(pattern)
+    for pattern in (
+        rf"^{_YEAR_PART}\s*-?\s*[QK]\s*(?P<n>[1-4])$",
+        rf"^[QK]\s*(?P<n>[1-4])\s*[-/]?\s*{_YEAR_PART}$",
+        rf"^(?P<n>[1-4])\s*(?:\.|ST|ND|RD|TH)?\s*(?:KVARTAL|KVT\.?|QUARTER)\s*(?:AF\s+|OF\s+)?"
+        rf"{_YEAR_PART}$",
+    )
+)
+_HALVES = tuple(
+    re.compile(pattern)
+    for pattern in (
+        rf"^{_YEAR_PART}\s*-?\s*H\s*(?P<n>[12])$",
+        rf"^H\s*(?P<n>[12])\s*[-/]?\s*{_YEAR_PART}$",
+        rf"^(?P<n>[12])\s*(?:\.|ST|ND)?\s*(?:HALVÅR|HALVAAR|HALF(?:-YEAR| YEAR)?)\s*"
+        rf"(?:AF\s+|OF\s+)?{_YEAR_PART}$",
+        rf"^(?P<word>FØRSTE|ANDET|FIRST|SECOND)\s+(?:HALVÅR|HALVAAR|HALF(?:-YEAR| YEAR)?)\s*"
+        rf"(?:AF\s+|OF\s+)?{_YEAR_PART}$",
+    )
+)
+_HALF_WORDS = {"FØRSTE": 1, "FIRST": 1, "ANDET": 2, "SECOND": 2}
 _YEAR = re.compile(r"^(\d{4})$")
-_RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})\s*\.\.\s*(\d{4}-\d{2}-\d{2})$")
+_DAY = r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[.\-/]\d{1,2}[.\-/]\d{4}"
+_RANGE = re.compile(rf"^({_DAY})\s*(?:\.\.|\s-\s|–|—|\sTIL\s|\sTO\s)\s*({_DAY})$")
+#: Dashes and spaces people paste from documents.
+_DASHES = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2212": "-", "\xa0": " "})
 MIN_YEAR, MAX_YEAR = 1990, 2100
 #: A custom range longer than this is almost certainly a typing mistake.
 MAX_RANGE_DAYS = 366 * 10
@@ -92,19 +119,20 @@ def last_four_quarters(today: date) -> Period:
 
 def parse_period(text: str) -> Period:
     """Parse "2026Q3", "2026H1", "2026" or "2026-01-01..2026-06-30"; raises PeriodError."""
-    value = (text or "").strip().upper()
-    if match := _QUARTER.match(value):
-        return _quarter(_year(match.group(1)), int(match.group(2)))
-    if match := _HALF.match(value):
-        year, half = _year(match.group(1)), int(match.group(2))
-        start = date(year, 1 if half == 1 else 7, 1)
-        end = date(year, 6, 30) if half == 1 else date(year, 12, 31)
-        return Period(start, end, "half", f"{year}H{half}")
+    value = " ".join((text or "").translate(_DASHES).upper().split())
+    for pattern in _QUARTERS:
+        if match := pattern.match(value):
+            return _quarter(_year(match.group("year")), int(match.group("n")))
+    for pattern in _HALVES:
+        if match := pattern.match(value):
+            parts = match.groupdict()
+            half = _HALF_WORDS[parts["word"]] if parts.get("word") else int(parts["n"])
+            return _half(_year(match.group("year")), half)
     if match := _YEAR.match(value):
         year = _year(match.group(1))
         return Period(date(year, 1, 1), date(year, 12, 31), "year", str(year))
     if match := _RANGE.match(value):
-        start, end = _iso(match.group(1)), _iso(match.group(2))
+        start, end = _day(match.group(1)), _day(match.group(2))
         if end < start:
             raise PeriodError(f"the period ends ({end}) before it starts ({start})", "order")
         if (end - start).days > MAX_RANGE_DAYS:
@@ -121,6 +149,12 @@ def _quarter(year: int, q: int) -> Period:
     return Period(start, end, "quarter", f"{year}Q{q}")
 
 
+def _half(year: int, half: int) -> Period:
+    start = date(year, 1 if half == 1 else 7, 1)
+    end = date(year, 6, 30) if half == 1 else date(year, 12, 31)
+    return Period(start, end, "half", f"{year}H{half}")
+
+
 def _custom(start: date, end: date) -> Period:
     return Period(start, end, "custom", f"{start.isoformat()}..{end.isoformat()}")
 
@@ -134,10 +168,15 @@ def _year(text: str) -> int:
     return year
 
 
-def _iso(text: str) -> date:
+def _day(text: str) -> date:
+    """An ISO date (2026-01-31) or a Danish one (31.01.2026, 31-01-2026, 31/01/2026)."""
+    if re.match(r"^\d{4}-", text):
+        year, month, day = (int(part) for part in text.split("-"))
+    else:
+        day, month, year = (int(part) for part in re.split(r"[.\-/]", text))
     try:
-        day = date.fromisoformat(text)
+        parsed = date(year, month, day)
     except ValueError:
-        raise PeriodError(f"{text!r} is not a valid date (YYYY-MM-DD)", "date") from None
-    _year(str(day.year))
-    return day
+        raise PeriodError(f"{text!r} is not a valid date", "date") from None
+    _year(str(parsed.year))
+    return parsed

@@ -46,9 +46,26 @@ def read_coverage(ctx: ReportContext) -> Coverage:
     )
 
 
+def now_coverage(ctx: ReportContext) -> Coverage:
+    """Documentation flags of the stays in progress today, with every follow-up up to today:
+    "now" in the report means today, whatever the period, as on the caseload."""
+    today = ctx.today
+    sel = queries.StaySelection(ctx.scope.unit_ids, today, today, ctx.filters)
+    return coverage(
+        queries.stays(ctx.session, sel),
+        queries.follow_ups(ctx.session, sel),
+        queries.goals(ctx.session, sel),
+        score_queries.stays_with_baseline(ctx.session, sel, FUNCTIONING),
+        ctx.units()["interval"],
+        start=today,
+        reference=today,
+    )
+
+
 def documentation_report(ctx: ReportContext) -> Report:
     """Build the documentation report from a checked context."""
     cov = read_coverage(ctx)
+    now = now_coverage(ctx)
     goals = queries.goals(ctx.session, ctx.sel)
     answered = score_queries.assessments(ctx.session, ctx.sel)
     summary = Section(
@@ -57,25 +74,26 @@ def documentation_report(ctx: ReportContext) -> Report:
         question=_l("Grundlaget for DEL-spørgsmålene: er indsatsen dokumenteret?"),
         intro=_l(
             "En opfølgning er forsinket, når den er forfalden som på borgerlisten: et "
-            "opfølgningsinterval efter den forrige (baseline fra opholdets start), opgjort den "
-            "%(day)s. En udført opfølgning tæller som til tiden, når den kom senest %(d)s dage "
-            "efter, at den forfaldt (baseline: inden for %(b)s dage efter indskrivning).",
+            'opfølgningsinterval efter den forrige (baseline fra opholdets start). "Nu" er i '
+            "dag, %(day)s, for ophold i gang i dag, som på borgerlisten. En udført opfølgning "
+            "tæller som til tiden, når den kom senest %(d)s dage efter, at den forfaldt "
+            "(baseline: inden for %(b)s dage efter indskrivning).",
             d=TOLERANCE_DAYS,
             b=BASELINE_DAYS,
-            day=ctx.reference_date.strftime("%d.%m.%Y"),
+            day=ctx.today.strftime("%d.%m.%Y"),
         ),
     )
-    summary.figures.extend(_figures(cov, answered))
+    summary.figures.extend(_figures(cov, now, answered))
     units = Section("units", _l("Tilbud for tilbud"))
-    units.tables.append(_unit_table(ctx, cov, answered))
+    units.tables.append(_unit_table(ctx, cov, now, answered))
     content = Section("content", _l("Skemaer og mål"))
     content.tables.append(_completeness_table(ctx, answered))
     content.tables.append(_goal_table(goals))
     sections = [summary, units, content]
     listed: list[int] = []
-    if ctx.sees_names and not cov.overdue.empty:
-        overdue = Section("overdue", _l("Forsinkede opfølgninger"))
-        table, listed = _overdue_table(ctx, cov)
+    if ctx.sees_names and not now.overdue.empty:
+        overdue = Section("overdue", _l("Forsinkede opfølgninger i dag"))
+        table, listed = _overdue_table(ctx, now)
         overdue.tables.append(table)
         sections.append(overdue)
     return Report(
@@ -98,7 +116,7 @@ def documentation_report(ctx: ReportContext) -> Report:
     )
 
 
-def _figures(cov: Coverage, answered: pd.DataFrame) -> list[KeyFigure]:
+def _figures(cov: Coverage, now: Coverage, answered: pd.DataFrame) -> list[KeyFigure]:
     stays = cov.stays
     n = len(stays)
     timed = cov.follow_ups
@@ -141,8 +159,8 @@ def _figures(cov: Coverage, answered: pd.DataFrame) -> list[KeyFigure]:
         KeyFigure(
             "overdue",
             _l("Forsinkede opfølgninger nu"),
-            int(stays["overdue"].sum()),
-            note=_l("ophold i gang"),
+            int(now.stays["overdue"].sum()),
+            note=_l("af %(n)s ophold i gang i dag", n=len(now.stays)),
         ),
         KeyFigure(
             "complete",
@@ -156,15 +174,15 @@ def _figures(cov: Coverage, answered: pd.DataFrame) -> list[KeyFigure]:
     ]
 
 
-def _unit_table(ctx: ReportContext, cov: Coverage, answered: pd.DataFrame) -> Table:
+def _unit_table(ctx: ReportContext, cov: Coverage, now: Coverage, answered: pd.DataFrame) -> Table:
     stays = cov.stays
     by_unit = stays.groupby("unit").agg(
         citizens=("citizen", "nunique"),
         stays=("stay", "size"),
         has_goal=("has_goal", "mean"),
         has_baseline=("has_baseline", "mean"),
-        overdue=("overdue", "sum"),
     )
+    overdue_now = now.stays.groupby("unit")["overdue"].sum()
     timed = cov.follow_ups.groupby("unit").agg(
         done=("on_time", "size"), on_time=("on_time", "mean")
     )
@@ -182,7 +200,7 @@ def _unit_table(ctx: ReportContext, cov: Coverage, answered: pd.DataFrame) -> Ta
                 float(row["has_baseline"]),
                 int(timed["done"].get(unit, 0)),
                 _opt(timed["on_time"].get(unit)),
-                int(row["overdue"]),
+                int(overdue_now.get(unit, 0)),
                 _opt(complete.get(unit)),
             ]
         )
@@ -194,7 +212,7 @@ def _unit_table(ctx: ReportContext, cov: Coverage, answered: pd.DataFrame) -> Ta
         Column("has_baseline", _l("Med baseline-profil"), "pct", 0),
         Column("done", _l("Opfølgninger i perioden"), "int"),
         Column("on_time", _l("Til tiden"), "pct", 0),
-        Column("overdue", _l("Forsinkede nu"), "int"),
+        Column("overdue", _l("Forsinkede i dag"), "int"),
         Column("complete", _l("Fuldt besvarede skemaer"), "pct", 0),
     )
     return Table(
