@@ -63,10 +63,39 @@ def new_figure(width: float = 7.0, height: float = 3.6) -> Figure:
         return Figure(figsize=(width, height), layout="constrained")
 
 
+def localise_numbers(text: str, lang: str) -> str:
+    """A tick label as `lang` writes numbers: "1,5" and "−0,5" in Danish; "0" never signed."""
+    unsigned = text.lstrip("-\u2212")
+    if unsigned != text and unsigned.strip("0.,") == "":
+        text = unsigned  # "-0.0" is zero
+    if lang == "da":
+        text = text.translate(str.maketrans(".,", ",."))
+    return text
+
+
+def localise_ticks(figure: Figure, lang: str) -> None:
+    """Number ticks in `lang` on every axis of `figure` that shows plain numbers."""
+    from matplotlib.ticker import ScalarFormatter
+
+    class LocalisedFormatter(ScalarFormatter):
+        """matplotlib's number ticks (it writes 0.5 and 1,000), in the reader's language."""
+
+        def __call__(self, x: float, pos: int | None = None) -> str:
+            return localise_numbers(super().__call__(x, pos), lang)
+
+    for ax in figure.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            if type(axis.get_major_formatter()) is ScalarFormatter:
+                axis.set_major_formatter(LocalisedFormatter())
+
+
 def to_data_uri(figure: Figure) -> str:
-    """Render `figure` as an SVG data URI."""
+    """Render `figure` as an SVG data URI, its number ticks in the reader's language."""
     from matplotlib import rc_context
 
+    from del_tool.i18n import language
+
+    localise_ticks(figure, language())
     buffer = io.BytesIO()
     with rc_context(STYLE):
         figure.savefig(buffer, format="svg", metadata={"Date": None})

@@ -12,13 +12,24 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any
 
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, Field, Form, HiddenField, SelectChoice, StringField, TextAreaField
+from wtforms import (
+    DateField,
+    Field,
+    FloatField,
+    Form,
+    HiddenField,
+    SelectChoice,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from del_tool.errors import RuleError
+from del_tool.i18n import format_day
 from del_tool.modelbase import local_today
 from del_tool.text import clean_text
 
@@ -106,6 +117,37 @@ def optional_int(value: Any) -> int | None:
     return int(text)
 
 
+class LocalFloatField(FloatField):
+    """A number typed the Danish way ("1,5") or with a point ("1.5"), shown in the user's
+    language ("1,5" in Danish, never "1.0"); render it as a text input (`inputmode=decimal`),
+    since a number input cannot hold a decimal comma."""
+
+    data: Any  # as WTForms' FloatField: a float once validated, None when left empty
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        """Parse the posted text; what is not a number is the field's error."""
+        if not valuelist:
+            return
+        raw = str(valuelist[0]).strip().replace(" ", "").replace("\u00a0", "")
+        if "," in raw:
+            raw = raw.replace(".", "").replace(",", ".")
+        self.data = None
+        if not raw:
+            return
+        try:
+            self.data = float(raw) if len(raw) <= 40 else float("nan")
+        except ValueError as error:
+            message = "Not a valid float value."  # WTForms' own, translated by the form's Meta
+            raise ValueError(self.gettext(message)) from error
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return str(self.raw_data[0])
+        if self.data is None:
+            return ""
+        return str(format_decimal(self.data, format="0.##"))
+
+
 class VersionField(HiddenField):
     """The hidden `version` of an optimistically locked record, a positive whole number.
 
@@ -147,12 +189,12 @@ class DateRange:
         latest = local_today() + self.ahead
         if value < EARLIEST_DATE:
             raise ValidationError(
-                _("Datoen må ikke være før %(date)s.", date=EARLIEST_DATE.isoformat())
+                _("Datoen må ikke være før %(date)s.", date=format_day(EARLIEST_DATE))
             )
         if value > latest:
             if self.ahead:
                 raise ValidationError(
-                    _("Datoen må ikke være efter %(date)s.", date=latest.isoformat())
+                    _("Datoen må ikke være efter %(date)s.", date=format_day(latest))
                 )
             raise ValidationError(_("Datoen må ikke ligge i fremtiden."))
 

@@ -23,6 +23,7 @@ from del_tool.auth.access import NotFoundError
 from del_tool.auth.models import User
 from del_tool.auth.permissions import Permission
 from del_tool.errors import RuleError
+from del_tool.i18n import format_day
 from del_tool.organisation.models import (
     Centre,
     LegalSection,
@@ -217,13 +218,13 @@ def _check_tariff(session: Session, values: TariffValues, *, exclude_id: int | N
         raise RuleError(*period)
     other = overlapping_tariff(session=session, values=values, exclude_id=exclude_id)
     if other is not None:
-        end = other.valid_to.isoformat() if other.valid_to else _l("indtil videre")
+        end = format_day(other.valid_to) if other.valid_to else _l("indtil videre")
         raise RuleError(
             "valid_from",
             _l(
                 "Perioden overlapper en anden takst for samme tilbud og paragraf "
                 "(%(start)s – %(end)s).",
-                start=other.valid_from.isoformat(),
+                start=format_day(other.valid_from),
                 end=end,
             ),
         )

@@ -14,6 +14,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from del_tool.auth.models import Role
+from del_tool.i18n import format_day
 
 INTERVAL_MIN = 14
 INTERVAL_MAX = 730
@@ -82,8 +83,8 @@ def date_problem(value: date | None) -> Any | None:
     if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:
         return _l(
             "Datoen skal ligge mellem %(first)s og %(last)s.",
-            first=EARLIEST_DATE.isoformat(),
-            last=LATEST_DATE.isoformat(),
+            first=format_day(EARLIEST_DATE),
+            last=format_day(LATEST_DATE),
         )
     return None
 

@@ -19,6 +19,7 @@ from del_tool.citizens.access import (
     ident,
     stay_in_scope_clause,
 )
+from del_tool.citizens.contacts import contact_names
 from del_tool.citizens.models import Citizen, Stay
 from del_tool.followups.models import FollowUp, FollowUpKind, GoalReview
 from del_tool.goals.models import Goal, GoalStatus
@@ -42,6 +43,9 @@ class CaseloadRow:
     due_kind: FollowUpKind
     days_overdue: int
     goals_due: int
+    unit_id: int = 0
+    contact_user_id: int | None = None
+    contact_name: str | None = None
 
     @property
     def overdue(self) -> bool:
@@ -95,6 +99,7 @@ def caseload(*, session: Session, actor: Actor, today: date) -> list[UnitCaseloa
         )
     ).all()
     goals_due = _goals_due_for_review(session, [ident(stay.id) for stay, *_ in rows], today)
+    contacts = contact_names(session, [stay.contact_user_id for stay, *_ in rows])
     units: dict[int, UnitCaseload] = {}
     for stay, citizen, unit, last_date in rows:
         if last_date is None:
@@ -117,6 +122,9 @@ def caseload(*, session: Session, actor: Actor, today: date) -> list[UnitCaseloa
                 due_kind=kind,
                 days_overdue=max(0, (today - due).days),
                 goals_due=goals_due.get(ident(stay.id), 0),
+                unit_id=ident(unit.id),
+                contact_user_id=stay.contact_user_id,
+                contact_name=contacts.get(stay.contact_user_id or 0),
             )
         )
     for entry in units.values():

@@ -11,15 +11,17 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from flask_babel import format_decimal
+from babel.dates import format_date
 from flask_babel import gettext as _
 from matplotlib import rc_context
 from matplotlib.axes import Axes
-from matplotlib.dates import DateFormatter, MonthLocator, YearLocator, date2num
+from matplotlib.dates import DateFormatter, MonthLocator, YearLocator, date2num, num2date
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
 from del_tool.charts import PALETTE, STYLE, Chart, ChartTable, render
 from del_tool.citizens.profile import SeriesPoint
+from del_tool.i18n import format_day, format_number, language
 from del_tool.questionnaires import QuestionnaireDefinition, Registry, Scale
 
 FUNCTIONING_ID = "del_functioning"
@@ -35,14 +37,12 @@ Series = dict[tuple[str, str], list[SeriesPoint]]
 
 def num(value: float | None, decimals: int = 1) -> str:
     """A number in the user's language for alt texts and tables; a dash when missing."""
-    if value is None:
-        return "–"
-    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-    return str(format_decimal(value, format=pattern))
+    return format_number(value, decimals)
 
 
 def date_axis(ax: Axes, days: Sequence[date], *, panels: int = 1) -> None:
-    """Year or year-month ticks spaced for the span and the panel width (`panels` across)."""
+    """Year or month ticks spaced for the span and the panel width (`panels` across), with
+    month names in the reader's language ("jan. 2026" in Danish)."""
     span = ((max(days) - min(days)).days if days else 0) * panels
     if span > 3 * 365:
         locator: Any = YearLocator()
@@ -50,8 +50,13 @@ def date_axis(ax: Axes, days: Sequence[date], *, panels: int = 1) -> None:
     else:
         months = (1, 7) if span > 365 else (1, 4, 7, 10) if span > 120 else range(1, 13)
         locator = MonthLocator(bymonth=months)
-        ax.xaxis.set_major_formatter(DateFormatter("%Y-%m"))
+        ax.xaxis.set_major_formatter(FuncFormatter(_month_label))
     ax.xaxis.set_major_locator(locator)
+
+
+def _month_label(value: float, _pos: int | None = None) -> str:
+    """A month tick: "jan. 2026" in Danish, "Jan 2026" in English."""
+    return str(format_date(num2date(value).date(), "MMM yyyy", locale=language()))
 
 
 def panel_figure(height: float, rows: int, columns: int) -> tuple[Figure, Any]:
@@ -138,8 +143,8 @@ def _functioning_alt(
         "Små grafer over funktionsevne pr. tema ved %(n)s vurderinger fra %(first)s til "
         "%(last)s (0 er bedst).",
         n=len(days),
-        first=days[0].isoformat(),
-        last=days[-1].isoformat(),
+        first=format_day(days[0]),
+        last=format_day(days[-1]),
     )
     changes = []
     for scale in themes:
@@ -175,7 +180,7 @@ def _series_table(
     }
     return ChartTable(
         headers=[_("Dato"), *(s.title(lang) for s in scales)],
-        rows=[[day.isoformat(), *(num(values.get((s.id, day))) for s in scales)] for day in days],
+        rows=[[format_day(day), *(num(values.get((s.id, day))) for s in scales)] for day in days],
     )
 
 
@@ -230,15 +235,15 @@ def _scale_chart(
         "fra %(start)s til %(end)s (%(better)s).",
         scale=scale.title(lang),
         n=len(points),
-        first=points[0].day.isoformat(),
-        last=points[-1].day.isoformat(),
+        first=format_day(points[0].day),
+        last=format_day(points[-1].day),
         start=_band_text(scale, points[0].value, lang),
         end=_band_text(scale, points[-1].value, lang),
         better=better,
     )
     table = ChartTable(
         headers=[_("Dato"), scale.title(lang), _("Niveau")],
-        rows=[[p.day.isoformat(), num(p.value), _band_label(scale, p.value, lang)] for p in points],
+        rows=[[format_day(p.day), num(p.value), _band_label(scale, p.value, lang)] for p in points],
     )
     notes = [
         _(

@@ -18,6 +18,7 @@ from del_tool.forms import (
     DelForm,
     VersionField,
     date_field,
+    optional_int,
     select_choices,
     strip_text,
     text_field,
@@ -100,11 +101,25 @@ class StayFields(DelForm):
         InputRequired(_l("Skriv startdatoen.")),
         DateRange(ahead=STAY_AHEAD),
     )
+    contact_user_id = SelectField(
+        _l("Kontaktperson (valgfri)"),
+        coerce=optional_int,
+        validate_choice=False,  # the service checks that the person works in the chosen unit
+        invalid_value_message=_l("Vælg en kontaktperson fra listen."),
+    )
 
-    def __init__(self, *args: Any, units: Choices, municipalities: Choices, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        units: Choices,
+        municipalities: Choices,
+        contacts: Choices = (),
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.unit_id.choices = select_choices([("", _("Vælg tilbud")), *units])
         self.municipality_code.choices = select_choices([("", _("Vælg kommune")), *municipalities])
+        self.contact_user_id.choices = select_choices([("", _("Ingen kontaktperson")), *contacts])
 
     def validate_unit_id(self, field: Field) -> None:
         """A unit must be chosen (an unknown or foreign id is judged by the service)."""
@@ -153,3 +168,43 @@ class SearchForm(Form):
         filters=[strip_text],
         validators=[Optional(), Length(min=2, max=100, message=_l("Skriv 2 til 100 tegn."))],
     )
+
+
+class CaseloadFilterForm(Form):
+    """Filter and sort the caseload (GET parameters; a value not offered is ignored)."""
+
+    unit = SelectField(_l("Tilbud"))
+    contact = SelectField(_l("Kontaktperson"))
+    status = SelectField(_l("Status"))
+    sort = SelectField(_l("Sortér efter"))
+
+    def __init__(self, *args: Any, units: Choices, contacts: Choices, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.unit.choices = select_choices([("", _("Alle tilbud")), *units])
+        self.contact.choices = select_choices(
+            [("", _("Alle")), ("none", _("Uden kontaktperson")), *contacts]
+        )
+        self.status.choices = select_choices(
+            [
+                ("", _("Alle")),
+                ("overdue", _("Forfaldne")),
+                ("week", _("Forfalder denne uge")),
+                ("soon", _("Snart (inden for 14 dage)")),
+                ("later", _("Til tiden")),
+            ]
+        )
+        self.sort.choices = select_choices(
+            [("due", _("Næste opfølgning")), ("name", _("Navn")), ("contact", _("Kontaktperson"))]
+        )
+
+    def chosen(self) -> dict[str, str]:
+        """The valid choices other than the defaults; invalid values are dropped (ignored)."""
+        self.validate()
+        values = {}
+        for field in (self.unit, self.contact, self.status, self.sort):
+            if field.errors or not field.data or field.data == field.choices[0].value:
+                field.data = field.choices[0].value
+                field.errors = []
+                continue
+            values[field.name] = str(field.data)
+        return values

@@ -59,6 +59,7 @@ class Stay(Versioned, table=True):
         CheckConstraint("end_date IS NULL OR end_date >= start_date", name="end_after_start"),
         Index("ix_stays_unit_period", "unit_id", "start_date", "end_date"),
         Index("ix_stays_municipality_period", "municipality_code", "start_date"),
+        Index("ix_stays_contact_user", "contact_user_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -70,3 +71,5 @@ class Stay(Versioned, table=True):
     legal_section: LegalSection = Field(sa_column=enum_column(LegalSection))
     start_date: date
     end_date: date | None = None
+    #: The stay's contact person (kontaktperson): a user whose scope includes the unit.
+    contact_user_id: int | None = Field(default=None, foreign_key="users.id")

@@ -16,6 +16,7 @@ from sqlmodel import Session, col, func, select
 
 from del_tool.auth.models import User
 from del_tool.citizens.access import Actor, get_citizen, visible_stay_ids
+from del_tool.citizens.contacts import contact_names
 from del_tool.citizens.models import Citizen, Stay
 from del_tool.followups.models import Assessment, AssessmentScore, FollowUp, GoalReview
 from del_tool.goals.models import Goal, GoalDirection, GoalStatus
@@ -30,6 +31,7 @@ class StayView:
     unit_name: str
     municipality_name: str
     editable: bool
+    contact_name: str | None = None
 
     def current_on(self, day: date) -> bool:
         """Whether the stay covers `day`."""
@@ -154,8 +156,15 @@ def _stays(session: Session, actor: Actor, citizen_id: int) -> list[StayView]:
         .where(col(Stay.citizen_id) == citizen_id)
         .order_by(col(Stay.start_date).desc())
     ).all()
+    contacts = contact_names(session, [stay.contact_user_id for stay, *_ in rows])
     return [
-        StayView(stay, unit, municipality, actor.allows_unit(stay.unit_id))
+        StayView(
+            stay,
+            unit,
+            municipality,
+            actor.allows_unit(stay.unit_id),
+            contacts.get(stay.contact_user_id or 0),
+        )
         for stay, unit, municipality in rows
     ]
 

@@ -24,10 +24,12 @@ from del_tool.citizens.access import (
     get_unit_in_scope,
     require_citizen_access,
 )
+from del_tool.citizens.contacts import may_be_contact
 from del_tool.citizens.models import Citizen, Sex, Stay
 from del_tool.errors import ConflictError, RuleError
 from del_tool.followups.models import FollowUp
 from del_tool.goals.models import Goal, GoalStatus
+from del_tool.i18n import format_day
 from del_tool.modelbase import local_today
 from del_tool.organisation.models import LegalSection, Municipality, TargetGroup
 from del_tool.text import is_blank
@@ -53,6 +55,7 @@ class StayData:
     legal_section: LegalSection
     start_date: date
     end_date: date | None = None
+    contact_user_id: int | None = None
 
 
 def check_version(obj: Any, expected: int | None, values: dict[str, Any]) -> bool:
@@ -192,6 +195,10 @@ def _check_stay(
         raise RuleError("unit_id", _l("Vælg et af dine tilbud."))
     if stay_id is None and not unit.active:
         raise RuleError("unit_id", _l("Tilbuddet er lukket for nye ophold."))
+    if stay.contact_user_id is not None and not may_be_contact(session, stay.contact_user_id, unit):
+        raise RuleError(
+            "contact_user_id", _l("Vælg en kontaktperson, der arbejder i det valgte tilbud.")
+        )
     if session.get(Municipality, stay.municipality_code) is None:
         raise RuleError("municipality_code", _l("Vælg en kommune fra listen."))
     if stay.end_date is not None and stay.end_date < stay.start_date:
@@ -212,13 +219,13 @@ def _check_overlap(
     query = query.where((col(Stay.end_date).is_(None)) | (col(Stay.end_date) >= start))
     other = session.exec(query.limit(1)).first()
     if other is not None:
-        until = other.end_date.isoformat() if other.end_date else _l("nu")
+        until = format_day(other.end_date) if other.end_date else _l("nu")
         raise RuleError(
             "start_date",
             _l(
                 "Opholdet overlapper et andet ophold (%(start)s til %(end)s). "
                 "Afslut det andet ophold først, eller brug Flyt.",
-                start=other.start_date.isoformat(),
+                start=format_day(other.start_date),
                 end=until,
             ),
         )
@@ -250,7 +257,7 @@ def _check_records_inside(
             _l(
                 "Opholdet har mål eller opfølgninger fra %(date)s; "
                 "startdatoen må ikke være senere.",
-                date=min(starts).isoformat(),
+                date=format_day(min(starts)),
             ),
         )
     ends = [d for d in (last, last_goal) if d is not None]
@@ -259,6 +266,6 @@ def _check_records_inside(
             field,
             _l(
                 "Opholdet har mål eller opfølgninger til og med %(date)s; det kan ikke slutte før.",
-                date=max(ends).isoformat(),
+                date=format_day(max(ends)),
             ),
         )

@@ -24,6 +24,7 @@ from del_tool.citizens.forms import (
     StayForm,
 )
 from del_tool.citizens.viewhelpers import (
+    contact_choices,
     current_actor,
     log_read,
     municipality_choices,
@@ -45,15 +46,18 @@ def stay_data(form: StayForm | NewCitizenForm | MoveStayForm) -> services.StayDa
         legal_section=LegalSection(form.legal_section.data),
         start_date=form.start_date.data,
         end_date=end.data if end is not None else None,
+        contact_user_id=form.contact_user_id.data,
     )
 
 
 def stay_choices() -> dict[str, list]:
-    """The unit (in the user's scope) and municipality choices of the stay forms."""
+    """The unit, contact person (both in the user's scope) and municipality choices."""
     db = get_session()
+    units = units_in_scope(db, current_actor())
     return {
-        "units": unit_choices(units_in_scope(db, current_actor())),
+        "units": unit_choices(units),
         "municipalities": municipality_choices(db),
+        "contacts": contact_choices(db, units),
     }
 
 

@@ -6,11 +6,14 @@ from typing import Any
 
 from flask import request
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlmodel import Session, col, select
 
 from del_tool.audit.services import log_access
+from del_tool.auth.models import Role, User
 from del_tool.citizens.access import Actor
+from del_tool.citizens.contacts import candidates_by_unit
 from del_tool.db import get_session, reads_only, write_session
 from del_tool.organisation.models import Municipality, Unit
 from del_tool.questionnaires.schema import normalise_lang
@@ -56,6 +59,34 @@ def municipality_choices(session: Session) -> list[tuple[str, str]]:
 def unit_choices(units: list[Unit]) -> list[tuple[Any, str]]:
     """Units as (id, name) choices."""
     return [(unit.id, unit.name) for unit in units]
+
+
+def contact_choices(session: Session, units: list[Unit]) -> list[tuple[Any, str]]:
+    """Who may be a stay's contact person in any of `units`, once each, with where they work.
+
+    A staff member is labelled with their units among `units`; a leader with "leder", since
+    they work in every unit of their centre.
+    """
+    where: dict[int, list[str]] = {}
+    names: dict[int, str] = {}
+    by_id = {unit.id: unit for unit in units}
+    for unit_id, people in candidates_by_unit(session, units).items():
+        for person in people:
+            names[person.user_id] = person.name
+            where.setdefault(person.user_id, []).append(by_id[unit_id].name)
+    leaders = set(
+        session.exec(
+            select(col(User.id)).where(
+                col(User.id).in_(sorted(names)), col(User.role) == Role.LEADER
+            )
+        ).all()
+    )
+    order = sorted(names, key=lambda uid: (names[uid].casefold(), uid))
+    leader = _("leder")
+    return [
+        (uid, f"{names[uid]} ({leader if uid in leaders else ', '.join(sorted(where[uid]))})")
+        for uid in order
+    ]
 
 
 def ui_lang() -> str:

@@ -5,15 +5,26 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlmodel import Session
 
 from del_tool.auth.permissions import Permission, has_permission, requires
 from del_tool.citizens import services, stay_views
-from del_tool.citizens.access import get_citizen
+from del_tool.citizens.access import Actor, get_citizen
 from del_tool.citizens.caseload import caseload as load_caseload
 from del_tool.citizens.caseload import search_citizens
+from del_tool.citizens.caseload_filters import (
+    NO_CONTACT,
+    CaseloadFilter,
+    DueStatus,
+    SortKey,
+    apply_filter,
+    due_status,
+    week_end,
+)
 from del_tool.citizens.chart_jobs import profile_charts
 from del_tool.citizens.display import score_lines
 from del_tool.citizens.forms import (
+    CaseloadFilterForm,
     CitizenForm,
     NewCitizenForm,
     SearchForm,
@@ -48,7 +59,11 @@ def _citizen_data(form: CitizenForm) -> services.CitizenData:
 @bp.route("/")
 @requires(Permission.VIEW_CITIZENS)
 def caseload():
-    """The citizens of the user's units in a stay today, overdue follow-ups first; name search."""
+    """The citizens of the user's units in a stay today, overdue follow-ups first; name search.
+
+    GET parameters filter by unit, contact person and status and choose the order (see
+    `CaseloadFilterForm`); a value that is not offered is ignored.
+    """
     db = get_session()
     actor = current_actor()
     search = SearchForm(request.args)
@@ -56,18 +71,79 @@ def caseload():
     if search.q.data and search.validate():
         hits = search_citizens(session=db, actor=actor, query=search.q.data)
         log_read(db, actor=actor, action="search", citizen_id=None, detail=f"hits={len(hits)}")
+    return _caseload_page(db, actor, search=search, hits=hits, mine=False)
+
+
+@bp.route("/mine")
+@requires(Permission.VIEW_CITIZENS)
+def mine():
+    """ "Mine borgere": the caseload's stays whose contact person is the user."""
+    db = get_session()
+    return _caseload_page(db, current_actor(), search=None, hits=None, mine=True)
+
+
+def _caseload_page(
+    db: Session, actor: Actor, *, search: SearchForm | None, hits: list | None, mine: bool
+) -> str:
+    """The caseload (all of it, or the user's own citizens), filtered as the URL says."""
     today = local_today()
     units = load_caseload(session=db, actor=actor, today=today)
+    filters = CaseloadFilterForm(
+        request.args,
+        units=[(str(u.unit_id), u.unit_name) for u in units],
+        contacts=_contacts_in(units),
+    )
+    chosen = filters.chosen()
+    if mine:
+        chosen.pop("contact", None)
+    shown, counts = apply_filter(units, _caseload_filter(chosen, actor, mine=mine), today)
+    if mine:
+        shown = [unit for unit in shown if unit.rows]
     if hits is None:
-        rows = sum(len(u.rows) for u in units)
-        log_read(db, actor=actor, action="list", citizen_id=None, detail=f"caseload rows={rows}")
+        rows = sum(len(u.rows) for u in shown)
+        detail = f"{'mine' if mine else 'caseload'} rows={rows}"
+        log_read(db, actor=actor, action="list", citizen_id=None, detail=detail)
     return render_template(
         "citizens/caseload.html",
-        units=units,
+        units=shown,
+        counts=counts,
+        filters=filters,
+        chosen=chosen,
+        mine=mine,
         search=search,
         hits=hits,
         today=today,
+        week_end=week_end(today),
+        status_of=lambda row: due_status(row, today).value,
         can_edit=has_permission(current_user, Permission.EDIT_CITIZENS),
+    )
+
+
+def _contacts_in(units: list) -> list[tuple[str, str]]:
+    """The contact persons of the caseload's stays as filter choices, by name."""
+    names = {
+        row.contact_user_id: row.contact_name
+        for unit in units
+        for row in unit.rows
+        if row.contact_user_id is not None and row.contact_name
+    }
+    ordered = sorted(names.items(), key=lambda item: (item[1].casefold(), item[0]))
+    return [(str(uid), name) for uid, name in ordered]
+
+
+def _caseload_filter(chosen: dict[str, str], actor: Actor, *, mine: bool) -> CaseloadFilter:
+    """The filter for the valid choices (`CaseloadFilterForm.chosen`)."""
+    contact: int | str | None = chosen.get("contact")
+    if mine:
+        contact = actor.user_id
+    elif contact is not None and contact != NO_CONTACT:
+        contact = int(contact)
+    status = chosen.get("status")
+    return CaseloadFilter(
+        unit_id=int(chosen["unit"]) if "unit" in chosen else None,
+        contact=contact,
+        status=DueStatus(status) if status else None,
+        sort=SortKey(chosen.get("sort", SortKey.DUE)),
     )
 
 

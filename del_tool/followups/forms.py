@@ -52,7 +52,7 @@ MOTIVATION_LABELS = {1: _l("1 Ingen motivation"), 5: _l("5 Meget motiveret")}
 def _scale_choices(anchors: dict[int, Any]) -> list[SelectChoice]:
     """1-5 with labelled ends, plus "not stated"."""
     return select_choices(
-        [*((value, anchors.get(value, value)) for value in range(1, 6)), ("", _("Ikke angivet"))]
+        [*((value, anchors.get(value, value)) for value in range(1, 6)), ("", _("Ikke besvaret"))]
     )
 
 

@@ -12,6 +12,7 @@ from matplotlib.dates import date2num
 from del_tool.charts import PALETTE, Chart, ChartTable, render
 from del_tool.citizens.charts import date_axis, hide_panel, level_axis, panel_figure
 from del_tool.citizens.profile import GoalView
+from del_tool.i18n import format_day
 
 MAX_GOAL_PANELS = 6
 
@@ -39,7 +40,7 @@ def goal_chart(goals: Sequence[GoalView], lang: str) -> Chart | None:
             rows=[
                 [
                     g.goal.title,
-                    r.day.isoformat(),
+                    format_day(r.day),
                     r.level,
                     g.goal.target_level,
                     g.goal.baseline_level,

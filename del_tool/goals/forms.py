@@ -7,7 +7,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import Field, FloatField, RadioField, SelectField, StringField
+from wtforms import Field, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Optional, ValidationError
 
@@ -15,6 +15,7 @@ from del_tool.forms import (
     PLANNING_HORIZON,
     DateRange,
     DelForm,
+    LocalFloatField,
     VersionField,
     date_field,
     select_choices,
@@ -75,8 +76,11 @@ class GoalForm(DelForm):
     gas_zero = _gas_field(_l("0: Forventet resultat"))
     gas_plus1 = _gas_field(_l("+1: Mere end forventet"))
     gas_plus2 = _gas_field(_l("+2: Meget mere end forventet"))
-    weight = FloatField(
-        _l("Vægt"), default=1.0, validators=[InputRequired(_l("Skriv en vægt mellem 0,1 og 10."))]
+    weight = LocalFloatField(
+        _l("Vægt"),
+        default=1.0,
+        validators=[InputRequired(_l("Skriv en vægt mellem 0,1 og 10."))],
+        render_kw={"inputmode": "decimal"},
     )
     start_date = date_field(_l("Startdato"), InputRequired(_l("Skriv startdatoen.")), DateRange())
     review_date = date_field(

@@ -24,6 +24,7 @@ from del_tool.errors import RuleError
 from del_tool.followups.models import FollowUp, GoalReview
 from del_tool.goals.models import LEVEL_MAX, LEVEL_MIN, Goal, GoalDirection, GoalStatus, Theme
 from del_tool.goals.rules import direction_problem
+from del_tool.i18n import format_day
 from del_tool.text import is_blank
 
 
@@ -111,7 +112,7 @@ def update_goal(
             "start_date",
             _l(
                 "Målet er fulgt op %(date)s; startdatoen må ikke være senere.",
-                date=first_review.isoformat(),
+                date=format_day(first_review),
             ),
         )
     if goal.closed_on is not None and goal.closed_on < data.start_date:

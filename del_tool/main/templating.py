@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, current_app, request
-from flask_babel import format_decimal, get_locale
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from del_tool.auth.permissions import endpoint_permission, has_permission
-from del_tool.i18n import format_day
+from del_tool.i18n import format_day, format_moment, format_number
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +24,7 @@ class NavItem:
 
 
 NAVIGATION: tuple[NavItem, ...] = (
+    NavItem("citizens.mine", _l("Mine borgere"), "/citizens/mine"),
     NavItem("citizens.caseload", _l("Borgere"), "/citizens"),
     NavItem("reports.index", _l("Rapporter"), "/reports"),
     NavItem("reports.council", _l("Kommunerapport"), "/reports/council"),
@@ -74,6 +75,7 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.globals["field_attributes"] = field_attributes
     app.jinja_env.filters["day"] = format_day  # 05.01.2026 in Danish
+    app.jinja_env.filters["moment"] = format_moment  # 05.01.2026 14:30 in Danish
 
     @app.context_processor
     def inject() -> dict[str, Any]:
@@ -83,10 +85,4 @@ def init_app(app: Flask) -> None:
             "languages": app.config["LANGUAGES"],
         }
 
-    @app.template_filter("number")
-    def number(value: float | int | None, decimals: int = 0) -> str:
-        """A number in the user's language (1.234,5 in Danish); a dash when missing."""
-        if value is None:
-            return "–"
-        pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-        return format_decimal(value, format=pattern)
+    app.jinja_env.filters["number"] = format_number  # 1.234,5 in Danish; never "-0,00"

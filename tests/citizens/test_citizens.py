@@ -94,7 +94,7 @@ BAD_INPUT = [
     ("legal_section", "999", "Vælg en af mulighederne."),
     ("start_date", "", "Skriv startdatoen."),
     ("start_date", "2026-02-30", "Skriv en gyldig dato"),
-    ("start_date", "1066-10-14", "Datoen må ikke være før 1980-01-01."),
+    ("start_date", "1066-10-14", "Datoen må ikke være før 01.01.1980."),
     ("start_date", "9999-12-31", "Datoen må ikke være efter"),
 ]
 

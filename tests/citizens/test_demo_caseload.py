@@ -32,11 +32,13 @@ def demo_staff(demo_app, monkeypatch):
 def test_demo_caseload_has_overdue_and_on_time_citizens_overdue_first(demo_staff):
     page = text(demo_staff.get("/citizens/"))
     tables = re.findall(
-        r'<table class="table table--compact del-caseload">(.*?)</table>', page, re.S
+        r'<table class="table table--compact del-caseload del-reflow">(.*?)</table>', page, re.S
     )
     assert len(tables) == 2  # the demo staff user works in two units
     statuses = [
-        re.findall(r"<td>\s*(?:<strong[^>]*>)?(Forfalden|I dag|Snart|Til tiden)", table)
+        re.findall(
+            r"<td[^>]*>\s*(?:<strong[^>]*>)?(Forfalden|I dag|Denne uge|Snart|Til tiden)", table
+        )
         for table in tables
     ]
     flat = [s for unit in statuses for s in unit]

@@ -80,6 +80,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "audit.review_access": only("leader", scope="own"),
     # Citizen data: staff (their units) and leaders (their centre).
     "citizens.caseload": only("staff", "leader"),
+    "citizens.mine": only("staff", "leader"),
     "citizens.create": only("staff", "leader"),
     "citizens.profile": only("staff", "leader", scope="own"),
     "citizens.edit": only("staff", "leader", scope="own"),

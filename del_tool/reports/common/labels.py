@@ -13,9 +13,10 @@ from contextlib import contextmanager
 from typing import Any
 
 from flask import current_app, has_request_context
-from flask_babel import force_locale, format_decimal, get_locale, gettext
+from flask_babel import force_locale, get_locale, gettext
 
 from del_tool.goals.models import GoalDirection, Theme
+from del_tool.i18n import format_number
 from del_tool.organisation.models import LegalSection, TargetGroup
 from del_tool.reports.common.period import Period
 
@@ -57,10 +58,7 @@ def localized(texts: Any) -> Text:
 
 def number(value: float | None, decimals: int = 0) -> str:
     """A number in the reader's language (1.234,5 in Danish); a dash when missing."""
-    if value is None:
-        return "–"
-    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-    return format_decimal(value, format=pattern)
+    return format_number(value, decimals)
 
 
 def fmt(value: float | None, decimals: int = 0) -> Text:
