@@ -28,7 +28,8 @@ from del_tool.reports.common.selection import (
 )
 from del_tool.reports.council.publication import is_published, publications
 from del_tool.reports.forms import CouncilForm, ReportForm
-from del_tool.reports.rendering.pages import download_name, render_report_html
+from del_tool.reports.rendering.names import content_disposition, download_name
+from del_tool.reports.rendering.pages import render_report_html
 from del_tool.reports.services import log_listed_citizens, municipality_choices
 
 bp = Blueprint("reports", __name__, url_prefix="/reports", template_folder="templates")
@@ -213,8 +214,8 @@ def _serve(wanted: BuildRequest, output: str, key: str, page: dict[str, Any]) ->
         response = _page(report, served, page)
     else:
         response = Response(data, mimetype=MIMETYPES[output])
-        name = download_name(report, key, EXTENSIONS[output])
-        response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+        name = download_name(report, EXTENSIONS[output])
+        response.headers["Content-Disposition"] = content_disposition(name)
     response.headers["Cache-Control"] = "no-store"  # it may name citizens
     return response
 

@@ -63,11 +63,17 @@ def test_downloads_in_every_format(client, make_user, world):
     url = EFFECT.format(scope=f"unit:{world.units['A']}")
     pdf = client.get(url + "&format=pdf")
     assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
-    assert "attachment" in pdf.headers["Content-Disposition"]
+    # Names in the reader's language (#16): not ids such as "del-effect-unit-1-..." or
+    # "effect_admission".
+    disposition = pdf.headers["Content-Disposition"]
+    assert disposition.startswith('attachment; filename="DEL-Effektrapport-Tilbud-')
+    assert "filename*=UTF-8''DEL-Effektrapport-Tilbud-" in disposition
+    assert disposition.endswith("-2026.pdf")
     xlsx = client.get(url + "&format=xlsx")
-    assert "effect_admission" in load_workbook(io.BytesIO(xlsx.data)).sheetnames
+    sheets = load_workbook(io.BytesIO(xlsx.data)).sheetnames
+    assert sheets[0] == "Om rapporten" and "Siden indskrivning" in sheets
     csv = client.get(url + "&format=csv")
-    assert "effect_admission.csv" in zipfile.ZipFile(io.BytesIO(csv.data)).namelist()
+    assert "Siden-indskrivning.csv" in zipfile.ZipFile(io.BytesIO(csv.data)).namelist()
     assert client.get(url + "&format=exe").status_code == 400
 
 

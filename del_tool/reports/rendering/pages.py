@@ -6,7 +6,6 @@ from `labels.rendering_context`, which uses the app's default language (Danish).
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from flask import render_template
@@ -64,12 +63,3 @@ def render_report_pdf(
 
     pdf: bytes = HTML(string=html, base_url=None).write_pdf()
     return pdf
-
-
-_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
-
-
-def download_name(report: Report, key: str, extension: str) -> str:
-    """A file name such as "del-effect-centre-3-2026Q3.pdf"."""
-    stem = _UNSAFE.sub("-", f"del-{report.kind}-{key}-{report.period.key}").strip("-")
-    return f"{stem}.{extension}"

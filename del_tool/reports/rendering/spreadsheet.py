@@ -22,6 +22,7 @@ from del_tool.reports.common.labels import lazy as _l
 from del_tool.reports.common.labels import period_heading, rendering_context
 from del_tool.reports.common.model import Column, Hidden, Report, Table
 from del_tool.reports.rendering.formatting import benchmark_text, is_missing, rounded
+from del_tool.reports.rendering.names import about_sheet_name, csv_name, sheet_name
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 NUMBER_FORMATS = {"int": "#,##0", "dkk": "#,##0", "date": "dd.mm.yyyy"}
@@ -50,16 +51,6 @@ def _number_format(column: Column) -> str | None:
     if column.kind in ("float", "signed"):
         return "0" + ("." + "0" * column.decimals if column.decimals else "")
     return NUMBER_FORMATS.get(column.kind)
-
-
-def _sheet_name(key: str, used: set[str]) -> str:
-    name = key[:31]
-    counter = 2
-    while name in used:
-        name = f"{key[:28]}_{counter}"
-        counter += 1
-    used.add(name)
-    return name
 
 
 def _write_table(sheet: Worksheet, table: Table) -> None:
@@ -121,11 +112,11 @@ def render_report_xlsx(report: Report) -> bytes:
 def _xlsx(report: Report) -> bytes:
     workbook = Workbook()
     about = workbook.worksheets[0]
-    about.title = "DEL"
+    about.title = about_sheet_name()
     _write_about(about, report)
-    used = {"DEL"}
+    used = {about.title}
     for table in report.tables():
-        _write_table(workbook.create_sheet(_sheet_name(table.key, used)), table)
+        _write_table(workbook.create_sheet(sheet_name(table, used)), table)
     workbook.properties.creator = "DEL"
     buffer = io.BytesIO()
     workbook.save(buffer)
@@ -159,12 +150,13 @@ def table_csv(table: Table) -> str:
 
 
 def render_report_csv(report: Report) -> bytes:
-    """A ZIP with one UTF-8 CSV per aggregate table (named by the table's key)."""
+    """A ZIP with one UTF-8 CSV per aggregate table (named by the table's title)."""
     buffer = io.BytesIO()
+    used: set[str] = set()
     with (
         rendering_context(),
         zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive,
     ):
         for table in report.tables():
-            archive.writestr(f"{table.key}.csv", "\ufeff" + table_csv(table))
+            archive.writestr(csv_name(table, used), "\ufeff" + table_csv(table))
     return buffer.getvalue()
