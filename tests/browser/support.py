@@ -21,7 +21,9 @@ from tests.browser.a11y import (
 from tests.browser.keyboard import press_and_load, tab_to, type_text
 
 SCREENSHOT_DIR = Path(__file__).parent / "screenshots"
-VIEWPORTS = {"desktop": (1366, 900), "tablet": (820, 1180)}
+VIEWPORTS = {"desktop": (1366, 900), "tablet": (820, 1180), "phone": (375, 812)}
+#: The widths a screenshot is taken at unless a journey asks for others.
+DEFAULT_WIDTHS = ("desktop", "tablet")
 _SCREENSHOTS_TAKEN: set[str] = set()
 
 _RESOURCE_STATUS = re.compile(
@@ -124,7 +126,7 @@ class BrowserTab:
             )
         )
 
-    def screenshot(self, name: str, *, widths: tuple[str, ...] = tuple(VIEWPORTS)) -> None:
+    def screenshot(self, name: str, *, widths: tuple[str, ...] = DEFAULT_WIDTHS) -> None:
         """Full-page screenshots at desktop and tablet width (or only `widths`) under
         tests/browser/screenshots/, once per name and run; axe checks the narrower layouts."""
         if name in _SCREENSHOTS_TAKEN:

@@ -48,7 +48,7 @@ def _citizen_with_history(page: Any) -> tuple[str, str]:
     found = page.evaluate(
         """() => {
           for (const row of document.querySelectorAll("table.del-caseload tbody tr")) {
-            if (/\\d{4}-\\d\\d-\\d\\d/.test(row.cells[4].innerText)) {
+            if (/\\d\\d\\.\\d\\d\\.\\d{4}/.test(row.cells[4].innerText)) {
               const link = row.querySelector("th a");
               return [link.innerText.trim(), link.getAttribute("href")];
             }
@@ -183,7 +183,7 @@ def test_staff_records_a_follow_up_with_the_keyboard(
     # Pages seen before in both languages (same address) are checked again in Danish only.
     tab.check("caseload-after-save")
 
-    today = local_today().isoformat()
+    today = local_today().strftime("%d.%m.%Y")
     tab_to(page, f"main a[href='{profile}']")
     press_and_load(page)
     tab.check("profile-after-followup")
