@@ -78,6 +78,12 @@ class DefaultConfig:
     #: Days after a stay ended that its unit's staff (and centre's leader) still reach the
     #: citizen through it; they then see only that centre's stays (README "Former units").
     FORMER_STAY_ACCESS_DAYS = 90
+    #: How often in 24 hours a user creating citizens is told that a likely match exists
+    #: outside their scope (never whom or where; README "Duplicate citizens").
+    DUPLICATE_HINTS_PER_DAY = 20
+    #: A stay whose legal section does not fit its unit's kind of offer (a § 103 stay in a
+    #: botilbud): "refuse" it, or "warn" and store it (README "Stays").
+    STAY_SECTION_MISMATCH = "refuse"
 
     MAX_CONTENT_LENGTH = 4 * 1024 * 1024
     SESSION_COOKIE_NAME = "del_session"

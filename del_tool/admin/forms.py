@@ -41,6 +41,8 @@ from del_tool.forms import VERSION_MISSING, DelForm, optional_int, select_choice
 from del_tool.text import clean_text
 
 NOT_A_CHOICE = _l("Vælg en af de viste muligheder.")
+#: The scope field each role has (README "Administration"); other roles have none of them.
+SCOPE_FIELD_ROLES = {"units": Role.STAFF, "centre": Role.LEADER, "municipality": Role.COUNCIL}
 NOT_A_DATE = _l("Skriv datoen som åååå-mm-dd.")
 USERNAME_PATTERN = r"^[\w.@-]+$"
 
@@ -118,7 +120,12 @@ class UserForm(DelForm):
         self.unit_groups = scope_choices.unit_groups
 
     def validate(self, extra_validators: Any = None) -> bool:
-        """Field checks, then that the role gets exactly the scope it needs (beside the fields)."""
+        """Field checks, then that the role gets exactly the scope it needs (beside the fields).
+
+        The scope fields that do not apply to the chosen role are emptied first (the page hides
+        them; a role change must not leave a centre or units behind that the user must clear).
+        """
+        self.drop_scope_of_other_roles()
         valid = super().validate(extra_validators)
         if any(self[name].errors for name in ("role", "units", "centre", "municipality")):
             return False
@@ -131,6 +138,18 @@ class UserForm(DelForm):
             self[name].errors.append(message)
             valid = False
         return valid
+
+    def drop_scope_of_other_roles(self) -> None:
+        """Empty the scope fields the posted role has no use for (`SCOPE_FIELD_ROLES`)."""
+        try:
+            role = Role(self.role.data)
+        except ValueError:
+            return  # an unknown role is the role field's error
+        for name, owner in SCOPE_FIELD_ROLES.items():
+            if role is not owner:
+                field = self[name]
+                field.data = [] if name == "units" else None
+                field.raw_data = []
 
 
 class UserCreateForm(UserForm):
@@ -150,6 +169,11 @@ class UserCreateForm(UserForm):
         _l("Gentag adgangskoden"),
         validators=[EqualTo("password", message=_l("De to adgangskoder er ikke ens."))],
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The username comes first on the page, so it comes first in the error summary too.
+        self._fields.move_to_end("username", last=False)
 
     def validate_password(self, field: Field) -> None:
         """The password rules apply to a password the administrator types."""

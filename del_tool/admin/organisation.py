@@ -10,7 +10,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -28,12 +28,13 @@ from del_tool.organisation.models import (
     Centre,
     LegalSection,
     Municipality,
+    OfferKind,
     Tariff,
     Unit,
     UnitQuestionnaire,
 )
 
-UNIT_HISTORY_FIELDS = ("followup_interval_days", "active")
+UNIT_HISTORY_FIELDS = ("followup_interval_days", "active", "offer_kind")
 TARIFF_FIELDS = ("unit_id", "legal_section", "valid_from", "valid_to", "daily_amount")
 
 
@@ -138,8 +139,9 @@ def update_unit(
     active: bool,
     questionnaire_ids: Collection[str],
     available_questionnaires: Collection[str],
+    offer_kind: OfferKind | Literal["keep"] | None = "keep",
 ) -> Unit:
-    """Change a unit's follow-up interval, active flag and questionnaires.
+    """Change a unit's follow-up interval, active flag, kind of offer and questionnaires.
 
     `available_questionnaires` are the ids of the registry's current definitions; the unit
     may use only those. Raises ConflictError when the form was loaded from an older version.
@@ -157,6 +159,8 @@ def update_unit(
     before["questionnaires"] = unit_questionnaire_ids(session=session, unit_id=unit_id)
     unit.followup_interval_days = followup_interval_days
     unit.active = active
+    if offer_kind != "keep":
+        unit.offer_kind = offer_kind
     changes = diff(before, {**snapshot(unit, UNIT_HISTORY_FIELDS), "questionnaires": wanted})
     if changes:
         # UPDATE the unit row first: one version bump, and its row lock serialises racing edits.

@@ -21,11 +21,11 @@ from wtforms.validators import DataRequired, InputRequired, NumberRange, Optiona
 from del_tool.admin.forms import NOT_A_CHOICE, NOT_A_DATE, check_date
 from del_tool.admin.rules import END_BEFORE_START, INTERVAL_MAX, INTERVAL_MIN, amount_problem
 from del_tool.forms import DelForm, VersionField, optional_int, select_choices
-from del_tool.organisation.models import LegalSection
+from del_tool.organisation.models import LegalSection, OfferKind
 
 
 class UnitForm(DelForm):
-    """A unit's follow-up interval, active flag and questionnaires."""
+    """A unit's follow-up interval, active flag, kind of offer and questionnaires."""
 
     followup_interval_days = IntegerField(
         _l("Opfølgningsinterval (dage)"),
@@ -42,6 +42,12 @@ class UnitForm(DelForm):
         invalid_value_message=_l("Skriv et helt antal dage."),
     )
     active = BooleanField(_l("Tilbuddet er aktivt"))
+    offer_kind = SelectField(
+        _l("Tilbudstype"),
+        choices=lambda: [("", str(_l("Ikke angivet"))), *OfferKind.choices()],
+        default="",
+        invalid_choice_message=NOT_A_CHOICE,
+    )
     questionnaires = SelectMultipleField(_l("Spørgeskemaer"), invalid_choice_message=NOT_A_CHOICE)
     version = VersionField()
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 from flask import render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -28,7 +28,7 @@ from del_tool.admin.organisation_forms import TariffEditForm, TariffEndForm, Tar
 from del_tool.admin.pages import actor
 from del_tool.auth.permissions import Permission, requires
 from del_tool.db import get_session
-from del_tool.organisation.models import LegalSection, Tariff
+from del_tool.organisation.models import LegalSection, OfferKind, Tariff
 from del_tool.questionnaires import current_registry
 from del_tool.saving import save_form
 
@@ -55,6 +55,7 @@ def edit_unit(unit_id: int) -> ResponseReturnValue:
     initial = {
         "followup_interval_days": unit.followup_interval_days,
         "active": unit.active,
+        "offer_kind": unit.offer_kind.value if unit.offer_kind else "",
         "questionnaires": unit_questionnaire_ids(session=db, unit_id=unit_id),
         "version": unit.version,
     }
@@ -71,6 +72,7 @@ def edit_unit(unit_id: int) -> ResponseReturnValue:
                 version=form.version.data,
                 followup_interval_days=form.followup_interval_days.data or 0,
                 active=bool(form.active.data),
+                offer_kind=_offer_kind(form),
                 questionnaire_ids=form.questionnaires.data or [],
                 available_questionnaires=list(titles),
             ),
@@ -81,6 +83,13 @@ def edit_unit(unit_id: int) -> ResponseReturnValue:
         if response is not None:
             return response
     return render_template("admin/unit_form.html", form=form, unit=unit)
+
+
+def _offer_kind(form: UnitForm) -> OfferKind | Literal["keep"] | None:
+    """The chosen kind of offer; "keep" when the form did not post the field at all."""
+    if not form.offer_kind.raw_data:
+        return "keep"
+    return OfferKind(form.offer_kind.data) if form.offer_kind.data else None
 
 
 @requires(Permission.MANAGE_TARIFFS)

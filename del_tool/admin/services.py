@@ -189,8 +189,13 @@ def create_account(
     display_name: str,
     password: str,
     scope: UserScope,
+    generated: bool = False,
 ) -> User:
-    """Create a user with role and scope; history records the account, not the password."""
+    """Create a user with role and scope; history records the account, not the password.
+
+    A `generated` password is one the administrator passes on: the user must choose their own
+    at the first login (`User.must_change_password`).
+    """
     require_permission(actor, Permission.MANAGE_USERS)
     check_scope(session=session, scope=scope)
     check_password(password)
@@ -206,6 +211,9 @@ def create_account(
         municipality_code=scope.municipality_code,
         unit_ids=scope.unit_ids,
     )
+    user.must_change_password = generated
+    session.add(user)
+    session.flush()
     changes = {k: [None, v] for k, v in _history_state(session, user).items()}
     _record(session, actor, user, "create", changes)
     return user
@@ -282,14 +290,21 @@ def set_active(*, session: Session, actor: User, user_id: int, active: bool) -> 
     return user
 
 
-def reset_password(*, session: Session, actor: User, user_id: int, password: str) -> User:
-    """Give a user a new password and end all of their sessions; history says only "changed"."""
+def reset_password(
+    *, session: Session, actor: User, user_id: int, password: str, generated: bool = False
+) -> User:
+    """Give a user a new password and end all of their sessions; history says only "changed".
+
+    After a `generated` password the user must choose their own at the next login.
+    """
     require_permission(actor, Permission.MANAGE_USERS)
     user = get_user(session=session, user_id=user_id)
     check_password(password)
-    before = snapshot(user, ("password_changed_at", "session_version"))
+    fields = ("password_changed_at", "session_version", "must_change_password")
+    before = snapshot(user, fields)
     user.password_hash = hash_password(password)
     user.password_changed_at = utcnow()
+    user.must_change_password = generated
     end_all_sessions(session=session, user=user)
     _record(session, actor, user, "password_reset", diff(before, snapshot(user, before.keys())))
     return user

@@ -84,6 +84,7 @@ def create_user() -> ResponseReturnValue:
                 display_name=form.display_name.data or "",
                 password=password,
                 scope=_scope_of(form),
+                generated=not form.password.data,
             )
             db.commit()
         except RuleError as problem:
@@ -195,7 +196,9 @@ def reset_user_password(user_id: int) -> ResponseReturnValue:
         generated = form.mode.data == "generate"
         password = generate_password() if generated else form.password.data or ""
         try:
-            reset_password(session=db, actor=actor(), user_id=user_id, password=password)
+            reset_password(
+                session=db, actor=actor(), user_id=user_id, password=password, generated=generated
+            )
             db.commit()
         except RuleError as problem:
             db.rollback()

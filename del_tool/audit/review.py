@@ -14,6 +14,7 @@ from del_tool.audit.models import AccessEvent, AccessReview, AuditEvent
 from del_tool.auth.access import AccessDeniedError, NotFoundError
 from del_tool.auth.models import User
 from del_tool.citizens.access import Actor, citizen_in_scope_clause, get_citizen
+from del_tool.citizens.merge import record_ids
 from del_tool.citizens.models import Citizen
 from del_tool.citizens.record_scope import partial_record
 from del_tool.modelbase import utcnow
@@ -46,14 +47,16 @@ def access_counts(session: Session, actor: Actor, *, days: int) -> list[CitizenA
 
 def citizen_log(session: Session, actor: Actor, citizen_id: int) -> dict[str, Any]:
     """The citizen (in scope), their change history and access log, with user names; cut to
-    the stays of a former centre when the actor reaches the citizen only through one."""
+    the stays of a former centre when the actor reaches the citizen only through one. The
+    events of records merged into this one are shown with its own (`merge.record_ids`)."""
     citizen = get_citizen(session, actor, citizen_id)
+    ids = record_ids(session, citizen_id)
     history = session.exec(
-        select(AuditEvent).where(AuditEvent.citizen_id == citizen_id).order_by(col(AuditEvent.id))
+        select(AuditEvent).where(col(AuditEvent.citizen_id).in_(ids)).order_by(col(AuditEvent.id))
     ).all()
     access = session.exec(
         select(AccessEvent)
-        .where(AccessEvent.citizen_id == citizen_id)
+        .where(col(AccessEvent.citizen_id).in_(ids))
         .order_by(col(AccessEvent.id).desc())
     ).all()
     partial = partial_record(session, actor, citizen_id)

@@ -73,6 +73,9 @@ class User(Versioned, table=True):
     password_changed_at: datetime | None = Field(
         default=None, sa_column=timestamp_column(nullable=True)
     )
+    #: Set when an administrator gave the user a generated password: they choose their own
+    #: before anything else (`del_tool.security.passwordchoice`).
+    must_change_password: bool = Field(default=False)
 
     # Flask-Login protocol -------------------------------------------------------------------
     @property

@@ -26,6 +26,7 @@ class Permission(enum.StrEnum):
     AUTHENTICATED = "authenticated"  # any logged-in user (home, own account)
     VIEW_CITIZENS = "view_citizens"
     EDIT_CITIZENS = "edit_citizens"
+    MERGE_CITIZENS = "merge_citizens"  # two records of one person: leaders, in their centre
     VIEW_REPORTS = "view_reports"
     VIEW_COUNCIL_REPORTS = "view_council_reports"
     MAKE_COUNCIL_PACKS = "make_council_packs"
@@ -43,6 +44,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         {
             Permission.VIEW_CITIZENS,
             Permission.EDIT_CITIZENS,
+            Permission.MERGE_CITIZENS,
             Permission.VIEW_REPORTS,
             Permission.VIEW_AUDIT,
             Permission.MAKE_COUNCIL_PACKS,

@@ -8,7 +8,16 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import Field, Form, IntegerField, RadioField, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    Field,
+    Form,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+)
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from del_tool.citizens.models import Sex
@@ -140,7 +149,15 @@ class StayForm(StayFields):
 
 
 class NewCitizenForm(CitizenForm, StayFields):
-    """A new citizen with their first stay, so the citizen is in someone's scope from the start."""
+    """A new citizen with their first stay, so the citizen is in someone's scope from the start.
+
+    When the citizen resembles existing ones the form is shown again with them
+    (`del_tool.citizens.duplicates`); `confirm_new` then says "another person", for the name
+    and birth year in `checked_for` (set by the server, so a changed name is checked again).
+    """
+
+    confirm_new = BooleanField(_l("Det er en anden person. Opret borgeren."))
+    checked_for = HiddenField()
 
 
 class EndStayForm(DelForm):

@@ -49,6 +49,9 @@ class Citizen(Versioned, table=True):
     case_reference: str | None = Field(default=None, sa_column=Column(String(50)))
     created_at: datetime = created_at_field()
     anonymised_at: datetime | None = Field(default=None, sa_column=timestamp_column(nullable=True))
+    #: Set when a leader merged this record into another one (the same person registered
+    #: twice); its stays, goals and follow-ups moved there and its old URLs lead there.
+    merged_into_id: int | None = Field(default=None, foreign_key="citizens.id")
 
 
 class Stay(Versioned, table=True):

@@ -20,7 +20,7 @@ from del_tool.citizens.contacts import contact_names
 from del_tool.citizens.models import Citizen, Stay
 from del_tool.followups.models import Assessment, AssessmentScore, FollowUp, GoalReview
 from del_tool.goals.models import Goal, GoalDirection, GoalStatus
-from del_tool.organisation.models import Municipality, Unit
+from del_tool.organisation.models import Municipality, OfferKind, Unit, section_fits
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,12 +32,18 @@ class StayView:
     municipality_name: str
     editable: bool
     contact_name: str | None = None
+    #: Whether the legal section fits the unit's kind of offer (README "Stays").
+    section_fits: bool = True
 
     def current_on(self, day: date) -> bool:
         """Whether the stay covers `day`."""
         return self.stay.start_date <= day and (
             self.stay.end_date is None or self.stay.end_date >= day
         )
+
+    def planned_on(self, day: date) -> bool:
+        """Whether the stay is still to begin on `day` (a planned admission)."""
+        return self.stay.start_date > day
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +127,11 @@ class Profile:
         """The stay covering `today`, if any."""
         return next((s for s in self.stays if s.current_on(today)), None)
 
+    def next_planned_stay(self, today: date) -> StayView | None:
+        """The first stay that begins after `today`, if any."""
+        planned = [s for s in self.stays if s.planned_on(today)]
+        return min(planned, key=lambda s: s.stay.start_date) if planned else None
+
     @property
     def active_goals(self) -> list[GoalView]:
         """Goals still being worked on."""
@@ -150,7 +161,7 @@ def chart_data(
 
 def _stays(session: Session, actor: Actor, citizen_id: int) -> list[StayView]:
     rows = session.exec(
-        select(Stay, Unit.name, Municipality.name)
+        select(Stay, Unit.name, Municipality.name, Unit.offer_kind)
         .join(Unit, col(Unit.id) == Stay.unit_id)
         .join(Municipality, col(Municipality.code) == Stay.municipality_code)
         .where(col(Stay.citizen_id) == citizen_id)
@@ -164,8 +175,9 @@ def _stays(session: Session, actor: Actor, citizen_id: int) -> list[StayView]:
             municipality,
             actor.allows_unit(stay.unit_id),
             contacts.get(stay.contact_user_id or 0),
+            section_fits(kind if isinstance(kind, OfferKind) else None, stay.legal_section),
         )
-        for stay, unit, municipality in rows
+        for stay, unit, municipality, kind in rows
     ]
 
 

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, func, select
 
@@ -31,7 +32,13 @@ from del_tool.followups.models import FollowUp
 from del_tool.goals.models import Goal, GoalStatus
 from del_tool.i18n import format_day
 from del_tool.modelbase import local_today
-from del_tool.organisation.models import LegalSection, Municipality, TargetGroup
+from del_tool.organisation.models import (
+    LegalSection,
+    Municipality,
+    TargetGroup,
+    Unit,
+    section_fits,
+)
 from del_tool.text import is_blank
 
 
@@ -195,6 +202,7 @@ def _check_stay(
         raise RuleError("unit_id", _l("Vælg et af dine tilbud."))
     if stay_id is None and not unit.active:
         raise RuleError("unit_id", _l("Tilbuddet er lukket for nye ophold."))
+    _check_section(unit, stay.legal_section)
     if stay.contact_user_id is not None and not may_be_contact(session, stay.contact_user_id, unit):
         raise RuleError(
             "contact_user_id", _l("Vælg en kontaktperson, der arbejder i det valgte tilbud.")
@@ -205,6 +213,25 @@ def _check_stay(
         raise RuleError("end_date", _l("Slutdatoen må ikke være før startdatoen."))
     if citizen_id is not None:
         _check_overlap(session, citizen_id, stay.start_date, stay.end_date, exclude=stay_id)
+
+
+def _check_section(unit: Unit, section: LegalSection) -> None:
+    """RuleError when `section` does not fit the unit's kind of offer (a § 103 stay in a
+    botilbud) and the deployment refuses such stays; with STAY_SECTION_MISMATCH = "warn" the
+    stay is stored and its profile says it does not fit."""
+    if section_fits(unit.offer_kind, section):
+        return
+    if current_app.config["STAY_SECTION_MISMATCH"] == "warn":
+        return
+    raise RuleError(
+        "legal_section",
+        _l(
+            "%(section)s passer ikke til tilbuddets type (%(kind)s). Vælg en anden paragraf, "
+            "eller bed en administrator rette tilbudstypen.",
+            section=section.label,
+            kind=unit.offer_kind.label if unit.offer_kind else "",
+        ),
+    )
 
 
 def _check_overlap(

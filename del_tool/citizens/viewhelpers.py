@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from flask import request
@@ -10,7 +11,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlmodel import Session, col, select
 
-from del_tool.audit.services import log_access
+from del_tool.audit.models import AccessEvent
+from del_tool.audit.services import log_access, log_accesses
 from del_tool.auth.models import Role, User
 from del_tool.citizens.access import Actor
 from del_tool.citizens.contacts import candidates_by_unit
@@ -46,6 +48,14 @@ def log_read(
             endpoint=request.endpoint or "",
             detail=detail,
         )
+
+
+def log_reads(session: Session, events: Sequence[AccessEvent]) -> None:
+    """`log_read` for events built beforehand (`access_event`): one transaction of their own."""
+    if not reads_only(session):
+        session.rollback()
+    with write_session() as own:
+        log_accesses(own, events)
 
 
 def municipality_choices(session: Session) -> list[tuple[str, str]]:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlmodel import Session
 
 from del_tool.auth.permissions import Permission, has_permission, requires
-from del_tool.citizens import services, stay_views
+from del_tool.citizens import merge_views, services, stay_views
 from del_tool.citizens.access import Actor, get_citizen
 from del_tool.citizens.caseload import caseload as load_caseload
 from del_tool.citizens.caseload import search_citizens
@@ -23,18 +24,21 @@ from del_tool.citizens.caseload_filters import (
 )
 from del_tool.citizens.chart_jobs import profile_charts
 from del_tool.citizens.display import score_lines
+from del_tool.citizens.duplicates import DuplicateCheck, check_key, check_new_citizen
 from del_tool.citizens.forms import (
     CaseloadFilterForm,
     CitizenForm,
     NewCitizenForm,
     SearchForm,
 )
+from del_tool.citizens.merge import live_id
 from del_tool.citizens.models import Sex
 from del_tool.citizens.profile import load_profile
 from del_tool.citizens.stay_views import stay_choices, stay_data
 from del_tool.citizens.viewhelpers import (
     current_actor,
     log_read,
+    log_reads,
     ui_lang,
 )
 from del_tool.db import get_session
@@ -150,31 +154,68 @@ def _caseload_filter(chosen: dict[str, str], actor: Actor, *, mine: bool) -> Cas
 @bp.route("/new", methods=["GET", "POST"])
 @requires(Permission.EDIT_CITIZENS)
 def create():
-    """A new citizen with their first stay."""
+    """A new citizen with their first stay; asks first when the citizen resembles others."""
     form = NewCitizenForm(**stay_choices())
+    check = None
     if form.validate_on_submit():
-        response = save_form(
-            form,
-            lambda: services.create_citizen(
-                session=get_session(),
-                actor=current_actor(),
-                citizen=_citizen_data(form),
-                stay=stay_data(form),
-            ),
-            saved=_("Borgeren er oprettet."),
-            next_url=lambda citizen: url_for("citizens.profile", citizen_id=citizen.id),
-        )
+        check = _duplicate_check(form)
+        response = None if check is not None else _create(form)
         if response is not None:
             return response
-    return render_template("citizens/citizen_form.html", form=form, citizen=None)
+    return render_template(
+        "citizens/citizen_form.html", form=form, citizen=None, check=check, today=local_today()
+    )
+
+
+def _create(form: NewCitizenForm) -> ResponseReturnValue | None:
+    """Store the new citizen and their first stay (`save_form`)."""
+    return save_form(
+        form,
+        lambda: services.create_citizen(
+            session=get_session(),
+            actor=current_actor(),
+            citizen=_citizen_data(form),
+            stay=stay_data(form),
+        ),
+        saved=_("Borgeren er oprettet."),
+        next_url=lambda citizen: url_for("citizens.profile", citizen_id=citizen.id),
+    )
+
+
+def _duplicate_check(form: NewCitizenForm) -> DuplicateCheck | None:
+    """The similar citizens to ask about, or None when there are none or the user confirmed
+    "another person" for this very name and birth year. A check is logged (access log)."""
+    name, year = form.name.data or "", form.birth_year.data or 0
+    key = check_key(name, year)
+    if form.confirm_new.data and form.checked_for.data == key:
+        return None
+    db = get_session()
+    actor = current_actor()
+    check, events = check_new_citizen(
+        db, actor, name=name, birth_year=year, endpoint=request.endpoint or ""
+    )
+    log_reads(db, events)
+    if not check.found:
+        return None
+    form.checked_for.data = key
+    form.confirm_new.data = False
+    return check
 
 
 @bp.route("/<int:citizen_id>")
 @requires(Permission.VIEW_CITIZENS)
 def profile(citizen_id: int):
-    """Stays, goals, follow-up timeline and charts of one citizen."""
+    """Stays, goals, follow-up timeline and charts of one citizen.
+
+    A record merged into another leads there (when that one is in scope: 403 otherwise).
+    """
     db = get_session()
     actor = current_actor()
+    merged_into = live_id(db, citizen_id)
+    if merged_into is not None:
+        get_citizen(db, actor, merged_into)
+        flash(_("Borgeren er lagt sammen med denne registrering."), "info")
+        return redirect(url_for("citizens.profile", citizen_id=merged_into))
     get_citizen(db, actor, citizen_id)
     log_read(db, actor=actor, action="view", citizen_id=citizen_id, detail="profile")
     data = load_profile(session=db, actor=actor, citizen_id=citizen_id)
@@ -191,6 +232,7 @@ def profile(citizen_id: int):
         score_lines=score_lines(data.follow_ups, registry, lang),
         today=local_today(),
         can_edit=has_permission(current_user, Permission.EDIT_CITIZENS),
+        can_merge=has_permission(current_user, Permission.MERGE_CITIZENS),
     )
 
 
@@ -230,3 +272,12 @@ for rule, endpoint, view in (
     ("/stays/<int:stay_id>/move", "move_stay", stay_views.move_stay),
 ):
     bp.add_url_rule(rule, endpoint, view, methods=["GET", "POST"])
+
+#: The merge pages (del_tool/citizens/merge_views.py), for leaders.
+bp.add_url_rule("/<int:citizen_id>/merge", "merge", merge_views.merge)
+bp.add_url_rule(
+    "/<int:citizen_id>/merge/<int:other_id>",
+    "merge_confirm",
+    merge_views.merge_confirm,
+    methods=["GET", "POST"],
+)

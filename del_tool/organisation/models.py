@@ -34,6 +34,53 @@ class LegalSection(LabelledEnum):
         }
 
 
+class OfferKind(LabelledEnum):
+    """The kind of offer a unit gives, which decides the legal sections its stays may have."""
+
+    RESIDENTIAL = "residential"
+    DAY = "day"
+    OUTREACH = "outreach"
+    COMBINED = "combined"
+
+    @classmethod
+    def labels(cls) -> dict[Any, Any]:
+        """Danish-first labels."""
+        return {
+            cls.RESIDENTIAL: _l("Botilbud"),
+            cls.DAY: _l("Dag- og beskæftigelsestilbud"),
+            cls.OUTREACH: _l("Støtte i eget hjem"),
+            cls.COMBINED: _l("Kombineret tilbud"),
+        }
+
+    @property
+    def sections(self) -> frozenset[LegalSection]:
+        """The legal sections a stay in a unit of this kind is normally granted under."""
+        return OFFER_SECTIONS[self]
+
+
+#: Serviceloven: §§ 107/108 are residential offers (with § 85 support given there), §§ 103/104
+#: are day offers (sheltered employment, activity), § 85 alone is support in one's own home.
+OFFER_SECTIONS: dict[OfferKind, frozenset[LegalSection]] = {
+    OfferKind.RESIDENTIAL: frozenset({LegalSection.S85, LegalSection.S107, LegalSection.S108}),
+    OfferKind.DAY: frozenset({LegalSection.S103, LegalSection.S104}),
+    OfferKind.OUTREACH: frozenset({LegalSection.S85}),
+    OfferKind.COMBINED: frozenset(LegalSection),
+}
+
+
+def section_fits(kind: OfferKind | None, section: LegalSection) -> bool:
+    """Whether a stay under `section` fits a unit of `kind` (a unit without a kind: always)."""
+    return kind is None or section in kind.sections
+
+
+def offer_kind_for(sections: frozenset[LegalSection]) -> OfferKind:
+    """The narrowest kind whose sections include all of `sections` (seed data)."""
+    for kind in (OfferKind.OUTREACH, OfferKind.DAY, OfferKind.RESIDENTIAL):
+        if sections and sections <= kind.sections:
+            return kind
+    return OfferKind.COMBINED
+
+
 class TargetGroup(LabelledEnum):
     """Target groups of the region's specialised social services."""
 
@@ -98,6 +145,10 @@ class Unit(Versioned, table=True):
     target_group: TargetGroup = Field(sa_column=enum_column(TargetGroup))
     followup_interval_days: int = Field(default=182)
     active: bool = Field(default=True)
+    #: None: not set yet, so no section check on its stays.
+    offer_kind: OfferKind | None = Field(
+        default=None, sa_column=enum_column(OfferKind, nullable=True)
+    )
 
 
 class UnitQuestionnaire(SQLModel, table=True):

@@ -12,7 +12,15 @@ from flask_babel import gettext as _
 from sqlmodel import Session, col, select
 
 from del_tool.auth.scope import Scope
-from del_tool.organisation.models import Centre, Municipality, Region, TargetGroup, Unit
+from del_tool.organisation.models import (
+    Centre,
+    LegalSection,
+    Municipality,
+    Region,
+    TargetGroup,
+    Unit,
+    offer_kind_for,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,14 +82,20 @@ def seed_region(*, session: Session) -> tuple[int, int]:
             session.add(centre)
             session.flush()
             centres_added += 1
-        known = set(session.exec(select(Unit.name).where(Unit.centre_id == centre.id)).all())
+        known = {
+            unit.name: unit
+            for unit in session.exec(select(Unit).where(Unit.centre_id == centre.id)).all()
+        }
         for unit_def in centre_def["units"]:
-            if unit_def["name"] not in known:
+            kind = offer_kind_for(frozenset(LegalSection(s) for s in unit_def["sections"]))
+            unit = known.get(unit_def["name"])
+            if unit is None:
                 session.add(
                     Unit(
                         centre_id=centre.id,  # type: ignore[arg-type]
                         name=unit_def["name"],
                         target_group=TargetGroup(unit_def["target_group"]),
+                        offer_kind=kind,
                     )
                 )
                 units_added += 1

@@ -14,11 +14,13 @@ def init_app(app: Flask) -> None:
     """Install the proxy fix, the per-request input and session checks, the headers."""
     from del_tool.security.headers import install_proxy_fix, set_security_headers
     from del_tool.security.inputs import reject_control_characters
+    from del_tool.security.passwordchoice import enforce_password_choice
     from del_tool.security.sessions import enforce_timeouts
     from del_tool.security.twofactor import enforce_enrolment
 
     install_proxy_fix(app)
     app.before_request(reject_control_characters)
     app.before_request(enforce_timeouts)
+    app.before_request(enforce_password_choice)
     app.before_request(enforce_enrolment)
     app.after_request(set_security_headers)

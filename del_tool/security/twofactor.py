@@ -17,7 +17,14 @@ PENDING_KEY = "_second_factor"
 PENDING_SECONDS = 300
 #: What a user who must enrol may still open before enrolling.
 ENROLMENT_ENDPOINTS = frozenset(
-    {"account.totp_setup", "auth.logout", "main.set_language", "main.healthz", "static"}
+    {
+        "account.totp_setup",
+        "account.change_password",  # a generated password is replaced first (passwordchoice)
+        "auth.logout",
+        "main.set_language",
+        "main.healthz",
+        "static",
+    }
 )
 
 

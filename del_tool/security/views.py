@@ -62,6 +62,7 @@ def change_password():
             user = current_user._get_current_object()
             user.password_hash = hash_password(form.new_password.data or "")
             user.password_changed_at = utcnow()
+            user.must_change_password = False
             end_all_sessions(session=db, user=user)
             db.commit()
             end_current_session()

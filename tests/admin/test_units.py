@@ -149,3 +149,12 @@ def test_english_errors(admin_client, org, lang):
     admin_client.post("/language", data={"lang": lang, "next": "/"})
     html = page(post_unit(admin_client, org.unit_id, followup_interval_days="5"))
     assert "Enter a number from 14 to 730." in html
+
+
+def test_the_kind_of_offer_is_set_on_the_unit_form_and_kept_when_not_posted(admin_client, org, db):
+    """#15 item 9: the administrator sets the kind that decides a stay's possible sections."""
+    assert post_unit(admin_client, org.unit_id, offer_kind="day").status_code == 302
+    assert db().get(Unit, org.unit_id).offer_kind.value == "day"
+    assert post_unit(admin_client, org.unit_id, version="2").status_code == 302
+    assert db().get(Unit, org.unit_id).offer_kind.value == "day"
+    assert post_unit(admin_client, org.unit_id, version="2", offer_kind="x").status_code == 200

@@ -105,8 +105,19 @@ def _ids_of(db: Session, scope: str, stay: Stay, staff_id: int | None) -> dict[s
         role=Role.STAFF,
         unit_ids=[stay.unit_id],
     )
+    # A second citizen of the same unit (the other record of a merge), open stay only.
+    other_id = db.exec(
+        select(Stay.citizen_id)
+        .where(
+            Stay.unit_id == stay.unit_id,
+            Stay.citizen_id != stay.citizen_id,
+            col(Stay.end_date).is_(None),
+        )
+        .order_by(col(Stay.id))
+    ).first()
     return {
         "citizen_id": stay.citizen_id,
+        "other_id": other_id,
         "stay_id": stay.id,
         "goal_id": goal.id,
         "follow_up_id": follow_up.id,

@@ -88,6 +88,9 @@ EXPECTED: dict[str, dict[str, str]] = {
     "citizens.edit_stay": only("staff", "leader", scope="own"),
     "citizens.end_stay": only("staff", "leader", scope="own"),
     "citizens.move_stay": only("staff", "leader", scope="own"),
+    # Merging two records of one person: leaders, both records in their centre.
+    "citizens.merge": only("leader", scope="own"),
+    "citizens.merge_confirm": only("leader", scope="own"),
     "goals.create": only("staff", "leader", scope="own"),
     "goals.edit": only("staff", "leader", scope="own"),
     "goals.close": only("staff", "leader", scope="own"),
