@@ -67,6 +67,9 @@ def build_report(
     report = builder(kind)(
         session=session, scope=scope, period=period, filters=filters, viewer=viewer, today=today
     )
+    from del_tool.reports.common.verdict import with_verdict
+
+    with_verdict(report)
     day = today or local_today()
     if period.end >= day and report.sections:
         report.sections[0].messages.insert(0, running_period_note(period, day))

@@ -149,9 +149,10 @@ def table_counts(db: Session) -> dict[str, tuple[int, int]]:
 
     counts = {}
     for name, table in SQLModel.metadata.tables.items():
-        # Read logs, and the frozen copy of a due council summary that its first read publishes
-        # (a job's work, the same whoever asks: DEVELOPING "Security checks").
-        if name in {"access_events", "login_events", "council_publications"}:
+        # Read logs, the frozen copy of a due council summary that its first read publishes, and
+        # the reliable-change reference a scale's first report freezes (each a job's work, the
+        # same whoever asks: DEVELOPING "Security checks").
+        if name in {"access_events", "login_events", "council_publications", "scale_references"}:
             continue
         rows = db.execute(select(func.count()).select_from(table)).scalar_one()
         version = (

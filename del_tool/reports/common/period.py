@@ -99,6 +99,19 @@ class Period:
         return out
 
 
+def previous_period(period: Period) -> Period:
+    """The period of the same kind and length just before `period` (the quarter, half-year
+    or year before; for a custom range, as many days ending the day before it starts)."""
+    before = period.start - timedelta(days=1)
+    if period.kind == "quarter":
+        return quarter_of(before)
+    if period.kind == "half":
+        return _half(before.year, 1 if before.month <= 6 else 2)
+    if period.kind == "year":
+        return Period(date(before.year, 1, 1), date(before.year, 12, 31), "year", str(before.year))
+    return _custom(before - timedelta(days=period.days - 1), before)
+
+
 def quarter_of(day: date) -> Period:
     """The calendar quarter that holds `day`."""
     q = (day.month - 1) // 3 + 1

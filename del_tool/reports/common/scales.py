@@ -24,6 +24,8 @@ from del_tool.stats import ScaleReliability, jacobson_truax_cutoff
 
 FUNCTIONING = "del_functioning"
 FUNCTIONING_MEAN = "mean"
+#: WHO-5 well-being: the self-reported headline scale beside functioning.
+WELLBEING = ("who5", "wellbeing")
 
 
 @dataclass(frozen=True, slots=True)

@@ -104,6 +104,7 @@ def _built(session: Session, code: str, period: Period, benchmark: Any) -> dict[
     from del_tool.reports.common.labels import rendering_context
     from del_tool.reports.council import union
     from del_tool.reports.council.report import council_parts, council_report
+    from del_tool.reports.council.verdict import council_verdict
     from del_tool.reports.rendering.charts.draw import draw_all
 
     parts = council_parts(
@@ -135,6 +136,7 @@ def _built(session: Session, code: str, period: Period, benchmark: Any) -> dict[
         ),
     )
     if withheld:
+        report.sections[0] = council_verdict(report, statistic_min_n())  # from what is shown
         report.sections[0].messages.append(WITHHELD_NOTE)
     content: dict[str, Any] = {"audit": {"cells": union.encode_cells(cells), "withheld": withheld}}
     for language in LANGUAGES:

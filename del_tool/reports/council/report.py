@@ -28,6 +28,7 @@ from del_tool.reports.common.selection import (
     municipality_name,
     resolve_scope,
 )
+from del_tool.reports.common.verdict import glossary_section
 from del_tool.reports.council.disclosure import (
     CellTables,
     as_table,
@@ -39,6 +40,7 @@ from del_tool.reports.council.disclosure import (
 from del_tool.reports.council.figures import key_figures
 from del_tool.reports.council.outcomes import Outcomes, outcomes
 from del_tool.reports.council.results import results_section
+from del_tool.reports.council.verdict import council_verdict
 
 
 def region_context(
@@ -185,7 +187,7 @@ def council_report(parts: CouncilParts) -> Report:
             ),
         )
     )
-    return Report(
+    report = Report(
         kind="council",
         title=_l("Kommunerapport til kunderådet: %(name)s Kommune", name=name),
         scope_label=_l("Borgere betalt af %(name)s Kommune i regionens tilbud", name=name),
@@ -197,10 +199,13 @@ def council_report(parts: CouncilParts) -> Report:
             summary,
             results_section(ours, region, k, min_n, cells.grand_total_shown()),
             units,
+            glossary_section(),
         ],
         methods=council_methods(k),
         audience=name,
     )
+    report.sections.insert(0, council_verdict(report, min_n))
+    return report
 
 
 def council_methods(k: int) -> list[Any]:

@@ -14,7 +14,8 @@ from del_tool.reports.common.context import (
 from del_tool.reports.common.labels import fmt
 from del_tool.reports.common.labels import lazy as _l
 from del_tool.reports.common.model import KeyFigure, Report, Section
-from del_tool.reports.common.scales import FUNCTIONING, FUNCTIONING_MEAN
+from del_tool.reports.common.scales import FUNCTIONING, FUNCTIONING_MEAN, WELLBEING
+from del_tool.reports.common.verdict import glossary_section, verdict_min_n
 from del_tool.reports.effect.analysis import ScaleEffect, analyse_scales, improved_count
 from del_tool.reports.effect.goals import analyse_goals, goal_section
 from del_tool.reports.effect.tables import (
@@ -27,8 +28,7 @@ from del_tool.reports.effect.tables import (
     trajectory_chart,
     trajectory_table,
 )
-
-WELLBEING = ("who5", "wellbeing")
+from del_tool.reports.effect.verdict import verdict_section
 
 
 def build_effect_report(**request: Unpack[ReportRequest]) -> Report:
@@ -79,7 +79,13 @@ def effect_report(ctx: ReportContext) -> Report:
         filters=ctx.filters,
         filter_labels=ctx.filter_labels(),
         generated_at=ctx.generated_at,
-        sections=[summary, *scale_sections(effects, ctx.k), goal_part],
+        sections=[
+            verdict_section(ctx, effects, goals, verdict_min_n()),
+            summary,
+            *scale_sections(effects, ctx.k),
+            goal_part,
+            glossary_section(),
+        ],
         methods=methods(effects),
     )
 

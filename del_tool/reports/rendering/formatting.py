@@ -38,6 +38,8 @@ def format_value(value: Any, kind: str = "text", decimals: int = 0) -> str:
         return number(float(value), 0)
     if kind == "float":
         return number(float(value), decimals)
+    if kind == "p":  # a p-value: never "0,000"
+        return f"< {number(0.001, 3)}" if float(value) < 0.001 else number(float(value), 3)
     return str(value)
 
 
@@ -51,6 +53,8 @@ def rounded(value: Any, kind: str, decimals: int) -> Any:
         return round(float(value), decimals + 2)
     if kind in ("int", "dkk"):
         return round(float(value))
+    if kind == "p":
+        return round(float(value), 3) if float(value) >= 0.001 else "< 0.001"
     if kind in ("float", "signed"):
         return round(float(value), decimals)
     return value

@@ -50,6 +50,8 @@ def _number_format(column: Column) -> str | None:
         return "0" + ("." + "0" * column.decimals if column.decimals else "") + "%"
     if column.kind in ("float", "signed"):
         return "0" + ("." + "0" * column.decimals if column.decimals else "")
+    if column.kind == "p":
+        return "0.000"
     return NUMBER_FORMATS.get(column.kind)
 
 
