@@ -28,6 +28,7 @@ from del_tool.reports.common.labels import lazy as _l
 from del_tool.reports.common.model import Report
 from del_tool.reports.common.period import Period, parse_period
 from del_tool.reports.common.selection import (
+    NO_FILTERS,
     Filters,
     ReportScope,
     ensure_council_access,
@@ -63,13 +64,34 @@ def build_report(
     today: date | None = None,
 ) -> Report:
     """Build an internal report of `kind`; KeyError for an unknown kind. A period not yet over
-    is reported as status at today, and the report says so first."""
-    report = builder(kind)(
-        session=session, scope=scope, period=period, filters=filters, viewer=viewer, today=today
-    )
+    is reported as status at today, and the report says so first; a selection without stays
+    is one message (`common.empty`), never empty charts and tables."""
+    from del_tool.reports.common.context import checked_context
+    from del_tool.reports.common.empty import emptied, without_empty_parts
     from del_tool.reports.common.verdict import with_verdict
 
-    with_verdict(report)
+    build = builder(kind)
+    sel = queries.StaySelection(scope.unit_ids, period.start, period.end, filters or NO_FILTERS)
+    if queries.stays(session, sel).empty:
+        ctx = checked_context(
+            session=session,
+            scope=scope,
+            period=period,
+            filters=filters,
+            viewer=viewer,
+            today=today,
+        )
+        report = emptied(kind, ctx)
+    else:
+        report = build(
+            session=session,
+            scope=scope,
+            period=period,
+            filters=filters,
+            viewer=viewer,
+            today=today,
+        )
+        with_verdict(without_empty_parts(report))
     day = today or local_today()
     if period.end >= day and report.sections:
         report.sections[0].messages.insert(0, running_period_note(period, day))

@@ -138,7 +138,12 @@ def show():
         units=scope.unit_ids,
         filters=form.filters(),
     )
-    page = {"form": form, "form_template": "reports/_form.html", "args": request.args.to_dict()}
+    page = {
+        "form": form,
+        "form_template": "reports/_form.html",
+        "form_label": _l("Skift rapport, periode, omfang eller filtre"),
+        "args": request.args.to_dict(),
+    }
     return _serve(wanted, output, form.scope.data, page)
 
 
@@ -170,7 +175,12 @@ def council():
     ensure_council_access(viewer, code)
     frozen = is_published(form.parsed_period, local_today())
     wanted = _request("council", viewer, form.parsed_period.key, municipality=code, frozen=frozen)
-    page = {"form": form, "form_template": "reports/_council_form.html", "args": args}
+    page = {
+        "form": form,
+        "form_template": "reports/_council_form.html",
+        "form_label": _l("Skift periode") if council_view else _l("Skift kommune eller periode"),
+        "args": args,
+    }
     return _serve(wanted, output, code, page)
 
 

@@ -83,6 +83,8 @@ def milestone_pairs(
 
     Columns: stay, questionnaire, scale, pre, post.
     """
+    if scores.empty or stays.empty:  # pandas cannot map dates onto an empty set of stays
+        return pd.DataFrame(columns=[*SCALE_KEY, "pre", "post"])
     target_days = round(months * DAYS_PER_YEAR / 12)
     later = scores[~scores["baseline"]].copy()
     start = later["stay"].map(stays.set_index("stay")["start"])

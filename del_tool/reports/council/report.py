@@ -165,6 +165,13 @@ def council_report(parts: CouncilParts) -> Report:
         intro=suppression_note(k, cells.ranges_shown),
     )
     names = ctx.units()["name"].to_dict()
+    units.messages.append(
+        _l(
+            "En borger med ophold i flere tilbud eller efter flere paragraffer tælles i hver af "
+            "dem, så tabellens total kan være større end antallet af borgere i resuméet, som "
+            "tæller hver borger én gang."
+        )
+    )
     counts = published(cells.citizens.values, cells, k)
     units.tables.append(
         as_table(
