@@ -23,6 +23,7 @@ def template_values(
 ) -> dict[str, Any]:
     """What the report templates need: the report, its charts and the formatters."""
     from del_tool.reports.rendering.charts.draw import draw_all  # matplotlib: only when drawing
+    from del_tool.reports.rendering.pdf_tables import plan_table
 
     return {
         "report": report,
@@ -30,6 +31,7 @@ def template_values(
         "fmt": format_value,
         "bench": benchmark_text,
         "show": display_table,
+        "plan": plan_table,
         "period_text": period_label(report.period),
         "period_heading": period_heading(report.period),
         "language": language(),
@@ -47,18 +49,29 @@ def render_report_html(
         return render_template("reports/page.html", **values, **page)
 
 
-def render_report_pdf(
+def report_pdf_html(
     report: Report, *, locale: str | None = None, charts: dict[str, Chart] | None = None
-) -> bytes:
-    """The report as a PDF with the page's charts (drawn now unless given), page numbers,
-    period, scope and time."""
+) -> str:
+    """The HTML WeasyPrint turns into the report's PDF (tests check the PDF against it)."""
     with rendering_context(locale):
-        html = render_template(
+        return render_template(
             "reports/pdf.html",
             **template_values(report, pdf=True, charts=charts),
             page_word=str(_l("Side")),
             generated_word=str(_l("Dannet")),
         )
+
+
+def render_report_pdf(
+    report: Report, *, locale: str | None = None, charts: dict[str, Chart] | None = None
+) -> bytes:
+    """The report as a PDF with the page's charts (drawn now unless given), page numbers,
+    period, scope and time."""
+    return pdf_from_html(report_pdf_html(report, locale=locale, charts=charts))
+
+
+def pdf_from_html(html: str) -> bytes:
+    """A PDF from `report_pdf_html`'s HTML."""
     from weasyprint import HTML  # 0.6 s to import: only when a PDF is made
 
     pdf: bytes = HTML(string=html, base_url=None).write_pdf()
