@@ -46,6 +46,8 @@ class CaseloadRow:
     unit_id: int = 0
     contact_user_id: int | None = None
     contact_name: str | None = None
+    #: What tells namesakes apart (#15 item 2), beside the name and birth year.
+    case_reference: str | None = None
 
     @property
     def overdue(self) -> bool:
@@ -78,6 +80,8 @@ class SearchHit:
     unit_name: str
     start_date: date
     end_date: date | None
+    #: What tells namesakes apart (#15 item 2), beside the name and birth year.
+    case_reference: str | None = None
 
 
 def caseload(*, session: Session, actor: Actor, today: date) -> list[UnitCaseload]:
@@ -125,6 +129,7 @@ def caseload(*, session: Session, actor: Actor, today: date) -> list[UnitCaseloa
                 unit_id=ident(unit.id),
                 contact_user_id=stay.contact_user_id,
                 contact_name=contacts.get(stay.contact_user_id or 0),
+                case_reference=citizen.case_reference,
             )
         )
     for entry in units.values():
@@ -197,6 +202,7 @@ def search_citizens(*, session: Session, actor: Actor, query: str) -> list[Searc
             name=citizen.name,
             birth_year=citizen.birth_year,
             unit_name=unit_name,
+            case_reference=citizen.case_reference,
             start_date=stay.start_date,
             end_date=stay.end_date,
         )

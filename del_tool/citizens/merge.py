@@ -2,7 +2,8 @@
 
 What moves: the stays, goals and follow-ups of the merged-away record become the kept record's
 (goal reviews, assessments and scores hang on them and move with them), each change in the
-history as an update of that row, under the kept citizen. The merged-away record keeps its
+history as an update of that row, under the kept citizen. The kept record's details stay; only
+a missing case reference is taken from the other. The merged-away record keeps its
 details, is marked `merged_into_id` (its old URLs lead to the kept record) and holds no rows
 any more. Both records get a "merge" event in the history, in the same transaction.
 
@@ -106,6 +107,10 @@ def merge_citizens(
     for moved in (*stays, *goals, *follow_ups):
         history.update(session, actor, moved, {"citizen_id": keep_id}, citizen_id=keep_id)
     result = MergeResult(stays=len(stays), goals=len(goals), follow_ups=len(follow_ups))
+    if not keep.case_reference and other.case_reference:  # a blank is filled, nothing overwritten
+        history.update(
+            session, actor, keep, {"case_reference": other.case_reference}, citizen_id=keep_id
+        )
     other.merged_into_id = keep_id
     session.add(other)
     session.flush()

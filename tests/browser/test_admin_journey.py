@@ -47,7 +47,12 @@ def _create_staff_user(tab: BrowserTab) -> str:
     tab.check_both_languages("admin-user-form", screenshot=True)
     page.get_by_label("Brugernavn").fill(USERNAME)
     page.get_by_label("Navn", exact=True).fill("Sara Strand")
+    # Only the chosen role's scope field is shown (#15 item 11).
+    page.get_by_label("Leder", exact=True).check()
+    assert page.locator("#centre").is_visible() and not page.locator("#municipality").is_visible()
+    page.select_option("#centre", index=1)
     page.get_by_label("Medarbejder", exact=True).check()
+    assert not page.locator("#centre").is_visible()
     page.get_by_label(UNIT).check()
     page.locator("main button[type=submit]", has_text="Opret bruger").click()
     page.wait_for_load_state()
@@ -78,7 +83,19 @@ def test_admin_creates_a_staff_user_who_sees_one_unit(
     page.locator(".portal-user button.log-off").click()
     page.wait_for_load_state()
     assert "/auth/login" in page.url
+    # A generated password: the new user chooses their own before anything else (#15 item 11).
     tab.login(USERNAME, password)
+    assert page.url.endswith("/account/password"), page.url
+    tab.check("new-staff-choose-password")
+    tab.screenshot("new-staff-choose-password")
+    own = "Saras eget lange kodeord 2026"
+    page.fill("#current_password", password)
+    page.fill("#new_password", own)
+    page.fill("#confirm", own)
+    page.locator("main button[type=submit]").click()
+    page.wait_for_load_state()
+    assert "/auth/login" in page.url
+    tab.login(USERNAME, own)
     assert page.url.endswith("/citizens/")
     tab.check_both_languages("new-staff-caseload")
     units = page.locator("main section h2").all_inner_texts()

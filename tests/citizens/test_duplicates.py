@@ -131,3 +131,15 @@ def test_a_citizen_who_left_the_unit_long_ago_is_a_match_elsewhere(db, world, st
         staff.post("/citizens/new", data=_new(world, name="Mona Flytter", birth_year="1980"))
     )
     assert ELSEWHERE in page and WARNING in page
+
+
+def test_namesakes_are_told_apart_on_the_caseload_and_in_the_search(db, world, staff):
+    staff.post("/citizens/new", data=_new(world, case_reference="SAG-1"))
+    key = normalise_name("Nanna Rasmussen") + "|1993"
+    staff.post(
+        "/citizens/new",
+        data=_new(world, case_reference="SAG-2", confirm_new="y", checked_for=key),
+    )
+    age = f"1993 ({TODAY.year - 1993} år)"
+    for page in (text(staff.get("/citizens/")), text(staff.get("/citizens/?q=nanna"))):
+        assert page.count(age) >= 2 and "SAG-1" in page and "SAG-2" in page

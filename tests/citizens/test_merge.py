@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 from sqlmodel import col, select
@@ -110,6 +111,10 @@ def test_merge_moves_the_records_redirects_the_old_url_and_is_in_both_histories(
     # The kept record's log shows the reads made under the old id as well.
     log = text(leader.get(f"/audit/citizens/{world.citizen_a}"))
     assert log.count("merge") >= 2
+    # The right-of-access export holds the merged record and what was recorded under its id.
+    export = json.loads(leader.get(f"/audit/citizens/{world.citizen_a}/export.json").data)
+    assert [r["id"] for r in export["merged_records"]] == [twin]
+    assert twin in {e["citizen_id"] for e in export["history"]}
 
 
 def test_a_citizen_of_another_centre_cannot_be_merged(world, client_as, db):

@@ -12,6 +12,7 @@ from sqlmodel import Session, SQLModel, col, select
 from del_tool.audit.models import AccessEvent, AuditEvent
 from del_tool.audit.services import log_access, snapshot
 from del_tool.auth.access import NotFoundError
+from del_tool.citizens.merge import record_ids
 from del_tool.citizens.models import Citizen, Stay
 from del_tool.citizens.record_scope import PartialRecord
 from del_tool.followups.models import Assessment, AssessmentScore, FollowUp, GoalReview
@@ -45,14 +46,17 @@ def citizen_record(
     assessment_ids = session.exec(
         select(Assessment.id).where(col(Assessment.follow_up_id).in_(follow_up_ids))
     ).all()
-    history = _rows(session, AuditEvent, AuditEvent.citizen_id == citizen_id)
-    access_log = _rows(session, AccessEvent, AccessEvent.citizen_id == citizen_id)
+    # Records merged into this one keep their history and reads under their own ids.
+    ids = record_ids(session, citizen_id)
+    history = _rows(session, AuditEvent, col(AuditEvent.citizen_id).in_(ids))
+    access_log = _rows(session, AccessEvent, col(AccessEvent.citizen_id).in_(ids))
     if partial is not None:
         history = [e for e in history if partial.shows_event(e["entity"], e["entity_id"])]
         access_log = [e for e in access_log if partial.shows_access(e["user_id"])]
     return {
         "exported_at": utcnow().isoformat(),
         "citizen": snapshot(citizen),
+        "merged_records": _rows(session, Citizen, col(Citizen.id).in_(ids[1:])),
         "stays": _rows(session, Stay, stays),
         "goals": _rows(session, Goal, goals),
         "follow_ups": _rows(session, FollowUp, follow_ups),
