@@ -39,7 +39,13 @@ def compare_units(pairs: pd.DataFrame) -> AdjustedComparison:
 
 
 def adjusted_table(
-    names: pd.Series, result: AdjustedComparison, *, higher_is_better: bool, baseline: float
+    names: pd.Series,
+    result: AdjustedComparison,
+    *,
+    higher_is_better: bool,
+    baseline: float,
+    key: str = "learning_adjusted",
+    entity: Any = None,
 ) -> Table:
     """The adjusted comparison as a table, one row per unit."""
     rows = [
@@ -58,10 +64,11 @@ def adjusted_table(
         for i, unit in enumerate(result.groups)
     ]
     rows.sort(key=lambda row: str(row[0]))
+    columns = COLUMNS if entity is None else (Column(COLUMNS[0].key, entity), *COLUMNS[1:])
     return Table(
-        "learning_adjusted",
+        key,
         _l("Ændring i funktionsevne justeret for udgangsniveau"),
-        COLUMNS,
+        columns,
         rows,
         note=adjusted_note(result, baseline),
     )
@@ -96,14 +103,19 @@ def p_text(p: float | None) -> Any:
 
 
 def adjusted_chart(
-    names: pd.Series, result: AdjustedComparison, *, higher_is_better: bool, xlabel: Any
+    names: pd.Series,
+    result: AdjustedComparison,
+    *,
+    higher_is_better: bool,
+    xlabel: Any,
+    key: str = "learning_adjusted_chart",
 ) -> ChartSpec:
     """Adjusted change per unit with its 95% CI, beside the overall mean."""
     order = np.argsort(result.adjusted)
     if not higher_is_better:
         order = order[::-1]  # best (lowest) at the top
     return ChartSpec(
-        "learning_adjusted_chart",
+        key,
         "adjusted",
         _l("Justeret ændring pr. tilbud med 95 % KI"),
         {

@@ -220,6 +220,10 @@ def unit_table(
     counts: pd.DataFrame,
     goals: pd.DataFrame,
     flags: dict[str, pd.Series],
+    *,
+    key: str = "learning_units",
+    entity: Any = None,
+    title: Any = None,
 ) -> Table:
     """Units side by side with each measure's position in its funnel, in words."""
     units = sorted(set(counts.index) | set(goals.index), key=lambda u: str(names.get(u, u)))
@@ -242,10 +246,13 @@ def unit_table(
                 flag_text(flags["met"].get(unit, ""), True),
             ]
         )
+    columns = UNIT_COLUMNS
+    if entity is not None:
+        columns = (Column("unit", entity), *UNIT_COLUMNS[1:])
     return Table(
-        "learning_units",
-        _l("Tilbud side om side"),
-        UNIT_COLUMNS,
+        key,
+        title if title is not None else _l("Tilbud side om side"),
+        columns,
         rows,
         note=_l(
             "Funktionsevne: gennemsnit af temaerne (0-4, lavere er bedre), siden indskrivning; "

@@ -219,6 +219,16 @@ def units(session: Session, unit_ids: frozenset[int] | None) -> pd.DataFrame:
     return read_frame(session, statement).set_index("unit").sort_values(["centre_name", "name"])
 
 
+def unit_target_groups(session: Session, unit_ids: frozenset[int] | None) -> pd.DataFrame:
+    """The target group each unit serves, indexed by unit id."""
+    statement: Any = select(
+        col(Unit.id).label("unit"), col(Unit.target_group).label("target_group")
+    )
+    if unit_ids is not None:
+        statement = statement.where(col(Unit.id).in_(sorted(unit_ids)))
+    return read_frame(session, statement).set_index("unit")
+
+
 def chunked(values: Collection[Any], size: int = IN_CHUNK) -> Iterator[list[Any]]:
     """`values` sorted, in lists of at most `size`: one IN list per statement."""
     ordered = sorted(values)

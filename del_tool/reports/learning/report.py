@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Unpack
 
 import pandas as pd
@@ -41,6 +42,9 @@ def learning_report(ctx: ReportContext) -> Report:
     reviews = queries.goal_reviews(ctx.session, ctx.sel, since=ctx.period.start)
     latest = latest_reviews(reviews)
     units = units_section(ctx, stays, functioning, latest)
+    sections = [units]
+    if ctx.scope.level == "region":
+        sections.append(centres_section(ctx, stays, functioning, latest))
     return Report(
         kind="learning",
         title=_l("Læringsrapport"),
@@ -50,7 +54,7 @@ def learning_report(ctx: ReportContext) -> Report:
         filter_labels=ctx.filter_labels(),
         generated_at=ctx.generated_at,
         sections=[
-            units,
+            *sections,
             trend_section(ctx),
             theme_section(latest, ctx.k),
             cohort_section(ctx),
@@ -79,16 +83,49 @@ def learning_report(ctx: ReportContext) -> Report:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Level:
+    """What is compared side by side: units, or (at region scope) centres."""
+
+    key: str  # section key and prefix of the tables' and charts' keys
+    title: Any
+    entity: Any  # the column heading and the "per ..." of titles
+    too_few: Any
+    outside: Any
+
+
+UNITS = Level(
+    "learning",
+    _l("Tilbud side om side"),
+    _l("Tilbud"),
+    _l("Sammenligning kræver data fra mindst to tilbud i rapporten."),
+    _l("Tilbud uden for grænsen på 99,8 %"),
+)
+CENTRES = Level(
+    "learning_centres",
+    _l("Centre side om side"),
+    _l("Center"),
+    _l("Sammenligning kræver data fra mindst to centre i rapporten."),
+    _l("Centre uden for grænsen på 99,8 %"),
+)
+
+
 def units_section(
-    ctx: ReportContext, stays: pd.DataFrame, functioning: Any, latest: pd.DataFrame
+    ctx: ReportContext,
+    stays: pd.DataFrame,
+    functioning: Any,
+    latest: pd.DataFrame,
+    level: Level = UNITS,
+    names: pd.Series | None = None,
 ) -> Section:
-    """Units side by side with three funnel plots."""
+    """Units (or centres: `stays` with their centre in "unit", and `names`) side by side with
+    three funnel plots and the comparison adjusted for the baseline."""
     section = Section(
-        "units",
-        _l("Tilbud side om side"),
+        "units" if level is UNITS else "centres",
+        level.title,
         question=_l("DEL-spørgsmål 3: Hvordan lærer vi af målingerne?"),
     )
-    names = ctx.units()["name"]
+    names = ctx.units()["name"] if names is None else names
     counts = unit_counts(functioning, stays)
     goals = unit_goals(latest, stays)
     flags: dict[str, pd.Series] = {
@@ -97,18 +134,28 @@ def units_section(
         "met": pd.Series(dtype=str),
     }
     if len(set(counts.index) | set(goals.index)) < 2:
-        section.messages.append(_l("Sammenligning kræver data fra mindst to tilbud i rapporten."))
+        section.messages.append(level.too_few)
     else:
-        _add_funnels(section, names, counts, goals, flags, functioning)
-    section.tables.append(unit_table(names, counts, goals, flags))
-    _add_adjusted(section, names, citizen_pairs(functioning, stays))
+        _add_funnels(section, names, counts, goals, flags, functioning, level)
+    section.tables.append(
+        unit_table(
+            names,
+            counts,
+            goals,
+            flags,
+            key=f"{level.key}_units",
+            entity=level.entity,
+            title=level.title,
+        )
+    )
+    _add_adjusted(section, names, citizen_pairs(functioning, stays), level)
     outside = sum(int((f.isin(["above", "below"])).sum()) for f in flags.values())
     section.figures.append(
         KeyFigure(
-            "units_outside",
-            _l("Tilbud uden for grænsen på 99,8 %"),
+            "units_outside" if level is UNITS else "centres_outside",
+            level.outside,
             outside,
-            note=_l("summen over de tre mål; %(n)s tilbud sammenlignet", n=len(names)),
+            note=_l("summen over de tre mål; %(n)s sammenlignet", n=len(names)),
         )
     )
     return section
@@ -121,13 +168,14 @@ def _add_funnels(
     goals: pd.DataFrame,
     flags: dict[str, pd.Series],
     functioning: Any,
+    level: Level,
 ) -> None:
     """The three funnel plots, and each unit's position in them (written into `flags`)."""
     if not counts.empty:
         values = counts.rename(columns={"pairs": "n"})
         result, chart = mean_funnel(
-            "learning_funnel_change",
-            _l("Ændring i funktionsevne siden indskrivning pr. tilbud"),
+            f"{level.key}_funnel_change",
+            _l("Ændring i funktionsevne siden indskrivning pr. %(what)s", what=_per(level)),
             names,
             values,
             higher_is_better=False,
@@ -136,11 +184,11 @@ def _add_funnels(
         flags["mean"] = pd.Series(result.flag, index=values[values["n"] > 0].index)
         section.charts.append(chart)
         section.results["funnel_change"] = result
-        _add_improved(section, names, counts, flags, functioning)
+        _add_improved(section, names, counts, flags, functioning, level)
     if not goals.empty:
         result, chart = mean_funnel(
-            "learning_funnel_goals",
-            _l("Andel af borgerens mål nået, gennemsnit pr. tilbud"),
+            f"{level.key}_funnel_goals",
+            _l("Andel af borgerens mål nået, gennemsnit pr. %(what)s", what=_per(level)),
             names,
             goals.rename(columns={"citizens": "n", "share": "mean"}),
             higher_is_better=True,
@@ -158,13 +206,14 @@ def _add_improved(
     counts: pd.DataFrame,
     flags: dict[str, pd.Series],
     functioning: Any,
+    level: Level,
 ) -> None:
     """The funnel of the share reliably improved (exact binomial limits), or why there is none."""
     classified = counts["classified"]
     if counts["improved"].sum() > 0:
         result, chart = proportion_funnel(
-            "learning_funnel_improved",
-            _l("Andel pålideligt forbedret pr. tilbud"),
+            f"{level.key}_funnel_improved",
+            _l("Andel pålideligt forbedret pr. %(what)s", what=_per(level)),
             names,
             counts["improved"],
             classified,
@@ -183,7 +232,33 @@ def _add_improved(
         )
 
 
-def _add_adjusted(section: Section, names: pd.Series, pairs: pd.DataFrame) -> None:
+def centres_section(
+    ctx: ReportContext, stays: pd.DataFrame, functioning: Any, latest: pd.DataFrame
+) -> Section:
+    """Centre by centre at region scope: the same measures, funnels and baseline-adjusted
+    comparison as for units, over each centre's citizens; says so where target groups differ."""
+    units = ctx.units()
+    by_centre = stays.assign(unit=stays["unit"].map(units["centre"]))
+    names = units.drop_duplicates("centre").set_index("centre")["centre_name"]
+    section = units_section(ctx, by_centre, functioning, latest, CENTRES, names)
+    groups = queries.unit_target_groups(ctx.session, ctx.scope.unit_ids)
+    served = groups.groupby(groups.index.map(units["centre"]))["target_group"].agg(frozenset)
+    if served.nunique() > 1:
+        section.messages.append(
+            _l(
+                "Centrene har forskellige målgrupper, så forskellene mellem dem er beskrivende: "
+                "den justerede sammenligning tager højde for borgernes udgangsniveau, ikke for "
+                "målgruppen. Sammenlign helst centre med samme målgruppe."
+            )
+        )
+    return section
+
+
+def _per(level: Level) -> Any:
+    return _l("tilbud") if level is UNITS else _l("center")
+
+
+def _add_adjusted(section: Section, names: pd.Series, pairs: pd.DataFrame, level: Level) -> None:
     """Change per unit adjusted for the baseline (ANCOVA), as a table and a chart."""
     if pairs["unit"].nunique() < 2:
         return
@@ -195,7 +270,14 @@ def _add_adjusted(section: Section, names: pd.Series, pairs: pd.DataFrame) -> No
         )
         return
     section.tables.append(
-        adjusted_table(names, result, higher_is_better=False, baseline=float(pairs["pre"].mean()))
+        adjusted_table(
+            names,
+            result,
+            higher_is_better=False,
+            baseline=float(pairs["pre"].mean()),
+            key=f"{level.key}_adjusted",
+            entity=level.entity,
+        )
     )
     section.charts.append(
         adjusted_chart(
@@ -203,5 +285,6 @@ def _add_adjusted(section: Section, names: pd.Series, pairs: pd.DataFrame) -> No
             result,
             higher_is_better=False,
             xlabel=_l("Justeret ændring i funktionsevne (lavere er bedre)"),
+            key=f"{level.key}_adjusted_chart",
         )
     )
