@@ -152,9 +152,15 @@ def encoded_build(request: BuildRequest, *, session: Session) -> tuple[Any, Any]
 
     period = parse_period(request.period)
     if request.kind == "council" and request.municipality and is_published(period, request.day):
+        from del_tool.reports.codec import decode
+        from del_tool.reports.council.trend import with_trend
+
         ensure_council_access(request.viewer, request.municipality)
         part = in_language(publish(request.municipality, period), request.language)
-        return part["report"], part["charts"]
+        published = decode(part["report"])
+        with rendering_context(request.language):
+            with_trend(published, request.municipality, request.day, request.language)
+            return encode(published), part["charts"]
     report = build_requested(request, session=session)
     with rendering_context(request.language):
         return encode(report), encode(draw_all(report))
@@ -204,15 +210,20 @@ def build_council_pack(
     so the region's figures are computed once. NotFoundError for an unknown municipality.
     """
     from del_tool.reports.codec import decode
+    from del_tool.reports.common.labels import rendering_context
     from del_tool.reports.council.publication import in_language, is_published, publish
     from del_tool.reports.council.report import build_council_summary
+    from del_tool.reports.council.trend import with_trend
     from del_tool.reports.rendering.pages import render_report_pdf
     from del_tool.reports.rendering.spreadsheet import render_report_xlsx
 
     charts = None
-    if is_published(period, today or local_today()):
+    day = today or local_today()
+    if is_published(period, day):
         part = in_language(publish(municipality_code, period, benchmark=benchmark), "da")
         report, charts = decode(part["report"]), decode(part["charts"])
+        with rendering_context("da"):
+            with_trend(report, municipality_code, day, "da", publish_missing=False)
     else:
         report = build_council_summary(
             session=session,
