@@ -34,7 +34,9 @@ AGGREGATE_OUTPUTS: dict[str, AggregateOutput] = {
             "The municipality's council summary of a published calendar period, as HTML, PDF, "
             "XLSX and CSV (all formats of one frozen publication).",
             "reports.council.union: its cells are audited with every earlier publication of "
-            "the municipality before it is frozen, and stored with it.",
+            "the municipality before it is frozen, and stored with it. Its trend over earlier "
+            "quarters (council.trend) and its verdict (council.verdict) repeat cells of frozen "
+            "publications only, so they add nothing to audit.",
         ),
         AggregateOutput(
             "reports.council_archive",
