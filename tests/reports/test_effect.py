@@ -48,14 +48,16 @@ def _row(table, title_start):
 
 
 def _assert_change_row(row, pre, post):
+    """Levels as measured; change as improvement: functioning is lower-is-better, so the table
+    shows before minus after, with the effect sizes and intervals signed alike."""
     expected = paired_change(pre, post)
+    better = paired_change(post, pre)
     assert row[1] == expected.n
-    for value, field in zip(
-        row[2:12], ("mean_pre", "mean_post", "mean_diff", "ci_low", "ci_high", "d_z"), strict=False
-    ):
-        assert expect.close(value, getattr(expected, field)), field
-    assert expect.close(row[8], expected.d_z_ci[0]) and expect.close(row[9], expected.d_z_ci[1])
-    assert expect.close(row[10], expected.g_av) and expect.close(row[11], expected.p_wilcoxon)
+    assert expect.close(row[2], expected.mean_pre) and expect.close(row[3], expected.mean_post)
+    for value, field in zip(row[4:8], ("mean_diff", "ci_low", "ci_high", "d_z"), strict=True):
+        assert expect.close(value, getattr(better, field)), field
+    assert expect.close(row[8], better.d_z_ci[0]) and expect.close(row[9], better.d_z_ci[1])
+    assert expect.close(row[10], better.g_av) and expect.close(row[11], expected.p_wilcoxon)
 
 
 @pytest.mark.parametrize("level", ["unit", "centre", "region"])
@@ -72,9 +74,9 @@ def test_paired_change_since_admission_and_in_period(session, world, level):
     pre, post = expect.period_pairs(stays, MEAN, PERIOD.start, PERIOD.end)
     _assert_change_row(_row(in_period, "DEL funktionsprofil: Gennemsnit"), pre, post)
     figure = report.figure("functioning_change")
-    assert expect.close(
+    assert expect.close(  # improvement: before minus after
         figure.value,
-        paired_change(*expect.admission_pairs(stays, MEAN, PERIOD.start, PERIOD.end)).mean_diff,
+        -paired_change(*expect.admission_pairs(stays, MEAN, PERIOD.start, PERIOD.end)).mean_diff,
     )
 
 
@@ -132,8 +134,9 @@ def test_trajectory_is_the_mixed_model_over_all_scores_of_the_measured_stays(ses
     expected = trajectory(frame, time="years", score="score", group="stay", optimizers=OPTIMIZERS)
     row = _row(report.table("effect_trajectory"), "DEL funktionsprofil: Gennemsnit")
     assert row[1] == expected.n_groups and row[2] == expected.n_rows
-    assert expect.close(row[4], expected.slope, rel=1e-6)
-    assert expect.close(row[5], expected.slope_ci[0], rel=1e-6)
+    # Improvement per year: the functioning scale is lower-is-better.
+    assert expect.close(row[4], -expected.slope, rel=1e-6)
+    assert expect.close(row[5], -expected.slope_ci[1], rel=1e-6)
 
 
 @pytest.mark.parametrize("level", ["unit", "centre", "region"])

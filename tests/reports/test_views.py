@@ -159,7 +159,7 @@ def test_the_demo_tells_its_story_to_leader_and_council(demo_client):
     login(demo_client, "leader", DEMO_PASSWORD)
     page = demo_client.get("/reports/report?kind=effect&scope=centre:2&period=2026")
     html = page.get_data(as_text=True)
-    assert page.status_code == 200 and "Ændring i funktionsevne siden indskrivning" in html
+    assert page.status_code == 200 and "Forbedring i funktionsevne siden indskrivning" in html
     assert "Andel mål nået" in html and "<img" in html
     documentation = demo_client.get(
         "/reports/report?kind=documentation&scope=centre:2&period=2026Q3"

@@ -227,12 +227,27 @@ def _find(words: list[Word], wanted: list[str], start: int, *, gap: int = 0) -> 
     return None
 
 
+def _caption(words: list[Word], table: TableText, start: int) -> int | None:
+    """Where the table starts: its caption followed by its first header word (a heading with
+    the caption's words is not the table)."""
+    if not table.caption:
+        return start
+    first = table.headers[0][0] if table.headers and table.headers[0] else None
+    at = _find(words, table.caption, start)
+    while at is not None:
+        after = at + len(table.caption)
+        if first is None or (after < len(words) and words[after].text == first):
+            return at
+        at = _find(words, table.caption, at + 1)
+    return None
+
+
 def orphan_rows(pages: list[Page], tables: list[TableText]) -> list[str]:
     """Tables split over pages with one of their rows alone on a page."""
     words = [w for page in pages for w in sorted(page.words, key=lambda w: (w.y0, w.x0))]
     problems, position = [], 0
     for table in tables:
-        at = _find(words, table.caption, position) if table.caption else position
+        at = _caption(words, table, position)
         if at is None or not table.rows:
             continue
         row_pages = []

@@ -72,12 +72,13 @@ def judge(change: Change, *, min_n: int = DEFAULT_MIN_N) -> Judgement:
                 min=min_n,
             ),
         )
+    # Shown as improvement (positive = better), as in the report's tables and charts.
     low, high = sorted((change.better(change.ci[0]), change.better(change.ci[1])))
     values = {
         "what": change.label,
-        "change": fmt(change.mean, change.decimals),
-        "low": fmt(change.ci[0], change.decimals),
-        "high": fmt(change.ci[1], change.decimals),
+        "change": fmt(change.better(change.mean), change.decimals),
+        "low": fmt(low, change.decimals),
+        "high": fmt(high, change.decimals),
         "n": change.n,
     }
     if low > 0:
@@ -86,7 +87,7 @@ def judge(change: Change, *, min_n: int = DEFAULT_MIN_N) -> Judgement:
             return Judgement(
                 "clear_improvement",
                 _l(
-                    "%(what)s: klar forbedring siden indskrivning. Gennemsnitlig ændring "
+                    "%(what)s: klar forbedring siden indskrivning. Gennemsnitlig forbedring "
                     "%(change)s (95 %% sikkerhedsinterval %(low)s til %(high)s, n = %(n)s).",
                     **values,
                 ),
@@ -95,7 +96,7 @@ def judge(change: Change, *, min_n: int = DEFAULT_MIN_N) -> Judgement:
             "improvement",
             _l(
                 "%(what)s: en lille, men sikker forbedring siden indskrivning. Gennemsnitlig "
-                "ændring %(change)s (95 %% sikkerhedsinterval %(low)s til %(high)s, n = %(n)s).",
+                "forbedring %(change)s (95 %% sikkerhedsinterval %(low)s til %(high)s, n = %(n)s).",
                 **values,
             ),
         )
@@ -103,7 +104,7 @@ def judge(change: Change, *, min_n: int = DEFAULT_MIN_N) -> Judgement:
         return Judgement(
             "deterioration",
             _l(
-                "%(what)s: forværring siden indskrivning. Gennemsnitlig ændring %(change)s "
+                "%(what)s: forværring siden indskrivning. Gennemsnitlig forbedring %(change)s "
                 "(95 %% sikkerhedsinterval %(low)s til %(high)s, n = %(n)s).",
                 **values,
             ),
@@ -111,7 +112,7 @@ def judge(change: Change, *, min_n: int = DEFAULT_MIN_N) -> Judgement:
     return Judgement(
         "no_reliable_change",
         _l(
-            "%(what)s: ingen sikker ændring. Gennemsnittet er %(change)s, men "
+            "%(what)s: ingen sikker ændring. Gennemsnitlig forbedring %(change)s, men "
             "sikkerhedsintervallet (%(low)s til %(high)s, n = %(n)s) rummer både forbedring og "
             "forværring.",
             **values,
@@ -128,7 +129,7 @@ def compare(ours: Change, theirs: Change, against: Any, *, min_n: int = DEFAULT_
     verdict = comparison(ours, theirs, min_n=min_n)
     values = {
         "against": against,
-        "theirs": fmt(theirs.mean, theirs.decimals),
+        "theirs": fmt(None if theirs.mean is None else theirs.better(theirs.mean), theirs.decimals),
         "n": theirs.n,
     }
     if verdict == "unknown":

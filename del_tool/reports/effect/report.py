@@ -11,6 +11,7 @@ from del_tool.reports.common.context import (
     checked_context,
     scope_text,
 )
+from del_tool.reports.common.direction import improvement, improvement_interval
 from del_tool.reports.common.labels import fmt
 from del_tool.reports.common.labels import lazy as _l
 from del_tool.reports.common.model import KeyFigure, Report, Section
@@ -124,14 +125,18 @@ def change_figure(key: str, label: Any, effect: ScaleEffect | None, min_pairs: i
     reason = change_reason(change, min_pairs)
     if change.n < min_pairs:
         return KeyFigure(key, label, None, "signed", 2, reason=reason)
+    higher = effect.info.higher_is_better
+    low, high = improvement_interval(change.ci_low, change.ci_high, higher)
     note = _l(
-        "n = %(n)s forløb; 95 %% KI %(low)s til %(high)s; %(better)s er bedre; parret t-test",
+        "n = %(n)s forløb; 95 %% KI %(low)s til %(high)s; positiv = bedre (på skalaen er "
+        "%(better)s bedre); parret t-test",
         n=change.n,
-        low=fmt(change.ci_low, 2),
-        high=fmt(change.ci_high, 2),
-        better=better_text(effect.info.higher_is_better),
+        low=fmt(low, 2),
+        high=fmt(high, 2),
+        better=better_text(higher),
     )
-    return KeyFigure(key, label, change.mean_diff, "signed", 2, note=note, reason=reason)
+    value = improvement(change.mean_diff, higher)
+    return KeyFigure(key, label, value, "signed", 2, note=note, reason=reason)
 
 
 def improved_figure(key: str, label: Any, effect: ScaleEffect | None, min_pairs: int) -> KeyFigure:
@@ -165,7 +170,7 @@ def effect_figures(effects: list[ScaleEffect], min_pairs: int) -> list[KeyFigure
     return [
         change_figure(
             "functioning_change",
-            _l("Ændring i funktionsevne siden indskrivning (0-4, lavere er bedre)"),
+            _l("Forbedring i funktionsevne siden indskrivning (0-4)"),
             functioning,
             min_pairs,
         ),
@@ -177,7 +182,7 @@ def effect_figures(effects: list[ScaleEffect], min_pairs: int) -> list[KeyFigure
         ),
         change_figure(
             "wellbeing_change",
-            _l("Ændring i trivsel (WHO-5, 0-100, højere er bedre)"),
+            _l("Forbedring i trivsel (WHO-5, 0-100)"),
             wellbeing,
             min_pairs,
         ),

@@ -6,6 +6,12 @@ from typing import Any
 
 import numpy as np
 
+from del_tool.reports.common.direction import (
+    IMPROVEMENT_RULE,
+    improvement,
+    improvement_ci,
+    improvement_interval,
+)
 from del_tool.reports.common.labels import Text
 from del_tool.reports.common.labels import lazy as _l
 from del_tool.reports.common.model import ChartSpec, Column, Table
@@ -18,7 +24,7 @@ CHANGE_COLUMNS = (
     Column("n", _l("Forløb (n)"), "int"),
     Column("mean_pre", _l("Før, gns."), "float", 2),
     Column("mean_post", _l("Efter, gns."), "float", 2),
-    Column("diff", _l("Ændring"), "signed", 2),
+    Column("diff", _l("Forbedring"), "signed", 2),
     Column("ci_low", _l("95 % KI, nedre"), "signed", 2),
     Column("ci_high", _l("95 % KI, øvre"), "signed", 2),
     Column("d_z", _l("Effektstørrelse d_z"), "signed", 2),
@@ -49,7 +55,7 @@ TRAJECTORY_COLUMNS = (
     Column("groups", _l("Forløb (n)"), "int"),
     Column("rows", _l("Målinger (n)"), "int"),
     Column("intercept", _l("Niveau ved indskrivning"), "float", 2),
-    Column("slope", _l("Ændring pr. år"), "signed", 2),
+    Column("slope", _l("Forbedring pr. år"), "signed", 2),
     Column("slope_low", _l("95 % KI, nedre"), "signed", 2),
     Column("slope_high", _l("95 % KI, øvre"), "signed", 2),
     Column("model", _l("Model")),
@@ -80,19 +86,18 @@ def change_row(label: Any, change: PairedChange, higher: bool, min_pairs: int) -
     reason = change_reason(change, min_pairs)
     if change.n < min_pairs:
         return [label, change.n, *([None] * 10), better_text(higher), reason]
-    low, high = change.d_z_ci if change.d_z_ci else (None, None)
+    better = improvement_interval(change.ci_low, change.ci_high, higher)
+    d_z = improvement_ci(change.d_z_ci, higher)
     return [
         label,
         change.n,
         change.mean_pre,
         change.mean_post,
-        change.mean_diff,
-        change.ci_low,
-        change.ci_high,
-        change.d_z,
-        low,
-        high,
-        change.g_av,
+        improvement(change.mean_diff, higher),
+        *better,
+        improvement(change.d_z, higher),
+        *d_z,
+        improvement(change.g_av, higher),
         change.p_wilcoxon,
         better_text(higher),
         reason,
@@ -112,11 +117,12 @@ def change_table(
         )
         for e in effects
     ]
-    note = _l(
-        "Ændring = efter minus før. Parret t-test med t-baseret 95 %% KI; Wilcoxons "
-        "fortegnsrangtest; d_z med ikke-central t 95 %% KI; mindst %(k)s forløb pr. tal.",
+    method = _l(
+        "Parret t-test med t-baseret 95 %% KI; Wilcoxons fortegnsrangtest; d_z med ikke-central "
+        "t 95 %% KI; d_z og g_av har forbedringens fortegn; mindst %(k)s forløb pr. tal.",
         k=min_pairs,
     )
+    note = Text(lambda: f"{IMPROVEMENT_RULE} {method}")
     return Table(key, title, CHANGE_COLUMNS, rows, note=note)
 
 
@@ -191,14 +197,15 @@ def trajectory_row(effect: ScaleEffect) -> list[Any]:
             None,
             effect.trajectory_reason,
         ]
-    low, high = fit.slope_ci or (None, None)
+    higher = effect.info.higher_is_better
+    low, high = improvement_ci(fit.slope_ci, higher)
     model = _l("tilfældigt niveau og hældning") if fit.random_slope else _l("tilfældigt niveau")
     return [
         effect.info.title,
         fit.n_groups,
         fit.n_rows,
         fit.intercept,
-        fit.slope,
+        improvement(fit.slope, higher),
         low,
         high,
         model,
@@ -209,17 +216,17 @@ def trajectory_row(effect: ScaleEffect) -> list[Any]:
 def trajectory_table(effects: list[ScaleEffect]) -> Table:
     """Mixed-model trajectories of the multi-item scales."""
     rows = [trajectory_row(e) for e in effects if e.info.multi_item]
-    note = _l(
+    model = _l(
         "Lineær mixed model (REML) over alle målinger fra indskrivning til periodens slutning "
         "for forløb målt i perioden; tid i år siden indskrivning; tilfældigt niveau og "
-        "hældning pr. forløb; Wald 95 % KI."
+        "hældning pr. forløb; Wald 95 % KI. Niveauet er på skalaens egne tal."
     )
     return Table(
         "effect_trajectory",
         _l("Udvikling over tid (forløbsmodel)"),
         TRAJECTORY_COLUMNS,
         rows,
-        note=note,
+        note=Text(lambda: f"{IMPROVEMENT_RULE} {model}"),
     )
 
 
@@ -237,21 +244,26 @@ def forest_chart(effects: list[ScaleEffect], min_pairs: int) -> ChartSpec:
             "highs": [_oriented_ci(e)[1] for e in shown],
             "ns": [e.since_admission.n for e in shown],
         },
-        notes=(_l("Vendt, så værdier til højre altid betyder forbedring."),),
+        notes=(
+            _l(
+                "Til højre er bedre: d_z har forbedringens fortegn, som i tabellen nedenfor "
+                "(positiv = bedre)."
+            ),
+        ),
     )
 
 
 def _oriented(effect: ScaleEffect, value: float | None) -> float:
-    sign = 1.0 if effect.info.higher_is_better else -1.0
-    return float("nan") if value is None else sign * value
+    oriented = improvement(value, effect.info.higher_is_better)
+    return float("nan") if oriented is None else float(oriented)
 
 
 def _oriented_ci(effect: ScaleEffect) -> tuple[float, float]:
     ci = effect.since_admission.d_z_ci
     if ci is None:
         return float("nan"), float("nan")
-    a, b = _oriented(effect, ci[0]), _oriented(effect, ci[1])
-    return (min(a, b), max(a, b))
+    low, high = improvement_interval(ci[0], ci[1], effect.info.higher_is_better)
+    return float(low), float(high)
 
 
 def trajectory_chart(effect: ScaleEffect) -> ChartSpec:

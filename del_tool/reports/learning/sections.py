@@ -9,12 +9,17 @@ import pandas as pd
 from del_tool.goals.models import GoalDirection, Theme
 from del_tool.reports.common import frames, queries, score_queries
 from del_tool.reports.common.context import ReportContext
+from del_tool.reports.common.direction import (
+    IMPROVEMENT_RULE,
+    improvement,
+    improvement_interval,
+)
 from del_tool.reports.common.labels import direction_label, fmt, theme_label
 from del_tool.reports.common.labels import lazy as _l
 from del_tool.reports.common.model import ChartSpec, Column, KeyFigure, Section, Table
 from del_tool.reports.common.scales import FUNCTIONING, FUNCTIONING_MEAN, ScaleInfo
 from del_tool.reports.effect.tables import change_reason
-from del_tool.stats import goal_attainment, paired_change
+from del_tool.stats import PairedChange, goal_attainment, paired_change
 
 TREND_QUARTERS = 8
 COHORT_SCALES = ((FUNCTIONING, FUNCTIONING_MEAN), ("who5", "wellbeing"))
@@ -56,9 +61,12 @@ def trend_section(ctx: ReportContext) -> Section:
                 goals.ci_low,
                 goals.ci_high,
                 change.n,
-                change.mean_diff if shown else None,
-                change.ci_low if shown else None,
-                change.ci_high if shown else None,
+                improvement(change.mean_diff, False) if shown else None,
+                *(
+                    improvement_interval(change.ci_low, change.ci_high, False)
+                    if shown
+                    else (None, None)
+                ),
             ]
         )
     columns = (
@@ -70,7 +78,7 @@ def trend_section(ctx: ReportContext) -> Section:
         Column("met_low", _l("95 % KI, nedre"), "pct", 0),
         Column("met_high", _l("95 % KI, øvre"), "pct", 0),
         Column("pairs", _l("Forløb målt"), "int"),
-        Column("change", _l("Ændring i funktionsevne siden indskrivning"), "signed", 2),
+        Column("change", _l("Forbedring i funktionsevne siden indskrivning"), "signed", 2),
         Column("change_low", _l("95 % KI, nedre"), "signed", 2),
         Column("change_high", _l("95 % KI, øvre"), "signed", 2),
     )
@@ -80,8 +88,9 @@ def trend_section(ctx: ReportContext) -> Section:
         columns,
         rows,
         note=_l(
-            "Mål: status ved seneste opfølgning i kvartalet. Ændring: baseline mod seneste måling "
-            "i kvartalet (funktionsevne 0-4, lavere er bedre); vist ved mindst %(k)s forløb.",
+            "Mål: status ved seneste opfølgning i kvartalet. Forbedring: baseline mod seneste "
+            "måling i kvartalet (funktionsevne 0-4, hvor 0 er bedst; positiv = bedre); vist ved "
+            "mindst %(k)s forløb.",
             k=ctx.k,
         ),
     )
@@ -214,7 +223,8 @@ def cohort_section(ctx: ReportContext) -> Section:
         if qid not in ctx.registry:
             continue
         definition = ctx.registry.get(qid)
-        label = ScaleInfo(definition, definition.scale(scale)).title
+        info = ScaleInfo(definition, definition.scale(scale))
+        label, higher = info.title, info.higher_is_better
         of_scale = scores[(scores["questionnaire"] == qid) & (scores["scale"] == scale)]
         for months, tolerance in frames.MILESTONES:
             pairs = frames.milestone_pairs(of_scale, stays, months, tolerance)
@@ -227,10 +237,13 @@ def cohort_section(ctx: ReportContext) -> Section:
                 change.n,
                 change.mean_pre if shown else None,
                 change.mean_post if shown else None,
-                change.mean_diff if shown else None,
-                change.ci_low if shown else None,
-                change.ci_high if shown else None,
-                change.d_z if shown else None,
+                improvement(change.mean_diff, higher) if shown else None,
+                *(
+                    improvement_interval(change.ci_low, change.ci_high, higher)
+                    if shown
+                    else (None, None)
+                ),
+                improvement(change.d_z, higher) if shown else None,
                 reason,
             ]
             rows.append(row)
@@ -241,7 +254,7 @@ def cohort_section(ctx: ReportContext) -> Section:
         Column("n", _l("Forløb (n)"), "int"),
         Column("pre", _l("Ved indskrivning, gns."), "float", 2),
         Column("post", _l("Ved milepælen, gns."), "float", 2),
-        Column("diff", _l("Ændring"), "signed", 2),
+        Column("diff", _l("Forbedring"), "signed", 2),
         Column("ci_low", _l("95 % KI, nedre"), "signed", 2),
         Column("ci_high", _l("95 % KI, øvre"), "signed", 2),
         Column("d_z", _l("d_z"), "signed", 2),
@@ -251,13 +264,14 @@ def cohort_section(ctx: ReportContext) -> Section:
     section.tables.append(
         Table(
             "learning_cohorts",
-            _l("Ændring fra indskrivning til milepælen"),
+            _l("Forbedring fra indskrivning til milepælen"),
             columns,
             rows,
             note=_l(
                 "Borgere i ophold i perioden; målingen nærmest milepælen inden for ±45, 60, 90 og "
-                "150 dage. Parret t-test, 95 %% KI; mindst %(k)s forløb.",
+                "150 dage. Parret t-test, 95 %% KI; mindst %(k)s forløb. %(rule)s",
                 k=ctx.k,
+                rule=IMPROVEMENT_RULE,
             ),
         )
     )
@@ -265,8 +279,15 @@ def cohort_section(ctx: ReportContext) -> Section:
         ChartSpec(
             "learning_cohort_chart",
             "cohort",
-            _l("Ændring efter tid siden indskrivning"),
+            _l("Forbedring efter tid siden indskrivning"),
             {"series": series},
         )
     )
     return section
+
+
+def _interval(change: PairedChange, higher_is_better: bool, shown: bool) -> tuple[Any, Any]:
+    """The change's 95 % CI as an interval of improvement, or blanks when not shown."""
+    if not shown:
+        return None, None
+    return improvement_interval(change.ci_low, change.ci_high, higher_is_better)

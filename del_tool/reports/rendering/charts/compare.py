@@ -129,16 +129,17 @@ def trend(spec: ChartSpec) -> Chart:
     bottom.axhline(0, color=GREY, linewidth=1)
     bottom.fill_between(x, c_low, c_high, color=RED, alpha=0.12, linewidth=0)
     bottom.plot(x, change, marker="o", color=RED)
-    bottom.set_ylabel(str(_l("Ændring i funktionsevne")))
+    bottom.set_ylabel(str(_l("Forbedring i funktionsevne")))
     bottom.set_xticks(x, quarters)
     table_rows = [[r[0], r[1], r[2], pct(r[4]), num(r[8])] for r in rows]
     alt = str(
         _l(
-            "Linjediagram over %(n)s kvartaler: andel mål nået og ændring i funktionsevne.",
+            "Linjediagram over %(n)s kvartaler: andel mål nået og forbedring i funktionsevne "
+            "(op er bedre).",
             n=len(rows),
         )
     )
-    headers = [_l("Kvartal"), _l("Borgere"), _l("Opfølgninger"), _l("Mål nået"), _l("Ændring")]
+    headers = [_l("Kvartal"), _l("Borgere"), _l("Opfølgninger"), _l("Mål nået"), _l("Forbedring")]
     return finish(figure, spec, alt, headers, table_rows)
 
 
@@ -158,13 +159,17 @@ def cohort(spec: ChartSpec) -> Chart:
         ax.errorbar(months, diff, yerr=errors, fmt="o-", color=BLUE, capsize=3)
         ax.set_title(str(rows[0][0]), fontsize=9, loc="left")
         ax.set_xticks([3, 6, 12, 24])
-        ax.set_ylabel(str(_l("Ændring")))
+        ax.set_ylabel(str(_l("Forbedring")))
         table_rows.extend([str(r[0]), r[1], r[2], num(r[5])] for r in rows)
     axes[-1].set_xlabel(str(_l("Måneder efter indskrivning")))
     alt = str(
-        _l("Ændring fra indskrivning ved 3, 6, 12 og 24 måneder for %(n)s skalaer.", n=len(series))
+        _l(
+            "Forbedring fra indskrivning ved 3, 6, 12 og 24 måneder for %(n)s skalaer (op er "
+            "bedre).",
+            n=len(series),
+        )
     )
-    headers = [_l("Skala"), _l("Måneder"), "n", _l("Ændring")]
+    headers = [_l("Skala"), _l("Måneder"), "n", _l("Forbedring")]
     return finish(figure, spec, alt, headers, table_rows)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from del_tool.charts import Chart, new_figure
+from del_tool.reports.common.direction import improvement, improvement_ci
 from del_tool.reports.common.labels import lazy as _l
 from del_tool.reports.common.model import ChartSpec
 from del_tool.reports.rendering.charts.kit import (
@@ -15,9 +16,11 @@ from del_tool.reports.rendering.charts.kit import (
     PURPLE,
     RED,
     TEAL,
+    best_end,
     finish,
     num,
     pct,
+    set_better_up,
 )
 
 CATEGORY_COLOURS = {
@@ -127,10 +130,11 @@ def jt_scatter(spec: ChartSpec) -> Chart:
                 label=str(CATEGORY_LABELS[name]),
                 rasterized=True,
             )
-    ax.set_xlim(low, high)
-    ax.set_ylim(low, high)
-    ax.set_xlabel(str(_l("Ved indskrivning")))
-    ax.set_ylabel(str(_l("Seneste måling")))
+    higher = bool(d["higher_is_better"])
+    set_better_up(ax, (low, high), higher, both=True)
+    best = best_end((low, high), higher)
+    ax.set_xlabel(str(_l("Ved indskrivning (%(best)s)", best=best)))
+    ax.set_ylabel(str(_l("Seneste måling (%(best)s)", best=best)))
     ax.legend(loc="upper left", fontsize=8, frameon=False)
     counts = d["counts"]
     rows = [
@@ -168,21 +172,24 @@ def trajectory(spec: ChartSpec) -> Chart:
     x = np.linspace(0, max(top, 0.5), 50)
     line = d["intercept"] + d["slope"] * x
     ax.plot(x, line, color=BLUE, linewidth=2.2, label=str(_l("Gennemsnitligt forløb")))
-    ax.set_ylim(*d["range"])
+    higher = bool(d["higher_is_better"])
+    set_better_up(ax, d["range"], higher)
     ax.set_xlabel(str(_l("År siden indskrivning")))
-    ax.set_ylabel(str(_l("Score")))
+    ax.set_ylabel(str(_l("Score (%(best)s)", best=best_end(d["range"], higher))))
     ax.legend(loc="best", fontsize=8, frameon=False)
-    ci = d["slope_ci"] or (None, None)
+    slope = improvement(d["slope"], higher)
+    ci = improvement_ci(d["slope_ci"], higher)
     rows = [
         [_l("Niveau ved indskrivning"), num(d["intercept"])],
-        [_l("Ændring pr. år"), num(d["slope"])],
-        [_l("95 % KI for ændring pr. år"), f"{num(ci[0])} – {num(ci[1])}"],
+        [_l("Forbedring pr. år"), num(slope)],
+        [_l("95 % KI for forbedring pr. år"), f"{num(ci[0])} – {num(ci[1])}"],
     ]
     alt = str(
         _l(
-            "Linjediagram: gennemsnitligt forløb fra niveau %(a)s med %(b)s pr. år.",
+            "Linjediagram: gennemsnitligt forløb fra niveau %(a)s med en forbedring på %(b)s "
+            "pr. år; op er bedre.",
             a=num(d["intercept"]),
-            b=num(d["slope"]),
+            b=num(slope),
         )
     )
     return finish(figure, spec, alt, [_l("Størrelse"), _l("Værdi")], rows)

@@ -9,6 +9,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from del_tool.charts import PALETTE, Chart, ChartTable, render
+from del_tool.reports.common.labels import lazy as _l
 from del_tool.reports.common.labels import number
 from del_tool.reports.common.model import ChartSpec
 
@@ -45,3 +46,21 @@ def finish(
         table=table,
         notes=[str(note) for note in spec.notes],
     )
+
+
+def set_better_up(
+    ax: Any, span: Sequence[float], higher_is_better: bool, *, both: bool = False
+) -> None:
+    """Limit the score axis to the scale's range with the better end up (and, with `both`, the
+    x axis with the better end right): a lower-is-better scale is drawn upside down."""
+    low, high = span
+    ends = (low, high) if higher_is_better else (high, low)
+    ax.set_ylim(*ends)
+    if both:
+        ax.set_xlim(*ends)
+
+
+def best_end(span: Sequence[float], higher_is_better: bool) -> str:
+    """Where the raw scale's best end is, for an axis label: "0 er bedst"."""
+    best = span[1] if higher_is_better else span[0]
+    return str(_l("%(best)s er bedst", best=num(best, 0)))
