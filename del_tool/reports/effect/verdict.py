@@ -31,8 +31,8 @@ from del_tool.reports.effect.goals import GoalResults
 
 HEADLINE_SCALES = ((FUNCTIONING, FUNCTIONING_MEAN), WELLBEING)
 LABELS = {
-    (FUNCTIONING, FUNCTIONING_MEAN): _l("Funktionsevnen (0-4, lavere er bedre)"),
-    WELLBEING: _l("Trivslen (WHO-5, 0-100, højere er bedre)"),
+    (FUNCTIONING, FUNCTIONING_MEAN): _l("Funktionsevnen (0-4)"),
+    WELLBEING: _l("Trivslen (WHO-5, 0-100)"),
 }
 
 
