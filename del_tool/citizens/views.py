@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from del_tool.auth.permissions import Permission, has_permission, requires
 from del_tool.citizens import merge_views, services, stay_views
-from del_tool.citizens.access import Actor, get_citizen
+from del_tool.citizens.access import Actor, get_citizen, get_unit_in_scope
 from del_tool.citizens.caseload import caseload as load_caseload
 from del_tool.citizens.caseload import search_citizens
 from del_tool.citizens.caseload_filters import (
@@ -184,13 +184,16 @@ def _create(form: NewCitizenForm) -> ResponseReturnValue | None:
 
 def _duplicate_check(form: NewCitizenForm) -> DuplicateCheck | None:
     """The similar citizens to ask about, or None when there are none or the user confirmed
-    "another person" for this very name and birth year. A check is logged (access log)."""
+    "another person" for this very name and birth year. A check is logged (access log), and
+    made only for a stay in one of the user's units (a foreign unit id is a 403 first)."""
     name, year = form.name.data or "", form.birth_year.data or 0
     key = check_key(name, year)
     if form.confirm_new.data and form.checked_for.data == key:
         return None
     db = get_session()
     actor = current_actor()
+    if get_unit_in_scope(db, actor, form.unit_id.data) is None:
+        return None  # no such unit: the service puts the error beside the field
     check, events = check_new_citizen(
         db, actor, name=name, birth_year=year, endpoint=request.endpoint or ""
     )

@@ -143,3 +143,9 @@ def test_namesakes_are_told_apart_on_the_caseload_and_in_the_search(db, world, s
     age = f"1993 ({TODAY.year - 1993} år)"
     for page in (text(staff.get("/citizens/")), text(staff.get("/citizens/?q=nanna"))):
         assert page.count(age) >= 2 and "SAG-1" in page and "SAG-2" in page
+
+
+def test_a_tampered_unit_is_refused_before_any_check(db, world, staff):
+    data = _new(world, name="Bent Bertelsen", birth_year="1980", unit_id=str(world.unit_b))
+    assert staff.post("/citizens/new", data=data).status_code == 403
+    assert not [e for e in access_events(db) if e.action == CHECK_ACTION]

@@ -30,6 +30,7 @@ from del_tool.audit.models import AuditEvent
 from del_tool.auth.models import Role, User
 from del_tool.auth.passwords import hash_password
 from del_tool.auth.services import set_user_units
+from del_tool.citizens.duplicates import check_key
 from del_tool.citizens.models import Citizen, Stay
 from del_tool.db import get_db
 from del_tool.goals.models import Goal
@@ -176,6 +177,10 @@ class AccessModel(RuleBasedStateMachine):
                 "municipality_code": "461",
                 "legal_section": "107",
                 "start_date": FIRST_START.isoformat(),
+                # "Borger Nummer 2" resembles "Borger Nummer 1": the user has said "another
+                # person" (tests/citizens/test_duplicates.py covers the question itself).
+                "confirm_new": "y",
+                "checked_for": check_key(name, 1980),
             },
         )
         with db_session(self.app) as db:
