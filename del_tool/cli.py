@@ -15,6 +15,7 @@ from del_tool import create_app
 from del_tool.audit.cli import witness_group
 from del_tool.config import ConfigError
 from del_tool.db import get_db
+from del_tool.main.doctor import doctor_command
 from del_tool.questionnaires.cli import questionnaires_cli
 
 
@@ -25,6 +26,7 @@ def cli() -> None:
 
 cli.add_command(questionnaires_cli)  # works without the app: it checks what the app would load
 cli.add_command(witness_group)  # runs without the app, as another user (README, the history)
+cli.add_command(doctor_command)  # checks a configuration the app may refuse to start with
 
 
 #: One BLAS thread per process: DEL runs one process per core (gunicorn workers, job threads),

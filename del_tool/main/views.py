@@ -64,3 +64,18 @@ def healthz():
     except SQLAlchemyError:
         return jsonify(status="error", database="unavailable"), 503
     return jsonify(status="ok", database="ok")
+
+
+@bp.route("/readyz")
+@public
+def readyz():
+    """200 when the database, the job queue and the shared store all answer in time, else 503
+    naming the parts that did not (details go to the log, not to the caller)."""
+    from del_tool.main.readiness import readiness
+
+    parts = readiness(current_app._get_current_object())  # type: ignore[attr-defined]
+    failed = {name: why for name, why in parts.items() if why is not None}
+    for name, why in failed.items():
+        current_app.logger.warning("readiness: %s not ready: %s", name, why)
+    body = {name: "unavailable" if name in failed else "ok" for name in parts}
+    return jsonify(status="error" if failed else "ok", **body), 503 if failed else 200

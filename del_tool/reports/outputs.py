@@ -53,6 +53,7 @@ NON_AGGREGATE_ENDPOINTS = frozenset(
         "main.index",
         "main.home",
         "main.healthz",
+        "main.readyz",
         "main.set_language",
         "auth.login",
         "auth.logout",

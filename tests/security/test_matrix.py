@@ -56,6 +56,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "main.index": only(*USERS),
     "main.home": only(*USERS),
     "main.healthz": only(*EVERYONE),
+    "main.readyz": only(*EVERYONE),
     "main.set_language": only(*EVERYONE),
     "static": only(*EVERYONE),
     # Administration: users and organisation for admins; tariffs for admins and analysts.
