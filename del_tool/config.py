@@ -55,6 +55,15 @@ class DefaultConfig:
     #: Baselines of a scale needed before the deployment's reference SD and reliability for
     #: reliable change are frozen (until then they are computed afresh and marked provisional).
     REFERENCE_MIN_BASELINES = 30
+    #: The accessibility statement (/tilgaengelighed): who runs this deployment, where users
+    #: report barriers, the official statement's address on was.digst.dk if one is published,
+    #: the deployment's own known exceptions (a list of texts) and the date it was reviewed.
+    ACCESSIBILITY_ORGANISATION = ""
+    ACCESSIBILITY_CONTACT = ""
+    ACCESSIBILITY_REPLY_DAYS = 10
+    ACCESSIBILITY_STATEMENT_URL = ""
+    ACCESSIBILITY_EXCEPTIONS: tuple[str, ...] = ()
+    ACCESSIBILITY_UPDATED = ""
     #: Seconds a built report is served after its data changed before a job rebuilds it (the
     #: older build is served, marked, while the job runs); an anonymisation never waits.
     REPORT_CACHE_MAX_AGE = 60

@@ -66,6 +66,26 @@ def healthz():
     return jsonify(status="ok", database="ok")
 
 
+@bp.route("/tilgaengelighed")
+@public
+def accessibility():
+    """The accessibility statement (webtilgængelighedserklæring), linked from every footer; the
+    deployment's organisation and contact come from configuration."""
+    from datetime import date
+
+    config = current_app.config
+    updated = config.get("ACCESSIBILITY_UPDATED")
+    return render_template(
+        "main/accessibility.html",
+        org=config.get("ACCESSIBILITY_ORGANISATION") or "DEL",
+        contact=config.get("ACCESSIBILITY_CONTACT"),
+        reply_days=int(config.get("ACCESSIBILITY_REPLY_DAYS", 10)),
+        statement_url=config.get("ACCESSIBILITY_STATEMENT_URL"),
+        exceptions=list(config.get("ACCESSIBILITY_EXCEPTIONS") or ()),
+        updated=date.fromisoformat(updated) if updated else None,
+    )
+
+
 @bp.route("/readyz")
 @public
 def readyz():

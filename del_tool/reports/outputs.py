@@ -54,6 +54,7 @@ NON_AGGREGATE_ENDPOINTS = frozenset(
         "main.home",
         "main.healthz",
         "main.readyz",
+        "main.accessibility",
         "main.set_language",
         "auth.login",
         "auth.logout",

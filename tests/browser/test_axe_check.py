@@ -61,3 +61,14 @@ def test_check_passes_on_the_login_page(open_tab: Callable[[], BrowserTab]) -> N
     tab = open_tab()
     tab.goto("/auth/login")
     tab.check_both_languages("login", screenshot=True)
+
+
+def test_the_accessibility_statement_passes_its_own_checks(
+    open_tab: Callable[[], BrowserTab],
+) -> None:
+    """The statement promises WCAG 2.1 AA checks; the page itself meets them in both languages."""
+    tab = open_tab()
+    tab.goto("/auth/login")
+    tab.checked.add(tab.page.url)  # checked by the login test above
+    tab.page.click("footer a[href='/tilgaengelighed']")
+    tab.check_both_languages("accessibility statement")

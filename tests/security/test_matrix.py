@@ -57,6 +57,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "main.home": only(*USERS),
     "main.healthz": only(*EVERYONE),
     "main.readyz": only(*EVERYONE),
+    "main.accessibility": only(*EVERYONE),
     "main.set_language": only(*EVERYONE),
     "static": only(*EVERYONE),
     # Administration: users and organisation for admins; tariffs for admins and analysts.
