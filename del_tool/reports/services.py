@@ -66,32 +66,24 @@ def build_report(
     """Build an internal report of `kind`; KeyError for an unknown kind. A period not yet over
     is reported as status at today, and the report says so first; a selection without stays
     is one message (`common.empty`), never empty charts and tables."""
-    from del_tool.reports.common.context import checked_context
+    from del_tool.reports.common.context import ReportRequest, checked_context
     from del_tool.reports.common.empty import emptied, without_empty_parts
     from del_tool.reports.common.verdict import with_verdict
 
     build = builder(kind)
+    request: ReportRequest = {
+        "session": session,
+        "scope": scope,
+        "period": period,
+        "filters": filters,
+        "viewer": viewer,
+        "today": today,
+    }
     sel = queries.StaySelection(scope.unit_ids, period.start, period.end, filters or NO_FILTERS)
     if queries.stays(session, sel).empty:
-        ctx = checked_context(
-            session=session,
-            scope=scope,
-            period=period,
-            filters=filters,
-            viewer=viewer,
-            today=today,
-        )
-        report = emptied(kind, ctx)
+        report = emptied(kind, checked_context(**request))
     else:
-        report = build(
-            session=session,
-            scope=scope,
-            period=period,
-            filters=filters,
-            viewer=viewer,
-            today=today,
-        )
-        with_verdict(without_empty_parts(report))
+        report = with_verdict(without_empty_parts(build(**request)))
     day = today or local_today()
     if period.end >= day and report.sections:
         report.sections[0].messages.insert(0, running_period_note(period, day))
