@@ -14,6 +14,7 @@ import shutil
 import sqlite3
 import subprocess  # nosec B404
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import create_engine
 from sqlalchemy.engine import URL, make_url
@@ -53,11 +54,15 @@ def backup_database(url: str, out: Path) -> None:
         _run_pg("pg_dump", ["--format=custom", "--no-owner", f"--file={out}"], parsed)
 
 
-def restore_database(url: str, backup: Path, *, force: bool = False) -> list[str]:
-    """Replace the database at `url` with the contents of `backup`, once it passes the checks.
+#: Tables whose rows a drill reports, so an operator sees the backup holds what it should.
+DRILL_TABLES = ("citizens", "stays", "follow_ups", "goals", "audit_events", "users")
 
-    Raises RestoreRefusedError (nothing replaced) when the backup is not a sound DEL database,
-    unless `force`; returns the problems that were overridden.
+
+def check_backup(url: str, backup: Path) -> tuple[list[str], dict[str, int]]:
+    """The problems of `backup` as a DEL database for the deployment at `url`, found on a
+    scratch copy (nothing else is touched), and the rows of its main tables.
+
+    Raises BackupError when the file is no backup of this kind of database at all.
     """
     head = backup.read_bytes()[:16] if backup.is_file() else b""
     parsed = make_url(url)
@@ -66,20 +71,42 @@ def restore_database(url: str, backup: Path, *, force: bool = False) -> list[str
             raise BackupError(f"{backup} is not an SQLite backup")
         _check_sqlite(backup)
         with sqlite_scratch(backup) as engine:
-            problems = database_problems(engine, reference_triggers_sqlite())
-        _refuse_unless(problems, force)
-        _copy_sqlite(backup, _sqlite_path(parsed))
-        return problems
+            return database_problems(engine, reference_triggers_sqlite()), _rows(engine)
     if not head.startswith(PGDUMP_MAGIC):
         raise BackupError(f"{backup} is not a pg_dump custom-format backup")
     with postgres_scratch(parsed) as scratch:
         _run_pg("pg_restore", ["--no-owner", "--single-transaction", str(backup)], scratch)
         engine = create_engine(scratch)
         try:
-            problems = database_problems(engine, reference_triggers_postgres(parsed))
+            return database_problems(engine, reference_triggers_postgres(parsed)), _rows(engine)
         finally:
             engine.dispose()
+
+
+def _rows(engine: Any) -> dict[str, int]:
+    from sqlalchemy import inspect, text
+
+    with engine.connect() as conn:
+        present = set(inspect(conn).get_table_names())
+        return {
+            table: int(conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one())  # noqa: S608 - fixed names
+            for table in DRILL_TABLES
+            if table in present
+        }
+
+
+def restore_database(url: str, backup: Path, *, force: bool = False) -> list[str]:
+    """Replace the database at `url` with the contents of `backup`, once it passes the checks.
+
+    Raises RestoreRefusedError (nothing replaced) when the backup is not a sound DEL database,
+    unless `force`; returns the problems that were overridden.
+    """
+    problems, _rows_found = check_backup(url, backup)
     _refuse_unless(problems, force)
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        _copy_sqlite(backup, _sqlite_path(parsed))
+        return problems
     args = ["--clean", "--if-exists", "--no-owner", "--single-transaction", str(backup)]
     _run_pg("pg_restore", args, parsed)
     return problems

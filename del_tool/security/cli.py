@@ -16,6 +16,7 @@ from del_tool.security.backup import (
     BackupError,
     RestoreRefusedError,
     backup_database,
+    check_backup,
     restore_database,
 )
 from del_tool.security.privacy.anonymise import anonymise_citizen
@@ -138,17 +139,46 @@ def export_pseudonymised(out: Path) -> None:
     click.echo(f"Wrote {count} rows to {out}.")
 
 
-@click.command("backup")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="File.")
+@click.group("backup", invoke_without_command=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="File.")
+@click.pass_context
 @with_appcontext
-def backup_command(out: Path) -> None:
-    """Back up the database (SQLite online backup, or pg_dump custom format)."""
+def backup_command(ctx: click.Context, out: Path | None) -> None:
+    """Back up the database (SQLite online backup, or pg_dump custom format); `backup verify
+    FILE` checks a backup without touching the database."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if out is None:
+        raise click.UsageError("give --out FILE, or a command such as `verify FILE`")
     try:
         backup_database(current_app.config["DATABASE_URL"], out)
     except BackupError as exc:
         raise click.ClickException(str(exc)) from None
     out.chmod(0o600)
     click.echo(f"Backup written to {out}.")
+
+
+@backup_command.command("verify")
+@click.argument("backup", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def backup_verify(backup: Path) -> None:
+    """Check BACKUP on a scratch copy as a restore would: schema revision and schema, the
+    history's triggers and chain; one line per problem, exit 1 if any."""
+    _drill(backup)
+
+
+def _drill(backup: Path) -> None:
+    try:
+        problems, rows = check_backup(current_app.config["DATABASE_URL"], backup)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    counts = ", ".join(f"{table} {n}" for table, n in rows.items())
+    for problem in problems:
+        click.echo(f"problem: {problem}", err=True)
+    if problems:
+        raise click.ClickException(f"{backup}: {len(problems)} problem(s); rows: {counts}")
+    click.echo(f"{backup} is sound: it restores, its schema is this DEL's, its history verifies.")
+    click.echo(f"Rows: {counts}.")
 
 
 @click.command("restore")
@@ -158,15 +188,26 @@ def backup_command(out: Path) -> None:
     is_flag=True,
     help="Restore even when the checks find problems (they are listed as warnings).",
 )
-@click.confirmation_option(prompt="Replace the whole database with this backup?")
+@click.option(
+    "--drill",
+    is_flag=True,
+    help="Restore into a scratch database only, check it and report (the monthly drill).",
+)
+@click.option("--yes", is_flag=True, help="Do not ask before replacing the database.")
 @with_appcontext
-def restore_command(backup: Path, force: bool) -> None:
+def restore_command(backup: Path, force: bool, drill: bool, yes: bool) -> None:
     """Replace the database with BACKUP (stop the app first).
 
     The backup is checked first on a scratch copy: schema revision and schema, the history's
     append-only triggers and its hash chain. Any problem refuses the restore (exit status 1,
-    nothing replaced), one line each, unless --force.
+    nothing replaced), one line each, unless --force. With --drill nothing is replaced: the
+    backup is restored into a scratch database, checked, and its rows reported.
     """
+    if drill:
+        _drill(backup)
+        return
+    if not yes:
+        click.confirm("Replace the whole database with this backup?", abort=True)
     get_db().dispose()
     try:
         problems = restore_database(current_app.config["DATABASE_URL"], backup, force=force)

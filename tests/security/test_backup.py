@@ -120,3 +120,25 @@ def test_restore_refuses_a_broken_chain_and_a_dropped_trigger(app, runner, datab
     assert "warning: history: forged: events 1–2" in forced.output
     with db_session(app) as db:
         assert [c.name for c in db.exec(select(Citizen))] == ["Rigtig Rasmussen"]
+
+
+def test_a_drill_and_verify_check_a_backup_without_touching_the_database(
+    app, runner, databases, tmp_path
+):
+    """Issue #20 item 5: `backup verify FILE` and `restore --drill FILE` restore into a scratch
+    database, run the restore's checks and report; the database stays as it is."""
+    with db_session(app) as db:
+        add_citizen(db, name="Drill Dalgaard")
+    good = tmp_path / "good.backup"
+    assert runner.invoke(args=["backup", "--out", str(good)]).exit_code == 0
+    with db_session(app) as db:
+        add_citizen(db, name="Efter Drillen")
+    before = _fingerprint(app)
+    for args in (["backup", "verify", str(good)], ["restore", "--drill", str(good)]):
+        result = runner.invoke(args=args)
+        assert result.exit_code == 0, result.output
+        assert "is sound" in result.output and "citizens 1" in result.output
+    tampered = _tampered_backup(app, databases, tmp_path)
+    result = runner.invoke(args=["backup", "verify", str(tampered)])
+    assert result.exit_code == 1 and "problem: history: forged: events 1–2" in result.output
+    assert _fingerprint(app) == before
