@@ -25,6 +25,7 @@ from del_tool.forms import (
     PLANNING_HORIZON,
     DateRange,
     DelForm,
+    LocalisedMeta,
     VersionField,
     date_field,
     optional_int,
@@ -34,6 +35,7 @@ from del_tool.forms import (
 )
 from del_tool.modelbase import local_today
 from del_tool.organisation.models import LegalSection, TargetGroup
+from del_tool.reports.forms import PeriodMixin
 
 Choices = Sequence[tuple[Any, str]]
 
@@ -225,3 +227,25 @@ class CaseloadFilterForm(Form):
                 continue
             values[field.name] = str(field.data)
         return values
+
+
+class StatusForm(PeriodMixin, Form):
+    """The period and language of a status statement (GET parameters, no CSRF needed).
+
+    The notes to include are ticked beside their text on the page and read by the view, which
+    keeps only the follow-ups of the statement's period.
+    """
+
+    class Meta(LocalisedMeta):
+        """WTForms meta options."""
+
+    period = StringField(
+        _l("Periode"),
+        filters=[strip_text],
+        validators=[InputRequired(), Length(max=30)],
+    )
+    lang = SelectField(
+        _l("Sprog"),
+        choices=lambda: select_choices([("da", _("Dansk")), ("en", _("Engelsk"))]),
+        default="da",
+    )

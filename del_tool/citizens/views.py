@@ -9,7 +9,7 @@ from flask_login import current_user
 from sqlmodel import Session
 
 from del_tool.auth.permissions import Permission, has_permission, requires
-from del_tool.citizens import merge_views, services, stay_views
+from del_tool.citizens import merge_views, services, status_views, stay_views
 from del_tool.citizens.access import Actor, get_citizen, get_unit_in_scope
 from del_tool.citizens.caseload import caseload as load_caseload
 from del_tool.citizens.caseload import search_citizens
@@ -284,3 +284,7 @@ bp.add_url_rule(
     merge_views.merge_confirm,
     methods=["GET", "POST"],
 )
+
+#: The status statement (del_tool/citizens/status_views.py), page and PDF.
+bp.add_url_rule("/<int:citizen_id>/status", "status", status_views.status)
+bp.add_url_rule("/<int:citizen_id>/status.pdf", "status_pdf", status_views.status_pdf)

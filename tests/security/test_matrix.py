@@ -90,6 +90,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     "citizens.edit_stay": only("staff", "leader", scope="own"),
     "citizens.end_stay": only("staff", "leader", scope="own"),
     "citizens.move_stay": only("staff", "leader", scope="own"),
+    "citizens.status": only("staff", "leader", scope="own"),
+    "citizens.status_pdf": only("staff", "leader", scope="own"),
     # Merging two records of one person: leaders, both records in their centre.
     "citizens.merge": only("leader", scope="own"),
     "citizens.merge_confirm": only("leader", scope="own"),
