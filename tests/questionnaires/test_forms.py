@@ -200,9 +200,14 @@ def test_anchor_descriptions_are_linked_to_their_radio(shipped_registry: Registr
 def test_missing_licensed_wording_is_explained(shipped_registry: Registry) -> None:
     """Without an overlay the form says why the questions show neutral labels."""
     html = render(assessment_form_class(shipped_registry.get("phq9"), lang="en")())
-    assert "Spørgeskemaets licenserede ordlyd er ikke lagt ind her" in html
+    assert "Spørgsmålenes ordlyd er ikke lagt ind i denne installation" in html
+    # The alert agrees with the licence box below it: no "use the paper form", but where the
+    # terms are and how an administrator adds the wording.
+    assert "(Public domain)" in html and "instance/questionnaires/phq9.en.yaml" in html
+    assert "trykte" not in html
+    assert "No permission is required to reproduce" in html  # the licence box
     own = render(assessment_form_class(shipped_registry.get("del_functioning"), lang="en")())
-    assert "ikke lagt ind her" not in own
+    assert "ikke lagt ind i denne installation" not in own
 
 
 @pytest.mark.usefixtures("ctx")
