@@ -51,6 +51,7 @@ def test_staff_prints_a_status_statement(open_tab: Callable[[], BrowserTab], liv
     citizen_id, follow_up_id, day = _citizen_with_note(live_server.app)
     tab = open_tab()
     tab.login("staff", DEMO_PASSWORD)
+    tab.check("caseload")
     page = tab.page
     tab.goto(f"/citizens/{citizen_id}")
     tab.check("profile")
@@ -75,6 +76,7 @@ def test_staff_prints_a_status_statement(open_tab: Callable[[], BrowserTab], liv
     page.fill("#period", f"{day}..{day}")
     tab_to(page, "main form button.button-primary")
     press_and_load(page)
+    tab.check("status-one-day")
     tab_to(page, f"#note-{follow_up_id}")
     page.keyboard.press("Space")
     tab_to(page, "main form button.button-primary")
