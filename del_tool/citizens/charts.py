@@ -68,7 +68,7 @@ def panel_figure(height: float, rows: int, columns: int) -> tuple[Figure, Any]:
     with rc_context(STYLE):
         figure = Figure(figsize=(7.0, height))
     figure.subplots_adjust(
-        left=0.05,
+        left=0.07,  # room for the tick labels and "Niveau (0 er bedst)"
         right=0.99,
         bottom=0.35 / height,
         top=1 - 0.3 / height,
@@ -85,11 +85,12 @@ def hide_panel(axes: Any, index: int, columns: int) -> None:
         axes[index // columns - 1][index % columns].xaxis.set_tick_params(labelbottom=True)
 
 
-def level_axis(ax: Axes, label: str) -> None:
-    """0-4 functioning levels with 0 (best) at the top, so that up is better."""
+def level_axis(ax: Axes, labelled: bool) -> None:
+    """0-4 levels with 0 (best) at the top, so that up is better; a `labelled` axis (the
+    panels' left column) says so, as the report charts do ("Niveau (0 er bedst)")."""
     ax.set_ylim(4.3, -0.3)
     ax.set_yticks(range(5))
-    ax.set_ylabel(label)
+    ax.set_ylabel(_("Niveau (0 er bedst)") if labelled else "", fontsize=7)
 
 
 def functioning_chart(
@@ -115,7 +116,7 @@ def functioning_chart(
             color=PALETTE[0],
             drawstyle="default",
         )
-        level_axis(ax, "")
+        level_axis(ax, index % columns == 0)
         date_axis(ax, days, panels=columns)
         ax.set_title(scale.title(lang), fontsize=9, loc="left")
         ax.tick_params(labelsize=7)
@@ -223,8 +224,10 @@ def _scale_chart(
     ax.plot(
         date2num([p.day for p in points]), [p.value for p in points], marker="o", color=PALETTE[0]
     )
-    ax.set_ylim(low, high)
-    ax.set_ylabel(scale.title(lang))
+    # Better is up, as in every chart: a lower-is-better scale is drawn upside down.
+    best = high if scale.higher_is_better else low
+    ax.set_ylim(*((low, high) if scale.higher_is_better else (high, low)))
+    ax.set_ylabel(_("%(scale)s (%(best)s er bedst)", scale=scale.title(lang), best=num(best, 0)))
     date_axis(ax, [p.day for p in points])
     if len(points) == 1:
         ax.set_xlim(date2num(points[0].day - _PAD), date2num(points[0].day + _PAD))

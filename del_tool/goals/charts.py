@@ -28,7 +28,7 @@ def goal_chart(goals: Sequence[GoalView], lang: str) -> Chart | None:
     span = [r.day for g in shown for r in g.reviews]
     for index, view in enumerate(shown):
         ax = axes[index // columns][index % columns]
-        _goal_panel(ax, view, span, columns)
+        _goal_panel(ax, view, span, columns, labelled=index % columns == 0)
     for index in range(len(shown), rows * columns):
         hide_panel(axes, index, columns)
     return render(
@@ -55,7 +55,9 @@ def goal_chart(goals: Sequence[GoalView], lang: str) -> Chart | None:
     )
 
 
-def _goal_panel(ax: Axes, view: GoalView, span: Sequence[date], columns: int) -> None:
+def _goal_panel(
+    ax: Axes, view: GoalView, span: Sequence[date], columns: int, *, labelled: bool
+) -> None:
     goal = view.goal
     days = [r.day for r in view.reviews]
     ax.axhline(goal.target_level, color=PALETTE[2], linestyle="--", linewidth=1.4)
@@ -63,7 +65,7 @@ def _goal_panel(ax: Axes, view: GoalView, span: Sequence[date], columns: int) ->
     ax.plot(
         date2num(days), [r.level for r in view.reviews], marker="o", color=PALETTE[0], markersize=4
     )
-    level_axis(ax, "")
+    level_axis(ax, labelled)
     date_axis(ax, span, panels=columns)
     title = goal.title if len(goal.title) <= 38 else goal.title[:36] + "…"
     ax.set_title(f"{title} ({goal.direction.label})", fontsize=9, loc="left")

@@ -75,7 +75,8 @@ def test_funnels_count_citizens_and_use_the_stats_functions(learning, world):
     assert list(result.n) == [r[0].size for r in rows.values()]
     assert np.allclose(result.value, expected.value)
     assert np.allclose(result.limits.upper998, expected.limits.upper998)
-    changes = [paired_change(r[1], r[2]) for r in rows.values()]
+    # Functioning 0-4 is lower-is-better: the funnel shows improvement, before minus after.
+    changes = [paired_change(r[2], r[1]) for r in rows.values()]
     expected_means = funnel_means(
         [c.mean_diff for c in changes], [c.sd_diff for c in changes], [c.n for c in changes]
     )
@@ -115,20 +116,20 @@ def test_flags_are_read_as_better_or_worse_by_the_scale_direction():
     assert str(flag_text("above", False)) == "dårligere end gennemsnittet"
     assert str(flag_text("above", True)) == "bedre end gennemsnittet"
     assert str(flag_text("within", True)) == "inden for"
-    counts = pd.DataFrame(
-        {"pairs": [20, 20], "classified": [20, 20], "improved": [5, 5], "mean": [-0.6, 0.1]},
+    counts = pd.DataFrame(  # "mean" is improvement: positive is better
+        {"pairs": [20, 20], "classified": [20, 20], "improved": [5, 5], "mean": [0.6, -0.1]},
         index=[1, 2],
     )
     goals = pd.DataFrame(
         {"citizens": [20, 20], "goals": [40, 40], "share": [0.5, 0.5]}, index=[1, 2]
     )
     flags = {
-        "mean": pd.Series({1: "below", 2: "above"}),
+        "mean": pd.Series({1: "above", 2: "below"}),
         "improved": pd.Series(dtype=str),
         "met": pd.Series(dtype=str),
     }
     table = unit_table(pd.Series({1: "A", 2: "B"}), counts, goals, flags)
-    # Functioning: lower is better, so the unit below the average improved more.
+    # The funnel of improvement: the unit above the average improved more.
     assert str(table.row("A")[3]) == "bedre end gennemsnittet"
     assert str(table.row("B")[3]) == "dårligere end gennemsnittet"
 
@@ -143,11 +144,15 @@ def test_a_citizen_with_two_stays_in_a_unit_counts_once():
         }
     )
     pairs = pd.DataFrame({"stay": [1, 2, 3], "pre": [3.0, 2.5, 2.0], "post": [2.5, 2.0, 1.0]})
-    effect = SimpleNamespace(pairs=pairs.assign(category=["", "improved", "unchanged"]))
+    effect = SimpleNamespace(
+        pairs=pairs.assign(category=["", "improved", "unchanged"]),
+        info=SimpleNamespace(higher_is_better=False),
+    )
     one = citizen_pairs(effect, stays)
     assert sorted(one["stay"]) == [2, 3]
     counts = unit_counts(effect, stays)
     assert counts.loc[5, "pairs"] == 2 and counts.loc[5, "improved"] == 1
+    assert counts.loc[5, "mean"] == 0.75  # improvement: before minus after, (0.5 + 1.0) / 2
 
 
 def test_units_are_compared_adjusted_for_baseline(learning, world, session):
@@ -157,7 +162,7 @@ def test_units_are_compared_adjusted_for_baseline(learning, world, session):
         pre.extend(p)
         post.extend(q)
         unit.extend([world.units[key]] * len(p))
-    expected = adjusted_comparison(np.array(post) - np.array(pre), pre, unit)
+    expected = adjusted_comparison(np.array(pre) - np.array(post), pre, unit)  # improvement
     result = learning.section("units").results["adjusted"]
     assert result.groups == expected.groups
     assert np.allclose(result.adjusted, expected.adjusted)
@@ -248,5 +253,5 @@ def test_cost_beside_outcomes_counts_citizens_and_is_labelled_descriptive(sessio
     shares, pre, post = _unit_rows(world, stays)["A"]
     row = report.table("economy_outcomes").row(session.get(Unit, world.units["A"]).name)
     assert row[2] == shares.size and expect.close(row[3], shares.mean())
-    assert row[4] == len(pre) and expect.close(row[5], paired_change(pre, post).mean_diff)
-    assert "lavere er bedre" in str(report.table("economy_outcomes").columns[5].label)
+    assert row[4] == len(pre) and expect.close(row[5], -paired_change(pre, post).mean_diff)
+    assert "0 er bedst" in str(report.table("economy_outcomes").columns[5].label)

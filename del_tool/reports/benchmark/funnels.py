@@ -18,11 +18,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from del_tool.reports.common.direction import IMPROVEMENT_RULE, improvement
 from del_tool.reports.common.labels import fmt
 from del_tool.reports.common.labels import lazy as _l
 from del_tool.reports.common.model import ChartSpec, Column, Table
 from del_tool.reports.effect.analysis import ScaleEffect
 from del_tool.stats import (
+    FunnelLimits,
     FunnelResult,
     exact_proportion_limits,
     funnel_means,
@@ -62,8 +64,10 @@ def citizen_pairs(effect: ScaleEffect | None, stays: pd.DataFrame) -> pd.DataFra
 
 
 def unit_counts(effect: ScaleEffect | None, stays: pd.DataFrame) -> pd.DataFrame:
-    """Per unit: citizens with a pair, classified, reliably improved, and the paired change."""
+    """Per unit: citizens with a pair, classified, reliably improved, and the mean change as
+    improvement (``mean``, positive = better whatever the scale's direction) with its SD."""
     pairs = citizen_pairs(effect, stays)
+    higher = effect is None or effect.info.higher_is_better
     rows = {}
     for unit, group in pairs.groupby("unit"):
         change = paired_change(group["pre"], group["post"])
@@ -72,7 +76,7 @@ def unit_counts(effect: ScaleEffect | None, stays: pd.DataFrame) -> pd.DataFrame
             "pairs": change.n,
             "classified": int(classified.sum()),
             "improved": int(group["category"].isin(IMPROVED).sum()),
-            "mean": change.mean_diff,
+            "mean": improvement(change.mean_diff, higher),
             "sd": change.sd_diff,
         }
     frame = pd.DataFrame.from_dict(rows, orient="index")
@@ -178,8 +182,19 @@ def _funnel_data(
     limits: Any,
     percent: bool,
 ) -> dict[str, Any]:
+    """The chart's data; a share's limits cut to 0-100 % (the normal ones can pass either)."""
+    if percent and limits is not None:
+        limits = FunnelLimits(
+            *(
+                np.clip(np.asarray(v, dtype=float), 0.0, 1.0)
+                for v in (limits.lower95, limits.upper95, limits.lower998, limits.upper998)
+            )
+        )
     return {
-        "names": list(names.reindex(index)),
+        "names": [
+            str(name) if pd.notna(name) else str(i)
+            for name, i in zip(names.reindex(index), index, strict=True)
+        ],
         "n": n,
         "value": result.value,
         "flag": result.flag,
@@ -204,7 +219,7 @@ def _funnel_note(result: FunnelResult) -> Any:
 UNIT_COLUMNS = (
     Column("unit", _l("Tilbud")),
     Column("pairs", _l("Borgere med to målinger"), "int"),
-    Column("mean", _l("Ændring i funktionsevne (lavere er bedre)"), "signed", 2),
+    Column("mean", _l("Forbedring i funktionsevne"), "signed", 2),
     Column("mean_flag", _l("Ift. gennemsnit (99,8 %)")),
     Column("improved", _l("Pålideligt forbedret"), "pct", 0),
     Column("improved_flag", _l("Ift. gennemsnit (99,8 %)")),
@@ -237,7 +252,7 @@ def unit_table(
                 names.get(unit, str(unit)),
                 int(c["pairs"]) if c is not None else 0,
                 _num(c["mean"]) if c is not None else None,
-                flag_text(flags["mean"].get(unit, ""), False),
+                flag_text(flags["mean"].get(unit, ""), True),
                 float(c["improved"]) / classified if c is not None and classified else None,
                 flag_text(flags["improved"].get(unit, ""), True),
                 int(g["citizens"]) if g is not None else 0,
@@ -255,9 +270,10 @@ def unit_table(
         columns,
         rows,
         note=_l(
-            "Funktionsevne: gennemsnit af temaerne (0-4, lavere er bedre), siden indskrivning; "
+            "Funktionsevne: gennemsnit af temaerne (0-4, hvor 0 er bedst), siden indskrivning; "
             "én måling pr. borger i tilbuddet. Mål nået: hver borgers andel af sine mål, der er "
-            "nået, i gennemsnit over tilbuddets borgere."
+            "nået, i gennemsnit over tilbuddets borgere. %(rule)s",
+            rule=IMPROVEMENT_RULE,
         ),
     )
 

@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 
 from del_tool.reports.common.coverage import share
+from del_tool.reports.common.direction import improvement, improvement_interval
 from del_tool.reports.common.labels import fmt
 from del_tool.reports.common.labels import lazy as _l
 from del_tool.reports.common.model import Hidden, KeyFigure
@@ -50,10 +51,19 @@ def current_share(o: Outcomes) -> tuple[int, float | None]:
 
 
 def change_value(effect: ScaleEffect | None) -> tuple[int, float | None]:
-    """(pairs, mean change since admission)."""
+    """(pairs, mean change since admission as improvement: positive is better)."""
     if effect is None:
         return 0, None
-    return effect.since_admission.n, effect.since_admission.mean_diff
+    change = effect.since_admission
+    return change.n, improvement(change.mean_diff, effect.info.higher_is_better)
+
+
+def change_interval(effect: ScaleEffect | None) -> tuple[float | None, float | None]:
+    """The 95 % CI of the mean change since admission as an interval of improvement."""
+    if effect is None:
+        return None, None
+    change = effect.since_admission
+    return improvement_interval(change.ci_low, change.ci_high, effect.info.higher_is_better)
 
 
 def key_figures(
@@ -103,14 +113,14 @@ def key_figures(
             benchmark=gate(region.goals.overall.share, region.goal_citizens, min_n),
         ),
         _change_figure(
-            "functioning_change",
-            _l("Ændring i funktionsevne siden indskrivning (0-4, lavere er bedre)"),
+            "functioning_improvement",
+            _l("Forbedring i funktionsevne siden indskrivning (0-4, hvor 0 er bedst)"),
             (ours.functioning, region.functioning),
             min_n,
         ),
         _change_figure(
-            "wellbeing_change",
-            _l("Ændring i trivsel siden indskrivning (WHO-5, 0-100, højere er bedre)"),
+            "wellbeing_improvement",
+            _l("Forbedring i trivsel siden indskrivning (WHO-5, 0-100, hvor 100 er bedst)"),
             (ours.wellbeing, region.wellbeing),
             min_n,
         ),
@@ -132,16 +142,18 @@ def _change_figure(
     k: int,
     decimals: int = CHANGE_DECIMALS,
 ) -> KeyFigure:
-    """Mean change since admission with n and CI beside the region's, hidden below k."""
+    """Mean improvement since admission (positive is better) with n and CI beside the
+    region's, hidden below k."""
     mine, theirs = effects
     n, diff = change_value(mine)
+    low, high = change_interval(mine)
     note = None
-    if mine is not None and mine.since_admission.ci_low is not None:
+    if low is not None:
         note = _l(
-            "n = %(n)s forløb; 95 %% KI %(low)s til %(high)s",
+            "n = %(n)s forløb; 95 %% KI %(low)s til %(high)s; positiv = bedre",
             n=n,
-            low=fmt(mine.since_admission.ci_low, decimals),
-            high=fmt(mine.since_admission.ci_high, decimals),
+            low=fmt(low, decimals),
+            high=fmt(high, decimals),
         )
     if not may_show(n, k):
         note = None  # not even the n: "n = 9" beside a hidden mean says as much as the mean

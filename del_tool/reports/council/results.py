@@ -9,11 +9,14 @@ from typing import Any
 
 from del_tool.goals.models import GoalDirection
 from del_tool.reports.common.coverage import share
+from del_tool.reports.common.direction import IMPROVEMENT_RULE
+from del_tool.reports.common.empty import has_data
 from del_tool.reports.common.labels import direction_label
 from del_tool.reports.common.labels import lazy as _l
 from del_tool.reports.common.model import ChartSpec, Column, Hidden, Section, Table
 from del_tool.reports.council.figures import (
     CHANGE_DECIMALS,
+    change_interval,
     change_value,
     count,
     current_share,
@@ -109,24 +112,34 @@ def results_section(
         )
     )
     section.tables.append(change_table(ours, region, k, min_n, totals_shown))
-    section.charts.append(_compare_chart(rows))
+    chart = _compare_chart(rows)
+    if has_data(chart):
+        section.charts.append(chart)
+    else:  # a small municipality: every share hidden, so no empty chart
+        section.messages.append(
+            _l(
+                "Kommunen og regionen: ingen andele at vise side om side, fordi for få "
+                "borgere står bag kommunens tal."
+            )
+        )
     return section
 
 
 CHANGE_COLUMNS = (
     Column("scale", _l("Skala")),
     Column("n", _l("Kommunen: forløb (n)"), "int"),
-    Column("diff", _l("Kommunen: ændring"), "signed", CHANGE_DECIMALS),
+    Column("diff", _l("Kommunen: forbedring"), "signed", CHANGE_DECIMALS),
     Column("ci_low", _l("95 % KI, nedre"), "signed", CHANGE_DECIMALS),
     Column("ci_high", _l("95 % KI, øvre"), "signed", CHANGE_DECIMALS),
     Column("region_n", _l("Regionen: forløb (n)"), "int"),
-    Column("region_diff", _l("Regionen: ændring"), "signed", CHANGE_DECIMALS),
+    Column("region_diff", _l("Regionen: forbedring"), "signed", CHANGE_DECIMALS),
     Column("better", _l("Bedre er")),
 )
 
 
 def change_table(ours: Outcomes, region: Outcomes, k: int, min_n: int, totals_shown: bool) -> Table:
-    """Change since admission in functioning and well-being, beside the region."""
+    """Change since admission in functioning and well-being as improvement (positive is
+    better; the raw direction in "Bedre er"), beside the region."""
     rows = []
     for label, mine, theirs, better in (
         (_l("Funktionsevne (0-4)"), ours.functioning, region.functioning, _l("lavere")),
@@ -134,8 +147,7 @@ def change_table(ours: Outcomes, region: Outcomes, k: int, min_n: int, totals_sh
     ):
         n, diff = change_value(mine)
         region_n, region_diff = change_value(theirs)
-        low = mine.since_admission.ci_low if mine is not None else None
-        high = mine.since_admission.ci_high if mine is not None else None
+        low, high = change_interval(mine)
         rows.append(
             [
                 label,
@@ -150,13 +162,14 @@ def change_table(ours: Outcomes, region: Outcomes, k: int, min_n: int, totals_sh
         )
     return Table(
         "council_change",
-        _l("Ændring siden indskrivning"),
+        _l("Forbedring siden indskrivning"),
         CHANGE_COLUMNS,
         rows,
         note=_l(
             "Baseline mod seneste måling til og med periodens slutning; parret t-test, "
-            "95 %% KI; vises med én decimal, når mindst %(n)s forløb står bag.",
+            "95 %% KI; vises med én decimal, når mindst %(n)s forløb står bag. %(rule)s",
             n=min_n,
+            rule=IMPROVEMENT_RULE,
         ),
     )
 

@@ -22,11 +22,17 @@ from del_tool.reports.common.period import Period, quarter_of
 #: The key figures the trend follows, as (key, kind, decimals).
 MEASURES = (
     ("citizens", "int", 0),
-    ("functioning_change", "signed", 1),
-    ("wellbeing_change", "signed", 1),
+    ("functioning_improvement", "signed", 1),
+    ("wellbeing_improvement", "signed", 1),
     ("documentation", "pct", 0),
     ("goals_met", "pct", 0),
 )
+#: Publications made before changes were shown as improvement have the raw change under these
+#: keys: (raw key, sign that turns it into improvement). Functioning 0-4 is lower-is-better.
+LEGACY = {
+    "functioning_improvement": ("functioning_change", -1),
+    "wellbeing_improvement": ("wellbeing_change", 1),
+}
 
 
 def trend_quarters(period: Period) -> list[Period]:
@@ -86,8 +92,10 @@ def trend_section(
             "så de ændrer sig ikke bagefter; skjulte tal er også skjult her."
         ),
     )
+    # The labels of the newest publication: the convention the values are shown in.
     labels = {
-        key: next((f[key].label for f in figures if f and key in f), key) for key, *_ in MEASURES
+        key: next((f[key].label for f in reversed(figures) if f and key in f), key)
+        for key, *_ in MEASURES
     }
     columns = [Column("quarter", _l("Kvartal"))]
     columns += [Column(key, labels[key], kind, decimals) for key, kind, decimals in MEASURES]  # type: ignore[arg-type]
@@ -101,12 +109,19 @@ def trend_section(
 
 
 def _cell(figures: dict[str, KeyFigure] | None, key: str, who: str) -> Any:
-    """The quarter's published value ("-" before DEL had it or before it is due)."""
+    """The quarter's published value ("-" before DEL had it or before it is due); a raw change
+    of an older publication is shown as improvement, like the rest of the column."""
     figure = figures.get(key) if figures is not None else None
+    sign = 1
+    if figure is None and figures is not None and key in LEGACY:
+        legacy, sign = LEGACY[key]
+        figure = figures.get(legacy)
     if figure is None:
         return Hidden("-")
     value = figure.value if who == "value" else figure.benchmark
-    return Hidden("-") if value is None else value
+    if value is None:
+        return Hidden("-")
+    return sign * value + 0.0 if isinstance(value, int | float) and sign != 1 else value
 
 
 def with_trend(report: Report, code: str, today: date, language: str, **options: Any) -> Report:

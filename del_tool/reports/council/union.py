@@ -13,6 +13,10 @@ of its goal rows are all one family; shares and mean changes per measure and ref
 stay's change up to 30 June is the same number in the second quarter and in the half-year).
 Days and costs are not audited: they are the municipality's own invoices (`report.py`). The
 confidence limits beside a mean carry the mean's precision and are withheld with it.
+
+A change's members are the raw changes (post - pre), as in every publication stored so far;
+the summary shows improvement (positive is better), so a cell on a lower-is-better scale reads
+its shown mean with `sign` -1, and the interval the audit gets is always of the members' sum.
 """
 
 from __future__ import annotations
@@ -65,6 +69,7 @@ class CellSpec:
     value_range: tuple[float, float] = (1.0, 1.0)
     decimals: int = 0
     scope: str = ""
+    sign: float = 1.0  # shown value times sign = the members' mean (improvement vs raw change)
 
 
 def audited(
@@ -130,7 +135,7 @@ def read_cell(
         shown = None if isinstance(value, Hidden) or value is None else int(value)
         known = count_interval(shown, len(spec.members), k)
     else:
-        mean = None if isinstance(value, Hidden) or value is None else float(value)
+        mean = None if isinstance(value, Hidden) or value is None else spec.sign * float(value)
         known = sum_interval(mean, len(spec.members), spec.decimals)
     return AuditCell(
         spec.key,
@@ -252,7 +257,7 @@ def cell_specs(
                 )
             )
         for row, (scale, figure) in enumerate(
-            (("functioning", "functioning_change"), ("wellbeing", "wellbeing_change"))
+            (("functioning", "functioning_improvement"), ("wellbeing", "wellbeing_improvement"))
         ):
             specs.extend(
                 _change_specs(
@@ -355,7 +360,8 @@ def _change_specs(
     figure: str,
     scope: str,
 ) -> list[CellSpec]:
-    """n and mean change since admission of one scale (its CI columns withheld with it)."""
+    """n and mean change since admission of one scale (its CI columns withheld with it); the
+    members are raw changes, the shown improvement is read back with the scale's sign."""
     pairs = (
         effect.pairs if effect is not None else pd.DataFrame({"stay": [], "pre": [], "post": []})
     )
@@ -388,6 +394,7 @@ def _change_specs(
             value_range=(low - high, high - low),
             decimals=CHANGE_DECIMALS,
             scope=scope,
+            sign=1.0 if effect is None or effect.info.higher_is_better else -1.0,
         ),
     ]
 

@@ -14,10 +14,11 @@ from del_tool.reports.common.labels import lazy as _l
 from del_tool.reports.common.model import Hidden, Report, Section, Table
 from del_tool.reports.common.verdict import NO_CAUSE, VERDICT_INTRO, Change, judge
 
-#: Rows of the change table: (label, higher is better, decimals).
+#: Rows of the change table: (label, decimals). The table shows improvement (positive is
+#: better, `common/direction.py`), so each row is judged as a higher-is-better change.
 CHANGE_ROWS = (
-    (_l("Funktionsevnen (0-4, lavere er bedre)"), False, 1),
-    (_l("Trivslen (WHO-5, 0-100, højere er bedre)"), True, 1),
+    (_l("Funktionsevnen (0-4, hvor 0 er bedst)"), 1),
+    (_l("Trivslen (WHO-5, 0-100, hvor 100 er bedst)"), 1),
 )
 
 
@@ -25,9 +26,9 @@ def council_verdict(report: Report, min_n: int) -> Section:
     """The verdict of a council summary from its published cells."""
     section = Section("verdict", _l("Resumé"), intro=VERDICT_INTRO)
     change = _table(report, "council_change")
-    for row, (label, higher, decimals) in zip(change.rows, CHANGE_ROWS, strict=False):
+    for row, (label, decimals) in zip(change.rows, CHANGE_ROWS, strict=False):
         cells = dict(zip((c.key for c in change.columns), row, strict=True))
-        ours = _change(label, cells, higher, decimals)
+        ours = _change(label, cells, decimals)
         if ours.mean is None:  # hidden or missing: say so without an n
             section.messages.append(
                 _l("%(what)s: for få borgere bag tallet til at vise det.", what=label)
@@ -61,12 +62,13 @@ def council_verdict(report: Report, min_n: int) -> Section:
     return section
 
 
-def _change(label: Any, cells: dict[str, Any], higher: bool, decimals: int) -> Change:
+def _change(label: Any, cells: dict[str, Any], decimals: int) -> Change:
+    """The published improvement of one row (already signed so that positive is better)."""
     values: list[Any] = [cells.get(k) for k in ("n", "diff", "ci_low", "ci_high")]
     if not all(_shown(v) for v in values):
-        return Change(label, 0, None, None, higher, decimals=decimals)
+        return Change(label, 0, None, None, True, decimals=decimals)
     n, diff, low, high = values
-    return Change(label, int(n), float(diff), (float(low), float(high)), higher, decimals=decimals)
+    return Change(label, int(n), float(diff), (float(low), float(high)), True, decimals=decimals)
 
 
 def _joined(parts: list[Any]) -> Text:

@@ -19,6 +19,7 @@ from del_tool.reports.common.context import (
     checked_context,
     scope_text,
 )
+from del_tool.reports.common.direction import IMPROVEMENT_RULE
 from del_tool.reports.common.frames import latest_reviews
 from del_tool.reports.common.labels import lazy as _l
 from del_tool.reports.common.labels import section_label
@@ -229,16 +230,17 @@ def outcomes_section(ctx: ReportContext, by_unit: pd.DataFrame, names: dict[Any,
         Column("citizens", _l("Borgere med mål fulgt op"), "int"),
         Column("met", _l("Mål nået, gns. pr. borger"), "pct", 0),
         Column("pairs", _l("Borgere med to målinger"), "int"),
-        Column("change", _l("Ændring i funktionsevne (0-4, lavere er bedre)"), "signed", 2),
+        Column("change", _l("Forbedring i funktionsevne (0-4, hvor 0 er bedst)"), "signed", 2),
     )
     section = Section(
         "outcomes",
         _l("Udgift set ved siden af resultater"),
         intro=_l(
             "Beskrivende: tilbuddene har forskellige målgrupper og behov, så tallene er ikke en "
-            "pris pr. effekt. Resultater vises ved mindst %(k)s borgere; ændring siden "
-            "indskrivning, én måling pr. borger.",
+            "pris pr. effekt. Resultater vises ved mindst %(k)s borgere; forbedring siden "
+            "indskrivning, én måling pr. borger. %(rule)s",
             k=ctx.k,
+            rule=IMPROVEMENT_RULE,
         ),
     )
     section.tables.append(

@@ -74,7 +74,7 @@ def learning_report(ctx: ReportContext) -> Report:
                 "kan den ikke skønnes sikkert, så den angives ved diagrammet."
             ),
             _l(
-                "Tragten for ændring er ujusteret. Tabellen 'justeret for udgangsniveau' "
+                "Tragten for forbedring er ujusteret. Tabellen 'justeret for udgangsniveau' "
                 "sammenligner tilbuddene ved samme udgangsniveau (kovariansanalyse), fordi "
                 "borgere, der starter dårligere, har mere at vinde. Forskellene er stadig "
                 "beskrivende: tilbuddene har forskellige målgrupper."
@@ -175,11 +175,11 @@ def _add_funnels(
         values = counts.rename(columns={"pairs": "n"})
         result, chart = mean_funnel(
             f"{level.key}_funnel_change",
-            _l("Ændring i funktionsevne siden indskrivning pr. %(what)s", what=_per(level)),
+            _l("Forbedring i funktionsevne siden indskrivning pr. %(what)s", what=_per(level)),
             names,
             values,
-            higher_is_better=False,
-            ylabel=_l("Gennemsnitlig ændring (lavere er bedre)"),
+            higher_is_better=True,  # unit_counts gives improvement: positive is better
+            ylabel=_l("Gennemsnitlig forbedring (op er bedre)"),
         )
         flags["mean"] = pd.Series(result.flag, index=values[values["n"] > 0].index)
         section.charts.append(chart)
@@ -262,7 +262,7 @@ def _add_adjusted(section: Section, names: pd.Series, pairs: pd.DataFrame, level
     """Change per unit adjusted for the baseline (ANCOVA), as a table and a chart."""
     if pairs["unit"].nunique() < 2:
         return
-    result = compare_units(pairs)
+    result = compare_units(pairs, higher_is_better=False)
     section.results["adjusted"] = result
     if result.reason is not None:
         section.messages.append(
@@ -273,7 +273,6 @@ def _add_adjusted(section: Section, names: pd.Series, pairs: pd.DataFrame, level
         adjusted_table(
             names,
             result,
-            higher_is_better=False,
             baseline=float(pairs["pre"].mean()),
             key=f"{level.key}_adjusted",
             entity=level.entity,
@@ -283,8 +282,7 @@ def _add_adjusted(section: Section, names: pd.Series, pairs: pd.DataFrame, level
         adjusted_chart(
             names,
             result,
-            higher_is_better=False,
-            xlabel=_l("Justeret ændring i funktionsevne (lavere er bedre)"),
+            xlabel=_l("Justeret forbedring i funktionsevne (til højre = forbedring)"),
             key=f"{level.key}_adjusted_chart",
         )
     )

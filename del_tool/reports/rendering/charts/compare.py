@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 from del_tool.charts import Chart, new_figure
 from del_tool.reports.common.labels import lazy as _l
 from del_tool.reports.common.model import ChartSpec
-from del_tool.reports.rendering.charts.kit import BLUE, GREY, ORANGE, RED, finish, num, pct
+from del_tool.reports.rendering.charts.kit import (
+    BLUE,
+    GREY,
+    ORANGE,
+    RED,
+    finish,
+    num,
+    pct,
+    place_labels,
+)
 
 
 def _flag_label(flag: str, higher_is_better: bool) -> str:
@@ -21,7 +32,11 @@ def _flag_label(flag: str, higher_is_better: bool) -> str:
 
 
 def funnel(spec: ChartSpec) -> Chart:
-    """Units' values against their size, with 95% and 99.8% control limits."""
+    """Units' values against their size, with 95% and 99.8% control limits.
+
+    Each point carries its unit's number, and the key below the chart (and the data table and
+    alt text) names them; a share's axis stays within 0-100 %, and n has whole-number ticks.
+    """
     d = spec.data
     scale = 100.0 if d["percent"] else 1.0
     figure = new_figure(7.0, 4.0)
@@ -49,26 +64,32 @@ def funnel(spec: ChartSpec) -> Chart:
             zorder=4,
             label=str(_l("Uden for 99,8 %")),
         )
-    for name, x, y in zip(
-        np.asarray(d["names"], dtype=object)[flagged],
-        d["n"][flagged],
-        d["value"][flagged],
-        strict=True,
-    ):
-        ax.annotate(
-            str(name), (x, y * scale), xytext=(4, 4), textcoords="offset points", fontsize=8
-        )
+    numbers = point_numbers(d["names"])
     ax.set_xlabel(str(_l("Borgere (n) i tilbuddet")))
-    default = _l("Andel (%)") if d["percent"] else _l("Gennemsnitlig ændring")
+    default = _l("Andel (%)") if d["percent"] else _l("Gennemsnitlig forbedring")
     ax.set_ylabel(str(d.get("ylabel") or default))
     ax.set_xlim(left=0)
-    ax.legend(loc="best", fontsize=8, frameon=False)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # n counts people
+    if d["percent"]:  # a share is 0-100 % (its limits are cut there, `benchmark.funnels`)
+        low, high = ax.get_ylim()
+        ax.set_ylim(max(low, -3.0), min(high, 103.0))
+    # The legend below the axes, so that no point's number can fall on it.
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=4, fontsize=8, frameon=False)
+    place_labels(figure, ax, d["n"], d["value"] * scale, [str(n) for n in numbers])
     shown = pct if d["percent"] else num
     higher = bool(d.get("higher_is_better", True))
+    order = sorted(range(len(numbers)), key=numbers.__getitem__)  # as the key reads
     rows = [
-        [str(name), int(n), shown(v), _flag_label(str(f), higher)]
-        for name, n, v, f in zip(d["names"], d["n"], d["value"], d["flag"], strict=True)
+        [
+            numbers[i],
+            str(d["names"][i]),
+            int(d["n"][i]),
+            shown(d["value"][i]),
+            _flag_label(str(d["flag"][i]), higher),
+        ]
+        for i in order
     ]
+    key = "; ".join(f"{r[0]} {r[1]}" for r in rows)
     alt = str(
         _l(
             "Tragtdiagram med %(n)s tilbud; %(out)s uden for 99,8 %%-grænsen.",
@@ -76,8 +97,19 @@ def funnel(spec: ChartSpec) -> Chart:
             out=int(flagged.sum()),
         )
     )
-    headers = [_l("Tilbud"), "n", _l("Værdi"), _l("Ift. grænserne (99,8 %)")]
-    return finish(figure, spec, alt, headers, rows)
+    alt += " " + "; ".join(f"{r[0]} {r[1]}: {r[3]} (n = {r[2]}, {r[4]})" for r in rows)
+    headers = [_l("Nr."), _l("Tilbud"), "n", _l("Værdi"), _l("Ift. grænserne (99,8 %)")]
+    keyed = replace(spec, notes=(*spec.notes, _l("Numrene i diagrammet: %(key)s.", key=key)))
+    return finish(figure, keyed, alt, headers, rows)
+
+
+def point_numbers(names: Any) -> list[int]:
+    """Each point's number in the key: 1, 2, ... in the alphabetical order of the names."""
+    order = sorted(range(len(names)), key=lambda i: (str(names[i]), i))
+    numbers = [0] * len(order)
+    for number, i in enumerate(order, start=1):
+        numbers[i] = number
+    return numbers
 
 
 def adjusted(spec: ChartSpec) -> Chart:
@@ -103,9 +135,21 @@ def adjusted(spec: ChartSpec) -> Chart:
             labels, d["ns"], values, lows, highs, d["flags"], strict=True
         )
     ]
-    alt = str(_l("Justeret ændring med 95 %% KI for %(n)s tilbud. ", n=len(rows)))
+    alt = str(
+        _l(
+            "Justeret forbedring med 95 %% KI for %(n)s tilbud (til højre er bedre, bedst "
+            "øverst). ",
+            n=len(rows),
+        )
+    )
     alt += "; ".join(f"{r[0]}: {r[2]} (n = {r[1]})" for r in rows)
-    headers = [_l("Tilbud"), "n", _l("Justeret ændring"), _l("95 % KI"), _l("Ift. gennemsnit")]
+    headers = [
+        _l("Tilbud"),
+        "n",
+        _l("Justeret forbedring"),
+        _l("95 % KI"),
+        _l("Ift. gennemsnit"),
+    ]
     return finish(figure, spec, alt, headers, rows)
 
 
