@@ -20,6 +20,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_converters(app)
     load_config(app, test_config)
     check_config(app)
+    register_logs(app)
     register_database(app)
     register_extensions(app)
     register_questionnaires(app)
@@ -38,6 +39,13 @@ def register_converters(app: Flask) -> None:
     from del_tool.main.routing import DatabaseIdConverter
 
     app.url_map.converters["int"] = DatabaseIdConverter
+
+
+def register_logs(app: Flask) -> None:
+    """JSON log lines with a request id; the security event stream (`del_tool.logs`)."""
+    from del_tool import logs
+
+    logs.init_app(app)
 
 
 def register_database(app: Flask) -> None:

@@ -55,6 +55,11 @@ class DefaultConfig:
     #: Baselines of a scale needed before the deployment's reference SD and reliability for
     #: reliable change are frozen (until then they are computed afresh and marked provisional).
     REFERENCE_MIN_BASELINES = 30
+    #: Logs (`del_tool.logs`): "json" lines on stderr, or "text"; the security event stream
+    #: also to a file (a JSON line per event) and/or syslog ("/dev/log" or "host:port", UDP).
+    LOG_FORMAT = "json"
+    SECURITY_LOG_FILE = ""
+    SECURITY_SYSLOG = ""
     #: The accessibility statement (/tilgaengelighed): who runs this deployment, where users
     #: report barriers, the official statement's address on was.digst.dk if one is published,
     #: the deployment's own known exceptions (a list of texts) and the date it was reviewed.

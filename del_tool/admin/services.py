@@ -268,6 +268,18 @@ def update_account(
     if before["unit_ids"] != after["unit_ids"]:
         set_user_units(session=session, user=user, unit_ids=scope.unit_ids)
     _record(session, actor, user, "update", changes)
+    if "role" in changes or "unit_ids" in changes or "centre_id" in changes:
+        from del_tool.logs import security_event
+
+        security_event(
+            "user.access_changed",
+            user_id=user.id,
+            by_user_id=actor.id,
+            role=user.role.value,
+            changed=sorted(
+                k for k in changes if k in ("role", "unit_ids", "centre_id", "municipality_code")
+            ),
+        )
     return user
 
 
@@ -287,6 +299,13 @@ def set_active(*, session: Session, actor: User, user_id: int, active: bool) -> 
     session.flush()
     changes = diff(before, snapshot(user, before.keys()))
     _record(session, actor, user, "deactivate" if not active else "reactivate", changes)
+    from del_tool.logs import security_event
+
+    security_event(
+        "user.deactivated" if not active else "user.reactivated",
+        user_id=user.id,
+        by_user_id=actor.id,
+    )
     return user
 
 

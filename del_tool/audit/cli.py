@@ -91,6 +91,9 @@ def audit_verify(checkpoints: Path | None) -> None:
     with write_session() as session:
         report = check_history(session, keys=keys, checkpoints=witnessed)
     problems = [str(problem) for problem in report.problems] + problems
+    from del_tool.logs import security_event
+
+    security_event("audit.verified", problems=len(problems), events=report.state.event_count)
     for notice in [str(notice) for notice in report.notices] + notices:
         click.echo(f"  note: {notice}")
     for problem in problems:

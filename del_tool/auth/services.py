@@ -90,6 +90,16 @@ def _log_attempt(
     if user is not None and reason == "ok":
         user.last_login_at = utcnow()
         session.add(user)
+    from del_tool.logs import security_event
+
+    security_event(
+        "login",
+        outcome=reason,
+        user_id=user.id if user else None,
+        role=user.role.value if user else None,
+        known_user=user is not None,
+        address=address[:64],
+    )
 
 
 def authenticate(*, session: Session, username: str, password: str, address: str) -> User | None:

@@ -34,6 +34,8 @@ from huey.registry import Message
 from huey.serializer import Serializer
 
 log = logging.getLogger(__name__)
+#: The keyword a queued job carries the queuing request's id in (`del_tool.logs`).
+REQUEST_ID_ARGUMENT = "_request_id"
 
 EXTENSION_KEY = "del_jobs"
 #: The modules whose `@job` functions the app registers (imported by `init_app`).
@@ -155,6 +157,11 @@ class Jobs:
     def enqueue(self, name: str, *, priority: int | None = None, **kwargs: Any) -> None:
         """Queue job `name` with JSON keyword arguments (run at once in immediate mode);
         `priority` overrides the job's own."""
+        from del_tool.logs import REQUEST_ID
+
+        rid = REQUEST_ID.get()
+        if rid is not None:
+            kwargs = {**kwargs, REQUEST_ID_ARGUMENT: rid}
         if priority is None:
             self.tasks[name](**kwargs)
         else:
@@ -164,9 +171,15 @@ class Jobs:
 def _in_app_context(app: Flask, func: Callable[..., Any]) -> Callable[..., Any]:
     @wraps(func)
     def run(*args: Any, task: Any = None, **kwargs: Any) -> Any:
+        from del_tool.logs import REQUEST_ID
+
         final = task is None or not task.retries
-        with app.app_context(), _apart_from_the_caller(app):
-            return func(*args, final_attempt=final, **kwargs)
+        token = REQUEST_ID.set(kwargs.pop(REQUEST_ID_ARGUMENT, None) or REQUEST_ID.get())
+        try:
+            with app.app_context(), _apart_from_the_caller(app):
+                return func(*args, final_attempt=final, **kwargs)
+        finally:
+            REQUEST_ID.reset(token)
 
     return run
 

@@ -174,6 +174,10 @@ def log_listed_citizens(
         for citizen_id in report.listed_citizens
     ]
     log_accesses(session, events)
+    if action == "export" and events:
+        from del_tool.logs import security_event
+
+        security_event("export.report", user_id=user_id, kind=report.kind, citizens=len(events))
     return len(events)
 
 

@@ -16,7 +16,7 @@ from del_tool import ConfigError, create_app
 from del_tool.db import get_db
 from del_tool.jobs import JsonSerializer, make_huey
 from del_tool.reports import services
-from tests.conftest import DEMO_PASSWORD, TEST_SECRET, login, make_config
+from tests.conftest import DEMO_PASSWORD, TEST_AUDIT_KEY, TEST_SECRET, login, make_config
 
 EFFECT = "/reports/report?kind=effect&scope=region&period=2026"
 REDIS_QUEUE = os.environ.get("DEL_TEST_REDIS_QUEUE_URL", "redis://127.0.0.1:6379/14")
@@ -122,6 +122,7 @@ def test_a_worker_process_builds_what_a_page_asked_for(databases, tmp_path: Path
         "DEL_JOBS_URL": queue,
         "DEL_STORE_URL": store,
         "DEL_SECRET_KEY": TEST_SECRET,
+        "DEL_AUDIT_KEY": TEST_AUDIT_KEY,  # a worker, like the app, refuses to start without it
     }
     worker = _worker(env)
     try:

@@ -92,6 +92,11 @@ def anonymise_citizen(
         },
     )
     event.listen(session, "after_commit", _erase_stored_builds, once=True)
+    from del_tool.logs import security_event
+
+    security_event(
+        "erasure.anonymised", citizen_id=citizen_id, user_id=user_id, history_events=erased
+    )
     return Anonymisation(citizen_id, False, erased, coarsen_dates)
 
 

@@ -90,6 +90,9 @@ def export_citizen(
         endpoint=endpoint,
         detail=f"right of access ({fmt})",
     )
+    from del_tool.logs import security_event
+
+    security_event("export.right_of_access", citizen_id=citizen_id, user_id=user_id, format=fmt)
     if fmt == "json":
         return json.dumps(record, ensure_ascii=False, indent=2, default=str).encode()
     if fmt == "pdf":

@@ -93,4 +93,7 @@ def write_pseudonymised_csv(session: Session, key: str, out: IO[str]) -> int:
     for row in pseudonymised_rows(session, key):
         writer.writerow(row)
         count += 1
+    from del_tool.logs import security_event
+
+    security_event("export.pseudonymised", rows=count)
     return count

@@ -96,4 +96,12 @@ def run_retention(
     session.execute(delete(AccessReview).where(col(AccessReview.access_event_id).in_(old_access)))
     session.execute(delete(AccessEvent).where(col(AccessEvent.occurred_at) < access_cutoff))
     session.flush()
+    from del_tool.logs import security_event
+
+    security_event(
+        "erasure.retention",
+        citizens=len(report.citizens),
+        login_events=report.login_events,
+        access_events=report.access_events,
+    )
     return report
