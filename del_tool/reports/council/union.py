@@ -32,7 +32,7 @@ from typing import Any
 import pandas as pd
 from flask import current_app
 
-from del_tool.reports.common.model import Hidden, Report, Table
+from del_tool.reports.common.model import Hidden, Report
 from del_tool.reports.council.disclosure import TOTAL, CellTables, row_order
 from del_tool.reports.council.figures import CHANGE_DECIMALS, SHARE_DECIMALS
 from del_tool.reports.council.outcomes import Outcomes
@@ -168,7 +168,7 @@ def withhold(report: Report, spec: CellSpec) -> None:
                         section.figures[i] = replace(figure, **change)
         else:
             _, table_key, row, column = spot
-            table = _table(report, table_key)
+            table = report.table(table_key)
             index = [c.key for c in table.columns].index(column)
             table.rows[row][index] = Hidden("x")  # type: ignore[index]
 
@@ -182,16 +182,8 @@ def _value(report: Report, spot: Spot) -> Any:
                     return figure.benchmark if part == "benchmark" else figure.value
         raise KeyError(key)
     _, table_key, row, column = spot
-    table = _table(report, table_key)
+    table = report.table(table_key)
     return table.rows[row][[c.key for c in table.columns].index(column)]
-
-
-def _table(report: Report, key: str) -> Table:
-    for section in report.sections:
-        for table in section.tables:
-            if table.key == key:
-                return table
-    raise KeyError(key)
 
 
 # -- The cells of a council summary ------------------------------------------------------------

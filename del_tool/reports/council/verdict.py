@@ -11,7 +11,7 @@ from typing import Any
 
 from del_tool.reports.common.labels import Text, fmt
 from del_tool.reports.common.labels import lazy as _l
-from del_tool.reports.common.model import Hidden, Report, Section, Table
+from del_tool.reports.common.model import Hidden, Report, Section
 from del_tool.reports.common.verdict import NO_CAUSE, VERDICT_INTRO, Change, judge
 
 #: Rows of the change table: (label, decimals). The table shows improvement (positive is
@@ -25,7 +25,7 @@ CHANGE_ROWS = (
 def council_verdict(report: Report, min_n: int) -> Section:
     """The verdict of a council summary from its published cells."""
     section = Section("verdict", _l("Resumé"), intro=VERDICT_INTRO)
-    change = _table(report, "council_change")
+    change = report.table("council_change")
     for row, (label, decimals) in zip(change.rows, CHANGE_ROWS, strict=False):
         cells = dict(zip((c.key for c in change.columns), row, strict=True))
         ours = _change(label, cells, decimals)
@@ -77,11 +77,3 @@ def _joined(parts: list[Any]) -> Text:
 
 def _shown(value: Any) -> bool:
     return value is not None and not isinstance(value, Hidden)
-
-
-def _table(report: Report, key: str) -> Table:
-    for section in report.sections:
-        for table in section.tables:
-            if table.key == key:
-                return table
-    raise KeyError(key)
