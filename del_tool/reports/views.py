@@ -19,7 +19,7 @@ from del_tool.reports.builds import BuildRequest, Served, fetch_build, fetch_fil
 from del_tool.reports.common.context import latest_published_quarter, suppression_k
 from del_tool.reports.common.labels import language
 from del_tool.reports.common.model import Report
-from del_tool.reports.common.period import last_four_quarters
+from del_tool.reports.common.period import last_twelve_months
 from del_tool.reports.common.selection import (
     ensure_council_access,
     ensure_report_access,
@@ -94,7 +94,7 @@ def _report_form(viewer: Scope, formdata: Any) -> ReportForm:
     )
     if formdata is None:
         form.scope.data = scopes[0][0] if scopes else None
-        form.period.data = last_four_quarters(local_today()).key
+        form.period.data = last_twelve_months(local_today()).key
     return form
 
 

@@ -67,3 +67,11 @@ def test_a_period_wholly_in_the_future_is_refused_beside_the_field(demo_client):
     page = demo_client.get("/reports/report?kind=effect&scope=region&period=2099")
     assert page.status_code == 400 and 'id="period-error"' in page.text
     assert "Perioden er ikke begyndt endnu: den starter 01.01.2099." in page.text
+
+
+def test_the_report_form_proposes_the_twelve_months_up_to_today(demo_client, monkeypatch):
+    import del_tool.reports.views as views
+
+    monkeypatch.setattr(views, "local_today", lambda: TODAY)
+    login(demo_client, "leader", DEMO_PASSWORD)
+    assert 'value="2025-12-04..2026-12-03"' in demo_client.get("/reports/").text

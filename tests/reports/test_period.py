@@ -130,3 +130,10 @@ def test_a_reversed_range_says_so():
     with pytest.raises(PeriodError) as caught:
         parse_period("30.06.2026..01.01.2026")
     assert caught.value.reason == "order"
+
+
+def test_the_default_period_is_the_twelve_months_up_to_today():
+    from del_tool.reports.common.period import last_twelve_months
+
+    assert last_twelve_months(date(2026, 12, 3)).key == "2025-12-04..2026-12-03"
+    assert last_twelve_months(date(2028, 2, 29)).key == "2027-03-01..2028-02-29"

@@ -123,6 +123,16 @@ def latest_complete_quarter(today: date) -> Period:
     return quarter_of(quarter_of(today).start - timedelta(days=1))
 
 
+def last_twelve_months(today: date) -> Period:
+    """The twelve months up to and including `today` (the reports' default: today's work is in
+    it, and a report says its figures are status at today)."""
+    try:
+        start = today.replace(year=today.year - 1) + timedelta(days=1)
+    except ValueError:  # 29 February
+        start = date(today.year - 1, 3, 1)
+    return _custom(start, today)
+
+
 def last_four_quarters(today: date) -> Period:
     """The four complete quarters before `today`, as one custom period."""
     end = latest_complete_quarter(today)

@@ -31,7 +31,7 @@ CHANGE_COLUMNS = (
     Column("d_z_low", _l("d_z 95 % KI, nedre"), "signed", 2),
     Column("d_z_high", _l("d_z 95 % KI, øvre"), "signed", 2),
     Column("g_av", _l("Hedges g_av"), "signed", 2),
-    Column("p", _l("p (Wilcoxon)"), "float", 3),
+    Column("p", _l("p (Wilcoxon)"), "p", 3),
     Column("better", _l("Bedre er")),
     Column("note", _l("Bemærkning")),
 )
