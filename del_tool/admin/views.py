@@ -1,7 +1,8 @@
 """The `admin` blueprint: its URL table, and the tabs shown on every administration page.
 
 The pages live in `user_views` (users, Permission.MANAGE_USERS) and `organisation_views` (units,
-Permission.MANAGE_ORGANISATION; tariffs, Permission.MANAGE_TARIFFS, which analysts hold too).
+Permission.MANAGE_ORGANISATION; tariffs, Permission.MANAGE_TARIFFS, which analysts hold too) and
+`wording_views` (questionnaire wording, Permission.MANAGE_ORGANISATION).
 Views are thin: validate the form, then `del_tool.saving.save_form` calls a service with the
 logged-in user as actor, commits once, flashes and redirects. A value the service refuses
 (RuleError) is shown beside its field; a stale form reloads the page with the stored record and
@@ -18,6 +19,7 @@ from flask_login import current_user
 
 from del_tool.admin import organisation_views as org
 from del_tool.admin import user_views as users
+from del_tool.admin import wording_views as wording
 from del_tool.auth.permissions import endpoint_permission, has_permission
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
@@ -38,6 +40,9 @@ ROUTES: tuple[tuple[str, str, Any, list[str]], ...] = (
     ("/tariffs/new", "create_tariff", org.create_tariff_page, GET_POST),
     ("/tariffs/<int:tariff_id>", "edit_tariff", org.edit_tariff, GET_POST),
     ("/tariffs/<int:tariff_id>/end", "end_tariff", org.end_tariff_page, GET_POST),
+    ("/questionnaires", "questionnaires", wording.questionnaires, ["GET"]),
+    ("/questionnaires/<qid>/<lang>", "upload_wording", wording.upload_wording, GET_POST),
+    ("/questionnaires/<qid>/<lang>/save", "save_wording", wording.save_wording, ["POST"]),
 )
 
 
@@ -54,6 +59,7 @@ TABS = (
     ("admin.users", _l("Brugere"), "/admin/users"),
     ("admin.units", _l("Tilbud"), "/admin/units"),
     ("admin.tariffs", _l("Takster"), "/admin/tariffs"),
+    ("admin.questionnaires", _l("Spørgeskemaer"), "/admin/questionnaires"),
 )
 
 

@@ -127,6 +127,8 @@ def _ids_of(db: Session, scope: str, stay: Stay, staff_id: int | None) -> dict[s
         "user_id": target.id,
         "fmt": "json",
         "pack_id": "0" * 32,
+        "qid": "who5",
+        "lang": "da",
         "name": "zip",
         "filename": "js/del.js",
     }

@@ -74,6 +74,9 @@ EXPECTED: dict[str, dict[str, str]] = {
     "admin.create_tariff": only("admin", "analyst"),
     "admin.edit_tariff": only("admin", "analyst"),
     "admin.end_tariff": only("admin", "analyst"),
+    "admin.questionnaires": only("admin"),
+    "admin.upload_wording": only("admin"),
+    "admin.save_wording": only("admin"),
     # Leaders' log pages: their centre's citizens only.
     "audit.index": only("leader"),
     "audit.sample": only("leader"),
