@@ -63,6 +63,7 @@ def test_gunicorn_serves_with_the_config_and_logs_paths_only(repo_root, tmp_path
     env = {
         **os.environ,
         "DEL_SECRET_KEY": "g" * 40,
+        "DEL_AUDIT_KEY": "h" * 40,  # the app refuses to start without the history's key
         "DEL_DATABASE_URL": f"sqlite:///{tmp_path / 'del.sqlite3'}",
         "DEL_JOBS_URL": f"sqlite:///{tmp_path / 'jobs.sqlite3'}",
         "DEL_STORE_URL": f"file://{tmp_path / 'store'}",

@@ -92,7 +92,7 @@ def test_leader_downloads_the_centres_effect_report(open_tab: Callable[[], Brows
     assert "kind=effect" in page.url
     tab.check_both_languages("effect-report", screenshot=True)
 
-    page.locator("main summary", has_text="Skift periode").click()
+    page.locator("main summary", has_text="Skift rapport, periode").click()
     page.fill("#period", NEW_PERIOD)
     page.locator("main details button[type=submit]").click()
     page.wait_for_load_state()

@@ -27,6 +27,8 @@ PUBLIC_ENDPOINTS = {
     "account.two_factor",
     "main.index",
     "main.healthz",
+    "main.readyz",
+    "main.accessibility",
     "main.set_language",
 }
 
