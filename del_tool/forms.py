@@ -117,6 +117,12 @@ def optional_int(value: Any) -> int | None:
     return int(text)
 
 
+def number_text(value: Any) -> str:
+    """Posted number text made plain: spaces gone, and a Danish "1.234,5" as "1234.5"."""
+    raw = str(value).strip().replace(" ", "").replace("\u00a0", "")
+    return raw.replace(".", "").replace(",", ".") if "," in raw else raw
+
+
 class LocalFloatField(FloatField):
     """A number typed the Danish way ("1,5") or with a point ("1.5"), shown in the user's
     language ("1,5" in Danish, never "1.0"); render it as a text input (`inputmode=decimal`),
@@ -128,9 +134,7 @@ class LocalFloatField(FloatField):
         """Parse the posted text; what is not a number is the field's error."""
         if not valuelist:
             return
-        raw = str(valuelist[0]).strip().replace(" ", "").replace("\u00a0", "")
-        if "," in raw:
-            raw = raw.replace(".", "").replace(",", ".")
+        raw = number_text(valuelist[0])
         self.data = None
         if not raw:
             return

@@ -20,7 +20,7 @@ from wtforms.validators import DataRequired, InputRequired, NumberRange, Optiona
 
 from del_tool.admin.forms import NOT_A_CHOICE, NOT_A_DATE, check_date
 from del_tool.admin.rules import END_BEFORE_START, INTERVAL_MAX, INTERVAL_MIN, amount_problem
-from del_tool.forms import DelForm, VersionField, optional_int, select_choices
+from del_tool.forms import DelForm, VersionField, number_text, optional_int, select_choices
 from del_tool.organisation.models import LegalSection, OfferKind
 
 
@@ -63,9 +63,7 @@ class AmountField(DecimalField):
         """Parse the posted text; anything that is not a finite number is a field error."""
         if not valuelist:
             return
-        raw = str(valuelist[0]).strip().replace(" ", "").replace("\u00a0", "")
-        if "," in raw:
-            raw = raw.replace(".", "").replace(",", ".")
+        raw = number_text(valuelist[0])
         self.data = None
         if not raw:
             return

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import Any
 
 from flask import make_response, render_template, request
 from flask.typing import ResponseReturnValue
@@ -46,13 +47,7 @@ def status(citizen_id: int) -> ResponseReturnValue:
     statement = body = None
     if form.validate() and form.parsed_period is not None:
         log_read(db, actor=actor, action="view", citizen_id=citizen_id, detail="status")
-        statement = build_status(
-            session=db,
-            actor=actor,
-            citizen_id=citizen_id,
-            period=form.parsed_period,
-            note_ids=_note_ids(),
-        )
+        statement = _statement(db, actor, citizen_id, form)
         lang = str(form.lang.data)
         with force_locale(lang):
             # Our own template, autoescaped, rendered in the statement's language: no user text
@@ -82,6 +77,17 @@ def status(citizen_id: int) -> ResponseReturnValue:
     )
 
 
+def _statement(db: Any, actor: Any, citizen_id: int, form: Any) -> Any:
+    """The statement for a validated form: its period and the notes ticked."""
+    return build_status(
+        session=db,
+        actor=actor,
+        citizen_id=citizen_id,
+        period=form.parsed_period,
+        note_ids=_note_ids(),
+    )
+
+
 @requires(Permission.VIEW_CITIZENS)
 def status_pdf(citizen_id: int) -> ResponseReturnValue:
     """The statement as a PDF in the chosen language (an unreadable period: the form page)."""
@@ -95,13 +101,7 @@ def status_pdf(citizen_id: int) -> ResponseReturnValue:
     if not (form.validate() and form.parsed_period is not None):
         return status(citizen_id)
     log_read(db, actor=actor, action="export", citizen_id=citizen_id, detail="status pdf")
-    statement = build_status(
-        session=db,
-        actor=actor,
-        citizen_id=citizen_id,
-        period=form.parsed_period,
-        note_ids=_note_ids(),
-    )
+    statement = _statement(db, actor, citizen_id, form)
     lang = str(form.lang.data)
     with force_locale(lang):
         html = status_pdf_html(statement, lang)
