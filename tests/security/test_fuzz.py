@@ -57,6 +57,8 @@ POST_ONLY_FIELDS: dict[str, dict[str, str]] = {
     "admin.deactivate_user": {},
     "admin.reactivate_user": {},
     "admin.unlock_login": {},
+    # The wording's save step: its form is on the preview, under a token an upload made.
+    "admin.save_wording": {"token": "x", "save": "Gem ordlyden"},
     "audit.review_access": {"verdict": "ok"},
     "main.set_language": {"lang": "en", "next": "/home"},
 }

@@ -192,14 +192,26 @@ def test_disk_full_during_a_save_rolls_back_and_tells_the_user(app, client):
         assert db.exec(text("PRAGMA integrity_check")).scalar() == "ok"
 
 
-def test_no_endpoint_accepts_file_uploads(repo_root):
-    """No uploads exist, so none can slip past a type or size check (MAX_CONTENT_LENGTH caps
-    every request body regardless)."""
+def test_the_only_upload_is_the_checked_wording_overlay(repo_root):
+    """SECURITY.md "uploads checked by type and size": the one upload (an administrator's
+    questionnaire wording, `admin/wording_views.py`) checks both, tested in
+    `tests/admin/test_wording.py`; no other module or template takes a file (MAX_CONTENT_LENGTH
+    caps every request body regardless)."""
     package = repo_root / "del_tool"
-    sources = [p.read_text("utf-8") for p in package.rglob("*.py")]
-    templates = [p.read_text("utf-8") for p in package.rglob("*.html")]
-    assert not any("request.files" in s or "FileField" in s for s in sources)
-    assert not any('type="file"' in t or "multipart/form-data" in t for t in templates)
+    uploads = {
+        p.relative_to(package).as_posix()
+        for p in package.rglob("*.py")
+        if "request.files" in p.read_text("utf-8") or "FileField" in p.read_text("utf-8")
+    }
+    assert uploads == {"admin/wording_views.py"}
+    forms = {
+        p.relative_to(package).as_posix()
+        for p in package.rglob("*.html")
+        if 'type="file"' in p.read_text("utf-8") or "multipart/form-data" in p.read_text("utf-8")
+    }
+    assert forms <= {"admin/templates/admin/wording_upload.html"}
+    source = (package / "admin" / "wording_views.py").read_text("utf-8")
+    assert "FileSize(" in source and "FileAllowed(" in source  # size and type, both checked
 
 
 def _failing(app, table: str):
