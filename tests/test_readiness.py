@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from del_tool import create_app
+from del_tool.db import get_db
 from del_tool.main import readiness
 from del_tool.main.doctor import doctor_command
 from tests.conftest import make_config
@@ -26,7 +27,11 @@ def test_ready_when_every_part_answers(client):
 def test_not_ready_names_the_part_that_is_down(databases, setting, part):
     url = databases.fresh("seeded")
     app = create_app(make_config(url, **{setting: CLOSED}))
-    answer = app.test_client().get("/readyz")
+    try:
+        answer = app.test_client().get("/readyz")
+    finally:
+        get_db(app).dispose()
+        databases.drop(url)
     assert answer.status_code == 503 and answer.json["status"] == "error"
     assert answer.json[part] == "unavailable"
     assert {k: v for k, v in answer.json.items() if k not in (part, "status")} == {

@@ -28,7 +28,9 @@ def gate(value: Any, n: int, k: int, decimals: int = SHARE_DECIMALS) -> Any:
     """The value rounded, or the "<k" marker when fewer than k citizens are behind it."""
     if not may_show(n, k):
         return Hidden(f"<{k}")
-    return round(float(value), decimals) if isinstance(value, int | float) else value
+    if not isinstance(value, int | float):
+        return value
+    return round(float(value), decimals) + 0.0  # + 0.0: a sign flip's -0.0 is published as 0.0
 
 
 def count(n: int, k: int, totals_shown: bool) -> Any:

@@ -56,7 +56,7 @@ def rounded(value: Any, kind: str, decimals: int) -> Any:
     if kind == "p":
         return round(float(value), 3) if float(value) >= 0.001 else "< 0.001"
     if kind in ("float", "signed"):
-        return round(float(value), decimals)
+        return round(float(value), decimals) + 0.0  # + 0.0: never "-0.0"
     return value
 
 
