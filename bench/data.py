@@ -42,6 +42,8 @@ BACKENDS = ("sqlite", "postgresql")
 #: Password of the demo and benchmark users in benchmark databases (loopback only).
 BENCH_PASSWORD = "bench-password-loopback-only"  # noqa: S105 - synthetic users on loopback
 SECRET_KEY = secrets.token_hex(32)
+#: The change history's MAC key, which the app (like production) refuses to start without.
+AUDIT_KEY = secrets.token_hex(32)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +87,7 @@ def bench_app(url: str, **overrides: Any) -> Flask:
     return create_app(
         {
             "SECRET_KEY": SECRET_KEY,
+            "AUDIT_KEY": AUDIT_KEY,
             "DATABASE_URL": url,
             "SESSION_COOKIE_SECURE": False,
             "REMEMBER_COOKIE_SECURE": False,

@@ -15,7 +15,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO
 
-from bench.data import SECRET_KEY
+from bench.data import AUDIT_KEY, SECRET_KEY
 
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = Path(sys.executable).with_name("gunicorn")
@@ -47,6 +47,7 @@ class GunicornServer:
             **os.environ,
             "DEL_DATABASE_URL": self.database_url,
             "DEL_SECRET_KEY": SECRET_KEY,
+            "DEL_AUDIT_KEY": AUDIT_KEY,
             "DEL_SESSION_COOKIE_SECURE": "false",
             "DEL_REMEMBER_COOKIE_SECURE": "false",
             "DEL_WEB_WORKERS": str(self.workers),  # gunicorn.conf.py, as README deploys it
