@@ -52,6 +52,8 @@ class Chart:
     title: str
     table: ChartTable | None = None
     notes: Sequence[str] = field(default_factory=tuple)
+    #: A one-column variant for phones (small multiples stacked), or None.
+    narrow_uri: str | None = None
 
 
 def new_figure(width: float = 7.0, height: float = 3.6) -> Figure:
@@ -130,6 +132,7 @@ def chart_to_json(chart: Chart) -> dict[str, Any]:
         "title": chart.title,
         "table": table,
         "notes": [str(n) for n in chart.notes],
+        "narrow_uri": chart.narrow_uri,
     }
 
 
@@ -142,4 +145,5 @@ def chart_from_json(data: dict[str, Any]) -> Chart:
         title=data["title"],
         table=ChartTable(table["headers"], table["rows"]) if table else None,
         notes=tuple(data["notes"]),
+        narrow_uri=data.get("narrow_uri"),
     )

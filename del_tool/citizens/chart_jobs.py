@@ -28,7 +28,7 @@ from del_tool.jobs import get_jobs, job
 from del_tool.store import get_store
 
 #: Raise when the profile charts change how they look: every stored drawing is then redrawn.
-GENERATION = 2
+GENERATION = 3
 LANGUAGES = ("da", "en")
 LEASE_SECONDS = 120
 

@@ -8,6 +8,7 @@ is nothing to draw.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -19,7 +20,7 @@ from matplotlib.dates import DateFormatter, MonthLocator, YearLocator, date2num,
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from del_tool.charts import PALETTE, STYLE, Chart, ChartTable, render
+from del_tool.charts import PALETTE, STYLE, Chart, ChartTable, render, to_data_uri
 from del_tool.citizens.profile import SeriesPoint
 from del_tool.i18n import format_day, format_number, language
 from del_tool.questionnaires import QuestionnaireDefinition, Registry, Scale
@@ -59,16 +60,18 @@ def _month_label(value: float, _pos: int | None = None) -> str:
     return str(format_date(num2date(value).date(), "MMM yyyy", locale=language()))
 
 
-def panel_figure(height: float, rows: int, columns: int) -> tuple[Figure, Any]:
-    """A 7-inch-wide grid of small multiples with shared axes and fixed margins.
+def panel_figure(
+    height: float, rows: int, columns: int, *, width: float = 7.0
+) -> tuple[Figure, Any]:
+    """A grid of small multiples `width` inches wide with shared axes and fixed margins.
 
     Constrained layout (`new_figure`) costs about a second for six panels; these panels have
     short tick labels and one-line titles, so fixed margins fit them and keep the page fast.
     """
     with rc_context(STYLE):
-        figure = Figure(figsize=(7.0, height))
+        figure = Figure(figsize=(width, height))
     figure.subplots_adjust(
-        left=0.07,  # room for the tick labels and "Niveau (0 er bedst)"
+        left=0.07 * 7.0 / width,  # room for the tick labels and "Niveau (0 er bedst)"
         right=0.99,
         bottom=0.35 / height,
         top=1 - 0.3 / height,
@@ -96,15 +99,48 @@ def level_axis(ax: Axes, labelled: bool) -> None:
 def functioning_chart(
     series: Series, definition: QuestionnaireDefinition, lang: str
 ) -> Chart | None:
-    """Functioning per theme over time (small multiples; 0 is best and drawn at the top)."""
+    """Functioning per theme over time (small multiples; 0 is best and drawn at the top).
+
+    Drawn twice when there is more than one theme: three panels across for screens and PDFs,
+    and one column for phones (`Chart.narrow_uri`), so the panels stack instead of shrinking.
+    """
     scales = [s for s in definition.scales if series.get((definition.id, s.id))]
     if not scales:
         return None
     themes = [s for s in scales if s.id != FUNCTIONING_MEAN] or scales
-    columns = min(3, len(themes))
-    rows = (len(themes) + columns - 1) // columns
-    figure, axes = panel_figure(1.9 * rows + 0.3, rows, columns)
     days = sorted({p.day for s in scales for p in series[(definition.id, s.id)]})
+    columns = min(3, len(themes))
+    wide = _theme_panels(series, definition, themes, days, lang, columns=columns, width=7.0)
+    chart = render(
+        wide,
+        title=_("Funktionsevne pr. tema over tid"),
+        alt=_functioning_alt(series, definition, themes, days, lang),
+        table=_series_table(series, definition, scales, days, lang),
+        notes=(_("Niveau 0 er bedst og står øverst: en linje, der stiger, er en forbedring."),),
+    )
+    if columns == 1:
+        return chart
+    narrow = _theme_panels(series, definition, themes, days, lang, columns=1, width=NARROW_WIDTH)
+    return replace(chart, narrow_uri=to_data_uri(narrow))
+
+
+#: Width in inches of the one-column variant drawn for phones (about 350 CSS pixels).
+NARROW_WIDTH = 3.6
+
+
+def _theme_panels(
+    series: Series,
+    definition: QuestionnaireDefinition,
+    themes: list[Scale],
+    days: list[date],
+    lang: str,
+    *,
+    columns: int,
+    width: float,
+) -> Figure:
+    """One panel per theme, `columns` across, on a figure `width` inches wide."""
+    rows = (len(themes) + columns - 1) // columns
+    figure, axes = panel_figure(1.9 * rows + 0.3, rows, columns, width=width)
     for index, scale in enumerate(themes):
         ax = axes[index // columns][index % columns]
         points = series[(definition.id, scale.id)]
@@ -124,13 +160,7 @@ def functioning_chart(
             ax.set_xlim(date2num(days[0] - _PAD), date2num(days[0] + _PAD))
     for index in range(len(themes), rows * columns):
         hide_panel(axes, index, columns)
-    return render(
-        figure,
-        title=_("Funktionsevne pr. tema over tid"),
-        alt=_functioning_alt(series, definition, themes, days, lang),
-        table=_series_table(series, definition, scales, days, lang),
-        notes=(_("Niveau 0 er bedst og står øverst: en linje, der stiger, er en forbedring."),),
-    )
+    return figure
 
 
 def _functioning_alt(

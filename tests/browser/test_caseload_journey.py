@@ -53,6 +53,23 @@ def _fits_phone(tab: BrowserTab, where: str) -> None:
         page.set_viewport_size(size)
 
 
+def _small_charts_stack(tab: BrowserTab) -> None:
+    """The functioning chart's panels stand three across on a desktop and in one column on a
+    phone (the browser picks the narrow drawing: taller than wide)."""
+    page = tab.page
+    shape = """() => { const img = document.querySelector("main picture img");
+        return img && img.complete ? img.naturalHeight / img.naturalWidth : null; }"""
+    page.wait_for_function(shape)
+    assert page.evaluate(shape) < 1, "the desktop drawing is not the wide one"
+    size = page.viewport_size
+    width, height = VIEWPORTS["phone"]
+    page.set_viewport_size({"width": width, "height": height})
+    try:
+        page.wait_for_function(f"() => ({shape})() > 1")
+    finally:
+        page.set_viewport_size(size)
+
+
 def _set_contact(tab: BrowserTab, profile: str) -> None:
     """Choose the logged-in staff member as contact person on the citizen's current stay."""
     page = tab.page
@@ -146,6 +163,7 @@ def test_every_staff_page_fits_a_phone(open_tab: Callable[[], BrowserTab]) -> No
     tab.check("profile")
     tab.screenshot("profile", widths=ALL_WIDTHS)
     _fits_phone(tab, "profile")
+    _small_charts_stack(tab)
     followup = page.locator("main .del-timeline h3 a").first.get_attribute("href")
     goal_edit = page.locator("main a[href^='/goals/'][href$='/edit']").first.get_attribute("href")
     pages = [
