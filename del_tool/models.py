@@ -8,7 +8,7 @@ from del_tool.audit.models import (
     LoginEvent,
 )
 from del_tool.auth.models import RecoveryCode, Role, User, UserUnit
-from del_tool.citizens.models import Citizen, Sex, Stay
+from del_tool.citizens.models import Citizen, Sex, Stay, StayService
 from del_tool.followups.models import (
     Assessment,
     AssessmentScore,
@@ -22,10 +22,15 @@ from del_tool.organisation.models import (
     Centre,
     LegalSection,
     Municipality,
+    PriceIndex,
+    Referral,
+    ReferralOutcome,
     Region,
+    Settlement,
     TargetGroup,
     Tariff,
     Unit,
+    UnitPlaces,
     UnitQuestionnaire,
 )
 from del_tool.reports.models import CouncilPublication
@@ -50,15 +55,21 @@ __all__ = [
     "LoginEvent",
     "Municipality",
     "Perspective",
+    "PriceIndex",
     "RecoveryCode",
+    "Referral",
+    "ReferralOutcome",
     "Region",
     "Role",
+    "Settlement",
     "Sex",
     "Stay",
+    "StayService",
     "TargetGroup",
     "Tariff",
     "Theme",
     "Unit",
+    "UnitPlaces",
     "UnitQuestionnaire",
     "User",
     "UserUnit",

@@ -59,6 +59,12 @@ class User(Versioned, table=True):
     municipality_code: str | None = Field(
         default=None, sa_column=Column(String(3), ForeignKey("municipalities.code"))
     )
+    #: The operator an administrator works for: None for the deployment's owner (the
+    #: region), a municipality's code for a municipality that operates offers. Leaders and
+    #: staff belong to their centre's operator.
+    operator_code: str | None = Field(
+        default=None, sa_column=Column(String(3), ForeignKey("municipalities.code"))
+    )
     active: bool = Field(default=True)
     #: Bumped by logout-everywhere, password change and deactivation; sessions carry it.
     session_version: int = Field(default=1)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Numeric, String
 from sqlmodel import Field
 
 from del_tool.modelbase import (
@@ -76,3 +77,22 @@ class Stay(Versioned, table=True):
     end_date: date | None = None
     #: The stay's contact person (kontaktperson): a user whose scope includes the unit.
     contact_user_id: int | None = Field(default=None, foreign_key="users.id")
+    #: The tariff level (takstniveau) the stay is charged at; None: the offer's only tariff.
+    tariff_level: str | None = Field(default=None, sa_column=Column(String(40)))
+
+
+class StayService(Versioned, table=True):
+    """A special service (særydelse) bought for a stay on top of the tariff, per day."""
+
+    __tablename__ = "stay_services"
+    __table_args__ = (
+        CheckConstraint("daily_amount >= 0", name="amount_not_negative"),
+        CheckConstraint("valid_to IS NULL OR valid_to >= valid_from", name="period_order"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    stay_id: int = Field(foreign_key="stays.id", index=True)
+    description: str = Field(max_length=200)
+    daily_amount: Decimal = Field(sa_column=Column(Numeric(10, 2), nullable=False))
+    valid_from: date
+    valid_to: date | None = None

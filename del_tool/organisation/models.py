@@ -1,4 +1,5 @@
-"""Regions, centres, units, municipalities and tariffs."""
+"""Regions, centres (operated by the region or a municipality), units and their places,
+municipalities, tariffs, the price and wage index, year-end settlements and referrals."""
 
 from __future__ import annotations
 
@@ -7,7 +8,15 @@ from decimal import Decimal
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, Column, Numeric, String, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
 
 from del_tool.modelbase import LabelledEnum, Versioned, enum_column
@@ -118,7 +127,11 @@ class Region(SQLModel, table=True):
 
 
 class Centre(SQLModel, table=True):
-    """A specialised social centre of a region (center)."""
+    """A specialised social centre (center) and its operator.
+
+    The operator runs the centre's offers and is the data controller for their citizens: the
+    region (`operator_code` None) or a municipality (a municipal offer, by its code).
+    """
 
     __tablename__ = "centres"
 
@@ -126,6 +139,10 @@ class Centre(SQLModel, table=True):
     region_id: int = Field(foreign_key="regions.id", index=True)
     name: str = Field(max_length=150, unique=True)
     target_group: TargetGroup = Field(sa_column=enum_column(TargetGroup))
+    operator_code: str | None = Field(
+        default=None,
+        sa_column=Column(String(3), ForeignKey("municipalities.code"), nullable=True, index=True),
+    )
 
 
 class Unit(Versioned, table=True):
@@ -149,6 +166,19 @@ class Unit(Versioned, table=True):
     offer_kind: OfferKind | None = Field(
         default=None, sa_column=enum_column(OfferKind, nullable=True)
     )
+    #: The offer's id on Tilbudsportalen (the national register of social offers), when known.
+    offer_id: str | None = Field(default=None, sa_column=Column(String(20), unique=True))
+
+
+class UnitPlaces(SQLModel, table=True):
+    """A unit's number of places (pladser) from a day on, until the next change."""
+
+    __tablename__ = "unit_places"
+    __table_args__ = (CheckConstraint("places >= 0", name="places_not_negative"),)
+
+    unit_id: int = Field(foreign_key="units.id", primary_key=True)
+    valid_from: date = Field(primary_key=True)
+    places: int
 
 
 class UnitQuestionnaire(SQLModel, table=True):
@@ -172,13 +202,22 @@ class Municipality(SQLModel, table=True):
 
 
 class Tariff(Versioned, table=True):
-    """The daily tariff (takst) of a unit for a legal section over a period."""
+    """The daily tariff (takst) of a unit for a legal section and tariff level over a period.
+
+    `level` is the tariff level for a citizen's need within the offer (takstniveau; "" for an
+    offer with one tariff); a stay is charged at its own level. `occupancy_basis` is the
+    occupancy in per cent the tariff was calculated on (belægningsprocent), when stated.
+    """
 
     __tablename__ = "tariffs"
     __table_args__ = (
-        UniqueConstraint("unit_id", "legal_section", "valid_from"),
+        UniqueConstraint("unit_id", "legal_section", "level", "valid_from"),
         CheckConstraint("daily_amount >= 0", name="amount_not_negative"),
         CheckConstraint("valid_to IS NULL OR valid_to >= valid_from", name="period_order"),
+        CheckConstraint(
+            "occupancy_basis IS NULL OR (occupancy_basis > 0 AND occupancy_basis <= 100)",
+            name="occupancy_basis_range",
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -187,3 +226,93 @@ class Tariff(Versioned, table=True):
     valid_from: date
     valid_to: date | None = None
     daily_amount: Decimal = Field(sa_column=Column(Numeric(10, 2), nullable=False))
+    level: str = Field(default="", sa_column=Column(String(40), nullable=False, server_default=""))
+    occupancy_basis: Decimal | None = Field(default=None, sa_column=Column(Numeric(5, 2)))
+
+
+class PriceIndex(Versioned, table=True):
+    """The year's price and wage index (pris- og lønfremskrivning) in per cent, which the
+    framework agreement's zero-growth rule lets tariffs rise by at most."""
+
+    __tablename__ = "price_index"
+    __table_args__ = (
+        CheckConstraint("year BETWEEN 2000 AND 2100", name="year_range"),
+        CheckConstraint("percent BETWEEN -20 AND 20", name="percent_range"),
+    )
+
+    year: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    percent: Decimal = Field(sa_column=Column(Numeric(5, 2), nullable=False))
+    note: str | None = Field(default=None, sa_column=Column(String(200)))
+
+
+class Settlement(Versioned, table=True):
+    """A year-end settlement (efterregulering) of a unit with a paying municipality: what was
+    charged is corrected by `amount` kroner (negative when the municipality gets money back)."""
+
+    __tablename__ = "settlements"
+    __table_args__ = (
+        UniqueConstraint("unit_id", "municipality_code", "year"),
+        CheckConstraint("year BETWEEN 2000 AND 2100", name="year_range"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="units.id", index=True)
+    municipality_code: str = Field(
+        sa_column=Column(String(3), ForeignKey("municipalities.code"), nullable=False)
+    )
+    year: int
+    amount: Decimal = Field(sa_column=Column(Numeric(12, 2), nullable=False))
+    note: str | None = Field(default=None, sa_column=Column(String(200)))
+
+
+class ReferralOutcome(LabelledEnum):
+    """What became of a referral (henvendelse)."""
+
+    PENDING = "pending"
+    ADMITTED = "admitted"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+
+    @classmethod
+    def labels(cls) -> dict[Any, Any]:
+        """Danish-first labels."""
+        return {
+            cls.PENDING: _l("Venter"),
+            cls.ADMITTED: _l("Indskrevet"),
+            cls.DECLINED: _l("Afvist"),
+            cls.WITHDRAWN: _l("Trukket tilbage"),
+        }
+
+
+class Referral(Versioned, table=True):
+    """A municipality's referral (henvendelse) of a citizen to a unit, and its outcome.
+
+    It names no one: the unit, the paying municipality, the dates and, once admitted, the stay.
+    A pending referral has no decision date; every other outcome has one, on or after the day
+    of the referral.
+    """
+
+    __tablename__ = "referrals"
+    __table_args__ = (
+        CheckConstraint(
+            "decided_on IS NULL OR decided_on >= referred_on", name="decided_after_referred"
+        ),
+        CheckConstraint(
+            "(outcome = 'pending') = (decided_on IS NULL)", name="decision_date_with_outcome"
+        ),
+        CheckConstraint("outcome = 'admitted' OR stay_id IS NULL", name="stay_only_admitted"),
+        Index("ix_referrals_unit_referred", "unit_id", "referred_on"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="units.id")
+    municipality_code: str = Field(
+        sa_column=Column(String(3), ForeignKey("municipalities.code"), nullable=False)
+    )
+    legal_section: LegalSection | None = Field(
+        default=None, sa_column=enum_column(LegalSection, nullable=True)
+    )
+    referred_on: date
+    outcome: ReferralOutcome = Field(sa_column=enum_column(ReferralOutcome))
+    decided_on: date | None = None
+    stay_id: int | None = Field(default=None, foreign_key="stays.id", unique=True)
