@@ -11,6 +11,7 @@ from del_tool.auth.passwords import hash_password, password_problems
 from del_tool.auth.services import create_user, get_user_by_username
 from del_tool.db import write_session
 from del_tool.modelbase import utcnow
+from del_tool.organisation.models import Municipality
 
 
 @click.group("users")
@@ -32,6 +33,12 @@ def _check_password(password: str) -> None:
 @click.option("--centre", "centre_id", type=int, help="Centre id (required for leaders).")
 @click.option("--municipality", "municipality_code", help="Municipality code (councils).")
 @click.option("--unit", "unit_ids", type=int, multiple=True, help="Unit id for staff; repeatable.")
+@click.option(
+    "--operator",
+    "operator_code",
+    help="For an administrator: the code of the municipality whose offers they manage "
+    "(omit for the region's administrator).",
+)
 @click.password_option(help="The initial password (prompted when omitted).")
 @with_appcontext
 def create_command(
@@ -41,13 +48,18 @@ def create_command(
     centre_id: int | None,
     municipality_code: str | None,
     unit_ids: tuple[int, ...],
+    operator_code: str | None,
     password: str,
 ) -> None:
     """Create a user."""
     _check_password(password)
+    if operator_code and role != Role.ADMIN.value:
+        raise click.ClickException("--operator is for administrators only")
     with write_session() as session:
         if get_user_by_username(session, username):
             raise click.ClickException(f"user '{username}' already exists")
+        if operator_code and session.get(Municipality, operator_code) is None:
+            raise click.ClickException(f"no municipality with the code '{operator_code}'")
         user = create_user(
             session=session,
             username=username,
@@ -58,6 +70,8 @@ def create_command(
             municipality_code=municipality_code,
             unit_ids=unit_ids,
         )
+        user.operator_code = operator_code
+        session.add(user)
         click.echo(f"Created user {user.username} ({user.role.value}).")
 
 

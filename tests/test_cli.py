@@ -46,7 +46,7 @@ def test_demo_command_and_if_empty(app, runner):
         ]
     )
     assert result.exit_code == 0, result.output
-    assert "12 citizens" in result.output and "staff    / demo-pass-123" in result.output
+    assert "12 citizens" in result.output and "staff        / demo-pass-123" in result.output
     again = runner.invoke(args=["demo", "--citizens", "12"])
     assert again.exit_code == 1 and "already holds citizens" in again.output
     skipped = runner.invoke(args=["demo", "--if-empty"])

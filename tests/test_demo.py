@@ -28,6 +28,9 @@ TABLES = (
     "assessment_scores",
     "tariffs",
     "audit_events",
+    "stay_services",
+    "settlements",
+    "referrals",
 )
 
 
@@ -43,7 +46,12 @@ def _generate(databases, **options) -> list[tuple]:
             )
         with get_db(app).engine.connect() as conn:
             return [
-                tuple(conn.execute(text(f"SELECT * FROM {t} ORDER BY id")).all()) for t in TABLES
+                tuple(conn.execute(text(f"SELECT * FROM {t} ORDER BY {key}")).all())
+                for t, key in [
+                    *((t, "id") for t in TABLES),
+                    ("unit_places", "unit_id, valid_from"),
+                    ("price_index", "year"),
+                ]
             ]
     finally:
         get_db(app).dispose()
@@ -212,3 +220,49 @@ def test_demo_users_have_sensible_scopes(demo_session):
 
 def test_migrations_built_the_demo_database(demo_app):
     assert migrate.is_up_to_date(demo_app)
+
+
+def test_municipal_offers_and_the_economy_are_there_and_consistent(demo_session):
+    """Municipal offers have citizens (mostly their own municipality's); every unit has places;
+    every stay of a unit with tariff levels has a level that has a tariff; admitted referrals
+    point at a stay of the same unit that began after the referral (issue #17)."""
+    operated = _scalar(
+        demo_session,
+        "SELECT COUNT(*) FROM stays s JOIN units u ON u.id = s.unit_id "
+        "JOIN centres c ON c.id = u.centre_id WHERE c.operator_code IS NOT NULL",
+    )
+    own = _scalar(
+        demo_session,
+        "SELECT COUNT(*) FROM stays s JOIN units u ON u.id = s.unit_id "
+        "JOIN centres c ON c.id = u.centre_id WHERE c.operator_code = s.municipality_code",
+    )
+    assert operated >= 10 and own > operated / 3
+    assert _scalar(demo_session, "SELECT COUNT(DISTINCT operator_code) FROM centres") >= 4
+    assert (
+        _scalar(
+            demo_session,
+            "SELECT COUNT(*) FROM units WHERE id NOT IN (SELECT unit_id FROM unit_places)",
+        )
+        == 0
+    )
+    assert _scalar(demo_session, "SELECT MIN(places) FROM unit_places") >= 1
+    unpriced = _scalar(
+        demo_session,
+        "SELECT COUNT(*) FROM stays s WHERE NOT EXISTS (SELECT 1 FROM tariffs t "
+        "WHERE t.unit_id = s.unit_id AND t.legal_section = s.legal_section "
+        "AND t.level = COALESCE(s.tariff_level, '') AND t.valid_from <= s.start_date)",
+    )
+    assert unpriced == 0
+    assert _scalar(demo_session, "SELECT COUNT(*) FROM stays WHERE tariff_level IS NOT NULL") > 0
+    wrong = _scalar(
+        demo_session,
+        "SELECT COUNT(*) FROM referrals r JOIN stays s ON s.id = r.stay_id "
+        "WHERE s.unit_id <> r.unit_id OR s.start_date < r.referred_on "
+        "OR s.municipality_code <> r.municipality_code",
+    )
+    assert wrong == 0
+    outcomes = dict(
+        demo_session.execute(text("SELECT outcome, COUNT(*) FROM referrals GROUP BY outcome")).all()
+    )
+    assert set(outcomes) == {"admitted", "declined", "withdrawn", "pending"}
+    assert _scalar(demo_session, "SELECT COUNT(*) FROM price_index") >= 4

@@ -30,6 +30,7 @@ from del_tool.auth.services import create_user, get_user_by_username, set_user_u
 from del_tool.errors import ConflictError, RuleError
 from del_tool.modelbase import utcnow
 from del_tool.organisation.models import Centre, Municipality, Unit
+from del_tool.organisation.operators import units_operators, user_operator, user_operators
 from del_tool.security.sessions import end_all_sessions
 
 #: The columns of a user that history records; never the password hash or the TOTP secret.
@@ -39,6 +40,7 @@ USER_HISTORY_FIELDS = (
     "role",
     "centre_id",
     "municipality_code",
+    "operator_code",
     "active",
     "session_version",
     "password_changed_at",
@@ -88,11 +90,14 @@ def touch(obj: SQLModel) -> None:
     flag_modified(obj, "active")
 
 
-def get_user(*, session: Session, user_id: int) -> User:
-    """The user with this id, or NotFoundError."""
+def get_user(*, session: Session, user_id: int, actor: User | None = None) -> User:
+    """The user with this id, or NotFoundError; with `actor`, also NotFoundError for a user of
+    another operator (an administrator manages their own operator's users only)."""
     user = session.get(User, user_id)
     if user is None:
         raise NotFoundError(f"user {user_id}")
+    if actor is not None and user_operator(session, user) != actor.operator_code:
+        raise NotFoundError(f"user {user_id} belongs to another operator")
     return user
 
 
@@ -103,9 +108,16 @@ def user_unit_ids(*, session: Session, user_id: int) -> list[int]:
 
 
 def list_users(*, session: Session, actor: User) -> list[UserRow]:
-    """Every user, active ones first, with the scope described in words."""
+    """Every user of the actor's operator, active ones first, with the scope in words."""
     require_permission(actor, Permission.MANAGE_USERS)
-    users = session.exec(select(User).order_by(col(User.active).desc(), col(User.username))).all()
+    operators = user_operators(session)
+    users = [
+        user
+        for user in session.exec(
+            select(User).order_by(col(User.active).desc(), col(User.username))
+        ).all()
+        if operators.get(user.id or 0) == actor.operator_code
+    ]
     unit_names = dict(session.exec(select(Unit.id, Unit.name)).all())
     centre_names = dict(session.exec(select(Centre.id, Centre.name)).all())
     municipality_names = dict(session.exec(select(Municipality.code, Municipality.name)).all())
@@ -128,8 +140,10 @@ def list_users(*, session: Session, actor: User) -> list[UserRow]:
     return rows
 
 
-def check_scope(*, session: Session, scope: UserScope) -> None:
-    """Raise RuleError unless the scope fits the role and every id exists."""
+def check_scope(*, session: Session, scope: UserScope, actor: User | None = None) -> None:
+    """Raise RuleError unless the scope fits the role and every id exists, and (with `actor`)
+    lies within the actor's operator: a municipality's administrator gives access to its own
+    offers only, and the region's administrator cannot give access to a municipality's."""
     for field, message in scope_problems(
         role=scope.role,
         unit_ids=scope.unit_ids,
@@ -145,6 +159,27 @@ def check_scope(*, session: Session, scope: UserScope) -> None:
         raise RuleError(CENTRE, _l("Centret findes ikke."))
     if scope.municipality_code and session.get(Municipality, scope.municipality_code) is None:
         raise RuleError(MUNICIPALITY, _l("Kommunen findes ikke."))
+    if actor is not None:
+        _check_operator(session, scope, actor.operator_code)
+
+
+def _check_operator(session: Session, scope: UserScope, operator: str | None) -> None:
+    """RuleError unless a user with `scope` would belong to `operator`."""
+    foreign = _l(
+        "Tilbuddet drives af en anden driftsherre; dens egen administrator opretter brugerne."
+    )
+    if scope.role in (Role.ANALYST, Role.COUNCIL) and operator is not None:
+        raise RuleError(
+            "role",
+            _l("Regionale analytikere og kommunebrugere oprettes af regionens administrator."),
+        )
+    staff_units = scope.unit_ids if scope.role is Role.STAFF else frozenset()
+    if staff_units and units_operators(session, staff_units) != {operator}:
+        raise RuleError(UNITS, foreign)
+    if scope.role is Role.LEADER and scope.centre_id is not None:
+        centre = session.get(Centre, scope.centre_id)
+        if centre is not None and centre.operator_code != operator:
+            raise RuleError(CENTRE, foreign)
 
 
 def _history_state(session: Session, user: User) -> dict[str, Any]:
@@ -197,7 +232,7 @@ def create_account(
     at the first login (`User.must_change_password`).
     """
     require_permission(actor, Permission.MANAGE_USERS)
-    check_scope(session=session, scope=scope)
+    check_scope(session=session, scope=scope, actor=actor)
     check_password(password)
     if get_user_by_username(session, username) is not None:
         raise RuleError("username", _l("Brugernavnet er optaget."))
@@ -212,6 +247,8 @@ def create_account(
         unit_ids=scope.unit_ids,
     )
     user.must_change_password = generated
+    if scope.role is Role.ADMIN:
+        user.operator_code = actor.operator_code  # an administrator of the same operator
     session.add(user)
     session.flush()
     changes = {k: [None, v] for k, v in _history_state(session, user).items()}
@@ -246,17 +283,18 @@ def update_account(
     own role (so DEL always keeps an administrator).
     """
     require_permission(actor, Permission.MANAGE_USERS)
-    user = get_user(session=session, user_id=user_id)
+    user = get_user(session=session, user_id=user_id, actor=actor)
     if token != edit_token(session=session, user=user):
         raise ConflictError(f"user {user_id} changed since the form was loaded")
     if user.id == actor.id and scope.role is not user.role:
         raise RuleError("role", _l("Du kan ikke ændre din egen rolle."))
-    check_scope(session=session, scope=scope)
+    check_scope(session=session, scope=scope, actor=actor)
     before = _history_state(session, user)
     user.display_name = display_name
     user.role = scope.role
     user.centre_id = scope.centre_id
     user.municipality_code = scope.municipality_code
+    user.operator_code = actor.operator_code if scope.role is Role.ADMIN else None
     after = {**snapshot(user, USER_HISTORY_FIELDS), "unit_ids": sorted(scope.unit_ids)}
     changes = diff(before, after)
     if not changes:
@@ -286,7 +324,7 @@ def update_account(
 def set_active(*, session: Session, actor: User, user_id: int, active: bool) -> User:
     """Deactivate (ending every session of the user at once) or reactivate a user."""
     require_permission(actor, Permission.MANAGE_USERS)
-    user = get_user(session=session, user_id=user_id)
+    user = get_user(session=session, user_id=user_id, actor=actor)
     if user.id == actor.id and not active:
         raise RuleError("active", _l("Du kan ikke deaktivere dig selv."))
     if user.active == active:
@@ -317,7 +355,7 @@ def reset_password(
     After a `generated` password the user must choose their own at the next login.
     """
     require_permission(actor, Permission.MANAGE_USERS)
-    user = get_user(session=session, user_id=user_id)
+    user = get_user(session=session, user_id=user_id, actor=actor)
     check_password(password)
     fields = ("password_changed_at", "session_version", "must_change_password")
     before = snapshot(user, fields)

@@ -35,16 +35,26 @@ from del_tool.auth.services import get_user_by_username
 from del_tool.db import get_session
 from del_tool.errors import RuleError
 from del_tool.forms import apply_rule_error
+from del_tool.organisation.operators import operator_centres, operator_units
 from del_tool.saving import save_form
 from del_tool.security.throttle import unlock_login
 
 
 def _scope_choices() -> ScopeChoices:
+    """The units and centres of the administrator's own operator (the region's, or their
+    municipality's offers), and the municipalities (council users: the region's only)."""
     db = get_session()
+    operator = actor().operator_code
+    units = operator_units(db, operator)
+    centres = operator_centres(db, operator)
+    groups = [
+        (name, [(u, label) for u, label in members if u in units])
+        for name, members in unit_choices(session=db)
+    ]
     return ScopeChoices(
-        unit_groups=unit_choices(session=db),
-        centres=centre_choices(session=db),
-        municipalities=municipality_choices(session=db),
+        unit_groups=[(name, members) for name, members in groups if members],
+        centres=[(c, name) for c, name in centre_choices(session=db) if c in centres],
+        municipalities=municipality_choices(session=db) if operator is None else [],
     )
 
 
@@ -107,7 +117,7 @@ def create_user() -> ResponseReturnValue:
 def edit_user(user_id: int) -> ResponseReturnValue:
     """Change a user's name, role and scope (optimistic locking on the user's version)."""
     db = get_session()
-    user = get_user(session=db, user_id=user_id)
+    user = get_user(session=db, user_id=user_id, actor=actor())
     initial = {
         "display_name": user.display_name,
         "role": user.role.value,
@@ -176,7 +186,7 @@ def unlock_user_login(user_id: int) -> ResponseReturnValue:
     if not ActionForm().validate_on_submit():
         abort(400)
     db = get_session()
-    user = get_user(session=db, user_id=user_id)
+    user = get_user(session=db, user_id=user_id, actor=actor())
     unlock_login(session=db, actor=actor(), user=user)
     db.commit()
     flash(_("%(name)s kan logge ind igen uden ventetid.", name=user.username), "success")
@@ -190,7 +200,7 @@ def reset_user_password(user_id: int) -> ResponseReturnValue:
     Not `save_form`, for the reason `create_user` gives: a generated password is shown at once.
     """
     db = get_session()
-    user = get_user(session=db, user_id=user_id)
+    user = get_user(session=db, user_id=user_id, actor=actor())
     form = PasswordResetForm()
     if form.validate_on_submit():
         generated = form.mode.data == "generate"

@@ -101,4 +101,4 @@ def _print_logins(password: str | None) -> None:
     click.echo("Demo logins (username / password):")
     for spec in DEMO_USERS:
         shown = password or "(set by the run that created them; see DEMO_PASSWORD)"
-        click.echo(f"  {spec.username:<8} / {shown}   {spec.role.value}")
+        click.echo(f"  {spec.username:<12} / {shown}   {spec.role.value}")

@@ -15,6 +15,13 @@ from del_tool.auth.models import Role, User
 from del_tool.auth.services import create_user
 from del_tool.citizens.models import Citizen, Sex, Stay
 from del_tool.demo import names, profiles
+from del_tool.demo.economy import (
+    economy_counts,
+    occupancy_basis,
+    stay_level,
+    tariff_growth,
+    write_economy,
+)
 from del_tool.demo.events import run_stay
 from del_tool.demo.scoring import BatchScorer
 from del_tool.demo.simulate import (
@@ -53,11 +60,12 @@ class DemoOptions:
 
 @dataclass(frozen=True, slots=True)
 class DemoUserSpec:
-    """A demo login."""
+    """A demo login; `operator`: the municipality it works for as an operator of offers."""
 
     username: str
     display_name: str
     role: Role
+    operator: str | None = None
 
 
 DEMO_USERS = (
@@ -66,10 +74,15 @@ DEMO_USERS = (
     DemoUserSpec("analyst", "Ida Friis (demo)", Role.ANALYST),
     DemoUserSpec("council", "Odense Kommune (demo)", Role.COUNCIL),
     DemoUserSpec("admin", "Administrator (demo)", Role.ADMIN),
+    # Odense Kommune operates offers of its own: their leader and its own administrator.
+    DemoUserSpec("kommuneleder", "Sofie Winther (demo, Odense Kommune)", Role.LEADER, "461"),
+    DemoUserSpec("kommuneadmin", "Administrator (demo, Odense Kommune)", Role.ADMIN, "461"),
 )
 #: The demo staff user works in these units; the leader leads their centre.
 STAFF_UNITS = ("Rehabiliteringsbostedet Åløkken", "Botilbuddet Strandhuse")
 COUNCIL_MUNICIPALITY = "461"  # Odense, the region's largest payer
+#: Citizens of the municipal offers, as a share of all demo citizens.
+MUNICIPAL_CITIZEN_SHARE = 0.15
 
 Progress = Callable[[int], None]
 
@@ -88,41 +101,71 @@ def generate_demo(
     rng = random.Random(options.seed)
     units, places = _demo_units(session, rng)
     window_start = options.today - timedelta(days=round(365.25 * options.years))
+    first_year, last_year = window_start.year - 3, options.today.year
+    _write_unit_setup(session, units, first_year=first_year, last_year=last_year, rng=rng)
+    # The municipal offers draw from their own generator, so the region's data stays as it was.
+    municipal_rng = random.Random(options.seed + 1)
+    municipal, municipal_places = _demo_units(session, municipal_rng, municipal=True)
     _write_unit_setup(
-        session, units, first_year=window_start.year - 3, last_year=options.today.year, rng=rng
+        session, municipal, first_year=first_year, last_year=last_year, rng=municipal_rng
     )
     if options.centres:
         units, places = _restrict_to_centres(session, units, places, options.centres)
+        municipal, municipal_places = _restrict_to_centres(
+            session, municipal, municipal_places, options.centres, empty_ok=True
+        )
     item_ids = {
         qid: tuple(item.id for item in registry.get(qid).items)
-        for qid in {q for u in units for q in u.questionnaires}
+        for qid in {q for u in (*units, *municipal) for q in u.questionnaires}
     }
     buffer = RowBuffer(session)
     scorer = BatchScorer(registry)
-    for index in range(options.citizens):
-        unit = rng.choices(units, weights=places)[0]
-        _citizen(rng, buffer, unit, units, options, window_start, scorer, item_ids)
-        if (index + 1) % options.batch_size == 0:
-            scorer.drain(buffer)
-            buffer.flush()
-            if progress:
-                progress(options.batch_size)
+    municipal_count = round(options.citizens * MUNICIPAL_CITIZEN_SHARE) if municipal else 0
+    runs = [(rng, units, places, options.citizens - municipal_count)]
+    if municipal_count:
+        runs.append((municipal_rng, municipal, municipal_places, municipal_count))
+    done = 0
+    for run_rng, run_units, weights, count in runs:
+        for _index in range(count):
+            unit = run_rng.choices(run_units, weights=weights)[0]
+            _citizen(run_rng, buffer, unit, run_units, options, window_start, scorer, item_ids)
+            done += 1
+            if done % options.batch_size == 0:
+                scorer.drain(buffer)
+                buffer.flush()
+                if progress:
+                    progress(options.batch_size)
     scorer.drain(buffer)
     buffer.flush()
-    if progress and options.citizens % options.batch_size:
-        progress(options.citizens % options.batch_size)
+    if progress and done % options.batch_size:
+        progress(done % options.batch_size)
     buffer.reset_sequences()
+    write_economy(
+        session,
+        [*units, *municipal],
+        seed=options.seed,
+        window_start=window_start,
+        first_year=first_year,
+        today=options.today,
+    )
     buffer.analyze()
-    return dict(buffer.counts)
+    counts = dict(buffer.counts)
+    counts.update(economy_counts(session))
+    return counts
 
 
-def _demo_units(session: Session, rng: random.Random) -> tuple[list[DemoUnit], list[float]]:
-    """Units with their sections, questionnaires and a drawn effectiveness; weights by places."""
-    by_name = {u["name"]: u for c in region_definition()["centres"] for u in c["units"]}
+def _demo_units(
+    session: Session, rng: random.Random, *, municipal: bool = False
+) -> tuple[list[DemoUnit], list[float]]:
+    """The region's units (or, `municipal`, the municipal offers' units) with their sections,
+    questionnaires, tariff levels and a drawn effectiveness; weights by places."""
+    definition = region_definition()
+    centres = definition.get("municipal_centres", ()) if municipal else definition["centres"]
+    by_name = {u["name"]: (c, u) for c in centres for u in c["units"]}
     rows = session.exec(select(Unit).order_by(col(Unit.id))).all()
     units, places = [], []
     for unit in rows:
-        spec = by_name.get(unit.name)
+        centre_spec, spec = by_name.get(unit.name, (None, None))
         if spec is None:
             continue
         extra = profiles.EXTRA_QUESTIONNAIRES.get(unit.target_group, ())
@@ -136,6 +179,8 @@ def _demo_units(session: Session, rng: random.Random) -> tuple[list[DemoUnit], l
                 slope_factor=min(2.2, max(-0.2, rng.gauss(1.0, 0.45))),
                 lateness=rng.uniform(0.6, 2.4),
                 questionnaires=(profiles.FUNCTIONING_QUESTIONNAIRE, *extra),
+                operator_code=centre_spec.get("operator") if centre_spec else None,
+                levels=tuple((str(k), float(v)) for k, v in (spec.get("levels") or {}).items()),
             )
         )
         places.append(float(spec["places"]))
@@ -143,13 +188,22 @@ def _demo_units(session: Session, rng: random.Random) -> tuple[list[DemoUnit], l
 
 
 def _restrict_to_centres(
-    session: Session, units: list[DemoUnit], places: list[float], centres: tuple[str, ...]
+    session: Session,
+    units: list[DemoUnit],
+    places: list[float],
+    centres: tuple[str, ...],
+    *,
+    empty_ok: bool = False,
 ) -> tuple[list[DemoUnit], list[float]]:
-    """Only the units of the named centres (drawn after every unit, so the seed's draws hold)."""
+    """Only the units of the named centres (drawn after every unit, so the seed's draws hold);
+    `empty_ok`: none of them may be among `units` (the municipal offers, when only regional
+    centres are named)."""
     ids = set(session.exec(select(Centre.id).where(col(Centre.name).in_(centres))).all())
     kept = [
         (unit, weight) for unit, weight in zip(units, places, strict=True) if unit.centre_id in ids
     ]
+    if empty_ok:
+        return [unit for unit, _ in kept], [weight for _, weight in kept]
     if len(ids) != len(set(centres)) or not kept:
         raise DemoError(f"no demo units in the centres {', '.join(centres)}")
     return [unit for unit, _ in kept], [weight for _, weight in kept]
@@ -158,29 +212,33 @@ def _restrict_to_centres(
 def _write_unit_setup(
     session: Session, units: list[DemoUnit], *, first_year: int, last_year: int, rng: random.Random
 ) -> None:
-    """Questionnaires used per unit and a tariff per unit, section and calendar year."""
+    """Questionnaires used per unit and a tariff per unit, section, level and calendar year.
+
+    Tariffs rise each year by the demo price index plus the unit's own deviation
+    (`economy.tariff_growth`), so some units rise more than the index, as in real life.
+    """
     for unit in units:
         for qid in unit.questionnaires:
             if session.get(UnitQuestionnaire, (unit.id, qid)) is None:
                 session.add(UnitQuestionnaire(unit_id=unit.id, questionnaire_id=qid))
         factor = profiles.TARGET_GROUP_TARIFF_FACTOR.get(unit.target_group, 1.0)
         factor *= rng.uniform(0.85, 1.2)
+        growth = tariff_growth(unit.id, first_year=first_year, last_year=last_year)
         for section in unit.sections:
             for year in range(first_year, last_year + 1):
-                amount = (
-                    profiles.BASE_TARIFF[section]
-                    * factor
-                    * (1 + profiles.YEARLY_TARIFF_INCREASE) ** (year - first_year)
-                )
-                session.add(
-                    Tariff(
-                        unit_id=unit.id,
-                        legal_section=section,
-                        valid_from=date(year, 1, 1),
-                        valid_to=None if year == last_year else date(year, 12, 31),
-                        daily_amount=Decimal(f"{amount:.2f}"),
+                amount = profiles.BASE_TARIFF[section] * factor * growth[year]
+                for level, level_factor in unit.levels or (("", 1.0),):
+                    session.add(
+                        Tariff(
+                            unit_id=unit.id,
+                            legal_section=section,
+                            level=level,
+                            valid_from=date(year, 1, 1),
+                            valid_to=None if year == last_year else date(year, 12, 31),
+                            daily_amount=Decimal(f"{amount * level_factor:.2f}"),
+                            occupancy_basis=occupancy_basis(section),
+                        )
                     )
-                )
     session.flush()
 
 
@@ -189,6 +247,12 @@ def _payer(rng: random.Random) -> str:
         return rng.choice(profiles.OUTSIDE_PAYERS)
     codes = list(profiles.PAYER_WEIGHTS)
     return rng.choices(codes, weights=[profiles.PAYER_WEIGHTS[c] for c in codes])[0]
+
+
+def _operator_payer(rng: random.Random, operator: str) -> str:
+    """A municipal offer mostly serves its own municipality's citizens and sells the rest of
+    its places to others."""
+    return operator if rng.random() < profiles.OPERATOR_OWN_SHARE else _payer(rng)
 
 
 def _person(rng: random.Random, target_group: TargetGroup, today: date) -> tuple[str, int, Sex]:
@@ -225,7 +289,7 @@ def _stays(
     if rng.random() < profiles.DROPOUT_SHARE:
         length = max(14, int(length * rng.uniform(0.1, 0.4)))
     end = start + timedelta(days=length)
-    payer = _payer(rng)
+    payer = _operator_payer(rng, unit.operator_code) if unit.operator_code else _payer(rng)
     stays = [
         SimStay(
             unit=unit,
@@ -319,6 +383,7 @@ def _queue_stay(buffer: RowBuffer, citizen_id: int, stay: SimStay, scorer: Batch
             "legal_section": stay.section,
             "start_date": stay.start,
             "end_date": stay.end,
+            "tariff_level": stay_level(stay.unit.levels, citizen_id, stay.start),
             "version": 1,
         },
     )
@@ -420,16 +485,27 @@ def create_demo_users(*, session: Session, password: str) -> list[User]:
         if existing is not None:
             users.append(existing)
             continue
-        users.append(
-            create_user(
-                session=session,
-                username=spec.username,
-                display_name=spec.display_name,
-                password=password,
-                role=spec.role,
-                centre_id=centre_id if spec.role is Role.LEADER else None,
-                municipality_code=COUNCIL_MUNICIPALITY if spec.role is Role.COUNCIL else None,
-                unit_ids=[u.id for u in staff_units if u.id] if spec.role is Role.STAFF else (),
-            )
+        centre = centre_id
+        if spec.operator is not None:
+            centre = session.exec(
+                select(Centre.id)
+                .where(Centre.operator_code == spec.operator)
+                .order_by(col(Centre.id))
+            ).first()
+            if centre is None:
+                continue  # an organisation without that municipality's offers
+        user = create_user(
+            session=session,
+            username=spec.username,
+            display_name=spec.display_name,
+            password=password,
+            role=spec.role,
+            centre_id=centre if spec.role is Role.LEADER else None,
+            municipality_code=COUNCIL_MUNICIPALITY if spec.role is Role.COUNCIL else None,
+            unit_ids=[u.id for u in staff_units if u.id] if spec.role is Role.STAFF else (),
         )
+        if spec.role is Role.ADMIN:
+            user.operator_code = spec.operator
+        users.append(user)
+    session.flush()
     return users

@@ -119,7 +119,8 @@ TARGET_GROUP_TARIFF_FACTOR: dict[TargetGroup, float] = {
     TargetGroup.BRAIN_INJURY: 1.3,
     TargetGroup.CHILDREN_YOUTH: 1.35,
 }
-YEARLY_TARIFF_INCREASE = 0.03
+#: Share of a municipal offer's citizens paid for by the municipality that operates it.
+OPERATOR_OWN_SHARE = 0.65
 
 #: Questionnaires each target group's units use beside the staff-rated functioning profile.
 EXTRA_QUESTIONNAIRES: dict[TargetGroup, tuple[str, ...]] = {

@@ -34,6 +34,10 @@ class DemoUnit:
     slope_factor: float  # the unit's own effectiveness (1.0 is typical)
     questionnaires: tuple[str, ...]
     lateness: float = 1.0  # the unit's documentation discipline: 2.0 is twice as often late
+    #: The municipality operating the unit (a municipal offer), None for the region's own.
+    operator_code: str | None = None
+    #: Tariff levels per citizen need and their factor on the unit's tariff (none: one tariff).
+    levels: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass(slots=True)

@@ -50,6 +50,11 @@ def region_definition() -> dict[str, Any]:
     return data
 
 
+def all_centres(definition: dict[str, Any]) -> list[dict[str, Any]]:
+    """The region's own centres, then the municipal offers' centres (with their `operator`)."""
+    return [*definition["centres"], *definition.get("municipal_centres", ())]
+
+
 def seed_municipalities(*, session: Session) -> int:
     """Insert missing municipalities; returns how many were added."""
     existing = set(session.exec(select(Municipality.code)).all())
@@ -63,7 +68,8 @@ def seed_municipalities(*, session: Session) -> int:
 
 
 def seed_region(*, session: Session) -> tuple[int, int]:
-    """Insert the region, its centres and units where missing; returns (centres, units) added."""
+    """Insert the region, its centres and units and the municipal offers' centres and units
+    where missing; returns (centres, units) added."""
     definition = region_definition()
     region = session.exec(select(Region).where(Region.name == definition["region"])).first()
     if region is None:
@@ -71,13 +77,14 @@ def seed_region(*, session: Session) -> tuple[int, int]:
         session.add(region)
         session.flush()
     centres_added = units_added = 0
-    for centre_def in definition["centres"]:
+    for centre_def in all_centres(definition):
         centre = session.exec(select(Centre).where(Centre.name == centre_def["name"])).first()
         if centre is None:
             centre = Centre(
                 region_id=region.id,  # type: ignore[arg-type]
                 name=centre_def["name"],
                 target_group=TargetGroup(centre_def["target_group"]),
+                operator_code=centre_def.get("operator"),
             )
             session.add(centre)
             session.flush()

@@ -12,6 +12,7 @@ from typing import Any
 from sqlmodel import Session
 
 from del_tool.auth.scope import Scope
+from del_tool.organisation.operators import operator_units, unit_operators
 from del_tool.questionnaires import Registry
 from del_tool.reports.common.context import (
     ReportContext,
@@ -24,6 +25,7 @@ from del_tool.reports.common.model import Report, Section
 from del_tool.reports.common.period import Period
 from del_tool.reports.common.selection import (
     Filters,
+    ReportScope,
     ensure_council_access,
     municipality_name,
     resolve_scope,
@@ -51,10 +53,20 @@ def region_context(
     registry: Registry | None = None,
     today: date | None = None,
 ) -> ReportContext:
-    """A system context over every unit of the region (optionally one municipality's stays)."""
+    """A system context over every unit of the region (optionally one municipality's stays).
+
+    A municipality that operates offers itself is the controller of their data and sees them
+    through its own leaders: its summary covers the citizens it pays for in other operators'
+    offers only.
+    """
+    scope = resolve_scope("region", session=session)
+    own = operator_units(session, municipality_code) if municipality_code else frozenset()
+    if own:
+        others = frozenset(unit_operators(session)) - own
+        scope = ReportScope(scope.level, scope.id, scope.name, others)
     return make_context(
         session=session,
-        scope=resolve_scope("region", session=session),
+        scope=scope,
         period=period,
         filters=Filters(municipality_code=municipality_code),
         viewer=None,
