@@ -12,8 +12,8 @@ from sqlmodel import col, select
 
 from del_tool.admin.services import UserScope, create_account
 from del_tool.auth.models import Role, User
-from del_tool.errors import RuleError
 from del_tool.db import get_db
+from del_tool.errors import RuleError
 from del_tool.organisation.models import Centre
 from tests.admin.conftest import page
 from tests.conftest import PASSWORD, login
@@ -102,7 +102,7 @@ def test_no_administrator_creates_users_for_another_operators_offers(app, people
 def test_the_service_refuses_another_operators_centre_whatever_the_form_offers(
     app, people, centres
 ):
-    regional, odense = centres
+    _regional, odense = centres
     with app.app_context(), get_db(app).session(write=True) as db:
         region_admin = db.exec(select(User).where(User.username == "regionadmin")).one()
         scope = UserScope(
