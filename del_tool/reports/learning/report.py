@@ -16,6 +16,7 @@ from del_tool.reports.benchmark.funnels import (
     unit_goals,
     unit_table,
 )
+from del_tool.reports.benchmark.providers import benchmark_sections
 from del_tool.reports.common import queries
 from del_tool.reports.common.context import (
     ReportContext,
@@ -45,6 +46,7 @@ def learning_report(ctx: ReportContext) -> Report:
     sections = [units]
     if ctx.scope.level == "region":
         sections.append(centres_section(ctx, stays, functioning, latest))
+    sections.extend(benchmark_sections(ctx))
     return Report(
         kind="learning",
         title=_l("Læringsrapport"),
@@ -87,11 +89,13 @@ def learning_report(ctx: ReportContext) -> Report:
 class Level:
     """What is compared side by side: units, or (at region scope) centres."""
 
-    key: str  # section key and prefix of the tables' and charts' keys
+    key: str  # prefix of the tables' and charts' keys
     title: Any
     entity: Any  # the column heading and the "per ..." of titles
     too_few: Any
     outside: Any
+    section: str = "units"  # the section's key
+    figure: str = "units_outside"  # the key figure's key
 
 
 UNITS = Level(
@@ -107,6 +111,8 @@ CENTRES = Level(
     _l("Center"),
     _l("Sammenligning kræver data fra mindst to centre i rapporten."),
     _l("Centre uden for grænsen på 99,8 %"),
+    section="centres",
+    figure="centres_outside",
 )
 
 
@@ -121,7 +127,7 @@ def units_section(
     """Units (or centres: `stays` with their centre in "unit", and `names`) side by side with
     three funnel plots and the comparison adjusted for the baseline."""
     section = Section(
-        "units" if level is UNITS else "centres",
+        level.section,
         level.title,
         question=_l("DEL-spørgsmål 3: Hvordan lærer vi af målingerne?"),
     )
@@ -152,7 +158,7 @@ def units_section(
     outside = sum(int((f.isin(["above", "below"])).sum()) for f in flags.values())
     section.figures.append(
         KeyFigure(
-            "units_outside" if level is UNITS else "centres_outside",
+            level.figure,
             level.outside,
             outside,
             note=_l("summen over de tre mål; %(n)s sammenlignet", n=len(names)),
@@ -255,7 +261,7 @@ def centres_section(
 
 
 def _per(level: Level) -> Any:
-    return _l("tilbud") if level is UNITS else _l("center")
+    return _l("center") if level is CENTRES else _l("tilbud")
 
 
 def _add_adjusted(section: Section, names: pd.Series, pairs: pd.DataFrame, level: Level) -> None:
