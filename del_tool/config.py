@@ -148,6 +148,8 @@ class DefaultConfig:
     ANONYMISE_COARSEN_DATES = True
     #: Retention: citizens are anonymised this many years after their last stay ended.
     RETENTION_YEARS_AFTER_DISCHARGE = 5
+    #: A municipality operating offers sets its own period for them: {"461": 10}.
+    RETENTION_YEARS_BY_OPERATOR: dict[str, int] = {}
     #: Login events are deleted after this many days; access events after this many years.
     LOGIN_EVENT_RETENTION_DAYS = 400
     ACCESS_EVENT_RETENTION_YEARS = 5

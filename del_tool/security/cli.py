@@ -102,6 +102,10 @@ def retention_run(dry_run: bool) -> None:
         years_after_discharge=int(config["RETENTION_YEARS_AFTER_DISCHARGE"]),
         login_event_days=int(config["LOGIN_EVENT_RETENTION_DAYS"]),
         access_event_years=int(config["ACCESS_EVENT_RETENTION_YEARS"]),
+        years_by_operator={
+            str(code): int(years)
+            for code, years in (config.get("RETENTION_YEARS_BY_OPERATOR") or {}).items()
+        },
     )
     with write_session() as session:
         report = run_retention(session=session, policy=policy, now=utcnow(), dry_run=dry_run)

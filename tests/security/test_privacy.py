@@ -15,9 +15,10 @@ from sqlmodel import func, select
 from del_tool.audit.integrity import verify_history
 from del_tool.audit.models import AccessEvent, AuditEvent, LoginEvent
 from del_tool.audit.services import record_update, snapshot
-from del_tool.citizens.models import Citizen
+from del_tool.citizens.models import Citizen, Stay
 from del_tool.goals.models import Goal
 from del_tool.modelbase import local_today
+from del_tool.organisation.models import LegalSection
 from del_tool.security.privacy.pseudonyms import pseudonym
 from del_tool.security.privacy.retention import RetentionPolicy, run_retention
 from tests.security.helpers import db_session
@@ -119,6 +120,48 @@ def test_retention_policy_is_configurable(app):
         assert len(run_retention(session=db, policy=policy, now=now, dry_run=True).citizens) == 1
         policy = RetentionPolicy(years_after_discharge=5, login_event_days=1, access_event_years=1)
         assert run_retention(session=db, policy=policy, now=now, dry_run=True).citizens == []
+
+
+def test_each_operator_keeps_its_citizens_as_long_as_it_decided(app):
+    """Odense keeps the citizens of its own offers 10 years, the region 5: a regional citizen
+    discharged 6 years ago is due, Odense's is not, nor one who stayed with both (#17 item 1)."""
+    from del_tool.organisation.operators import operator_units
+
+    with db_session(app) as db:
+        odense = min(operator_units(db, "461"))
+        regional = min(operator_units(db, None))
+        ended = date(2020, 1, 1)
+        due = add_citizen(db, unit_id=regional, end=ended).id
+        kept = add_citizen(db, unit_id=odense, end=ended).id
+        both = add_citizen(db, unit_id=regional, end=ended)
+        db.add(
+            Stay(
+                citizen_id=both.id,
+                unit_id=odense,
+                municipality_code="461",
+                legal_section=LegalSection.S85,
+                start_date=date(2019, 1, 1),
+                end_date=date(2019, 6, 1),
+            )
+        )
+        db.flush()
+        policy = RetentionPolicy(
+            years_after_discharge=5,
+            login_event_days=1,
+            access_event_years=1,
+            years_by_operator={"461": 10},
+        )
+        now = datetime(2026, 1, 2, tzinfo=UTC)
+        found = run_retention(session=db, policy=policy, now=now, dry_run=True).citizens
+        assert due in found and kept not in found and both.id not in found
+        shorter = RetentionPolicy(
+            years_after_discharge=10,
+            login_event_days=1,
+            access_event_years=1,
+            years_by_operator={"461": 5},
+        )
+        found = run_retention(session=db, policy=shorter, now=now, dry_run=True).citizens
+        assert kept in found and due not in found and both.id not in found
 
 
 def test_pseudonymised_export(demo_app, tmp_path):

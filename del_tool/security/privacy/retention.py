@@ -1,7 +1,9 @@
 """The retention job: what DEL keeps, and for how long (policy in config, README).
 
 - Citizens are anonymised `RETENTION_YEARS_AFTER_DISCHARGE` years after their last stay ended
-  (citizens without stays: after their record was created); open stays keep a citizen.
+  (citizens without stays: after their record was created); open stays keep a citizen. A
+  municipality that operates offers sets its own period (`RETENTION_YEARS_BY_OPERATOR`, by its
+  code); a citizen who stayed with several operators is kept as long as the longest of theirs.
 - Login events are deleted after `LOGIN_EVENT_RETENTION_DAYS` days.
 - Access events (and the leaders' reviews of them) after `ACCESS_EVENT_RETENTION_YEARS` years.
 """
@@ -26,6 +28,8 @@ class RetentionPolicy:
     years_after_discharge: int
     login_event_days: int
     access_event_years: int
+    #: Years after discharge per operating municipality (code); the rest use the default.
+    years_by_operator: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -44,8 +48,56 @@ def _years_before(day: date, years: int) -> date:
         return day.replace(year=day.year - years, day=28)
 
 
-def due_citizens(session: Session, *, today: date, years: int) -> list[int]:
-    """Ids of citizens not yet anonymised whose retention period has run out."""
+def due_citizens(
+    session: Session, *, today: date, years: int, years_by_operator: dict[str, int] | None = None
+) -> list[int]:
+    """Ids of citizens not yet anonymised whose retention period has run out: `years` after
+    their last stay, or the longest period of the operators of the units they stayed in."""
+    by_operator = years_by_operator or {}
+    default = _due(session, today=today, years=years)
+    if not by_operator:
+        return default
+    shortest = min([years, *by_operator.values()])
+    candidates = _due(session, today=today, years=shortest) if shortest < years else default
+    return _by_operator(session, candidates, today, years, by_operator, set(default))
+
+
+def _by_operator(
+    session: Session,
+    candidates: list[int],
+    today: date,
+    years: int,
+    by_operator: dict[str, int],
+    default: set[int],
+) -> list[int]:
+    """The candidates whose last stay ended before the longest period of their operators (a
+    citizen without stays: when due by the default period)."""
+    from del_tool.organisation.operators import unit_operators
+
+    operators = unit_operators(session)
+    longest: dict[int, int] = {}
+    last_end: dict[int, date] = {}
+    rows = session.exec(
+        select(Stay.citizen_id, Stay.unit_id, col(Stay.end_date)).where(
+            col(Stay.citizen_id).in_(candidates)
+        )
+    ).all()
+    for citizen_id, unit_id, end in rows:
+        operator = operators.get(unit_id)
+        period = by_operator.get(operator, years) if operator else years
+        longest[citizen_id] = max(period, longest.get(citizen_id, 0))
+        if end is not None:
+            last_end[citizen_id] = max(end, last_end.get(citizen_id, end))
+    return [
+        c
+        for c in candidates
+        if (c in default if c not in longest else last_end[c] < _years_before(today, longest[c]))
+    ]
+
+
+def _due(session: Session, *, today: date, years: int) -> list[int]:
+    """Ids of citizens not yet anonymised whose last stay ended `years` ago (or, without
+    stays, whose record was made then)."""
     cutoff = _years_before(today, years)
     open_stay = select(Stay.citizen_id).where(col(Stay.end_date).is_(None))
     last_end = (
@@ -77,7 +129,12 @@ def run_retention(
 ) -> RetentionReport:
     """Apply the policy (or only count, when `dry_run`); flushes, never commits."""
     report = RetentionReport()
-    report.citizens = due_citizens(session, today=now.date(), years=policy.years_after_discharge)
+    report.citizens = due_citizens(
+        session,
+        today=now.date(),
+        years=policy.years_after_discharge,
+        years_by_operator=policy.years_by_operator,
+    )
     login_cutoff = now - timedelta(days=policy.login_event_days)
     access_cutoff = now - timedelta(days=round(365.25 * policy.access_event_years))
     old_logins = (
