@@ -25,6 +25,12 @@ from del_tool.stats.scoring import (
 
 if TYPE_CHECKING:
     from del_tool.stats.adjusted import AdjustedComparison, adjusted_comparison
+    from del_tool.stats.charges import (
+        ServiceCosts,
+        service_costs,
+        settlements_in_period,
+        whole_years,
+    )
     from del_tool.stats.cost import StayCosts, cost_summary, stay_costs
     from del_tool.stats.disclosure import SuppressedTable, may_show, suppress_small_cells
     from del_tool.stats.funnel import FunnelResult, funnel_means, funnel_proportions
@@ -47,6 +53,7 @@ if TYPE_CHECKING:
         reliable_change,
     )
     from del_tool.stats.mixed_models import Trajectory, trajectory
+    from del_tool.stats.occupancy import Occupancy, spans
     from del_tool.stats.paired import PairedChange, paired_change
     from del_tool.stats.reliability import (
         CronbachAlpha,
@@ -54,11 +61,18 @@ if TYPE_CHECKING:
         cronbach_alpha,
         scale_reliability,
     )
+    from del_tool.stats.tariff_growth import TariffGrowth
 
-#: Public name -> the submodule that defines it.
+#: Public name -> the submodule that defines it. (`occupancy.occupancy` and
+#: `tariff_growth.tariff_growth` are imported from their modules: a lazy name equal to its
+#: module's would be shadowed by the module once it is imported.)
 _LAZY: dict[str, str] = {
     "AdjustedComparison": "adjusted",
     "adjusted_comparison": "adjusted",
+    "ServiceCosts": "charges",
+    "service_costs": "charges",
+    "settlements_in_period": "charges",
+    "whole_years": "charges",
     "StayCosts": "cost",
     "cost_summary": "cost",
     "stay_costs": "cost",
@@ -86,6 +100,9 @@ _LAZY: dict[str, str] = {
     "ReliableChange": "jacobson_truax",
     "jacobson_truax_cutoff": "jacobson_truax",
     "reliable_change": "jacobson_truax",
+    "Occupancy": "occupancy",
+    "spans": "occupancy",
+    "TariffGrowth": "tariff_growth",
     "Trajectory": "mixed_models",
     "trajectory": "mixed_models",
 }
@@ -114,13 +131,16 @@ __all__ = [
     "GasTScore",
     "GoalAttainment",
     "GoalShare",
+    "Occupancy",
     "PairedChange",
     "ReliableChange",
     "ScaleReliability",
     "ScaleResult",
     "ScaleSpec",
+    "ServiceCosts",
     "StayCosts",
     "SuppressedTable",
+    "TariffGrowth",
     "Trajectory",
     "adjusted_comparison",
     "band_index",
@@ -141,8 +161,12 @@ __all__ = [
     "scale_reliability",
     "score_frame",
     "score_scale",
+    "service_costs",
+    "settlements_in_period",
+    "spans",
     "stay_costs",
     "suppress_small_cells",
     "trajectory",
+    "whole_years",
     "wilson_interval",
 ]

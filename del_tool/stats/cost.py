@@ -97,23 +97,31 @@ def cost_summary(
     *,
     citizen: str | None = "citizen",
     days_per_year: float = DAYS_PER_YEAR,
+    extra: pd.Series | None = None,
 ) -> pd.DataFrame:
     """Cost, days and cost per citizen-year by unit, section, municipality or any stay column.
 
     citizen_years = stay days in the period / ``days_per_year`` (365.25 by default; overlapping
     stays of one citizen count twice); cost_per_citizen_year = cost / citizen_years (NaN without
     days). ``days_without_tariff`` is carried along so an incomplete cost is never silent.
+    ``extra`` is a further cost per stay (indexed like ``stays``: special services), summed
+    into ``services`` and added to ``cost``; ``tariff_cost`` is the tariff part alone.
     """
     keys = [by] if isinstance(by, str) else list(by)
     frame = costs.per_stay.join(stays[keys + ([citizen] if citizen in stays else [])])
+    frame["services"] = (
+        0.0 if extra is None else extra.reindex(frame.index, fill_value=0.0).astype(float)
+    )
     frame = frame[frame["days"] > 0]
     grouped = frame.groupby(keys, dropna=False)
     out = grouped.agg(
-        cost=("priced_cost", "sum"),
+        tariff_cost=("priced_cost", "sum"),
+        services=("services", "sum"),
         days=("days", "sum"),
         days_without_tariff=("days_without_tariff", "sum"),
         stays=("days", "size"),
     )
+    out.insert(0, "cost", out["tariff_cost"] + out["services"])
     if citizen is not None and citizen in stays:
         out["citizens"] = grouped[citizen].nunique()
     out["citizen_years"] = out["days"] / days_per_year

@@ -192,13 +192,16 @@ def follow_ups(session: Session, sel: StaySelection) -> pd.DataFrame:
 
 
 def tariffs(session: Session, unit_ids: frozenset[int] | None) -> pd.DataFrame:
-    """Tariffs of the units: unit, section, valid_from, valid_to, daily_rate (DKK)."""
+    """Tariffs of the units: unit, section, level ("" = the offer's only tariff), valid_from,
+    valid_to, daily_rate (DKK) and occupancy_basis (per cent, NaN when not stated)."""
     statement: Any = select(
         col(Tariff.unit_id).label("unit"),
         as_text(Tariff.legal_section, "section"),
+        col(Tariff.level).label("level"),
         as_days(Tariff.valid_from, "valid_from"),
         as_days(Tariff.valid_to, "valid_to"),
         cast(Tariff.daily_amount, Float).label("daily_rate"),
+        cast(Tariff.occupancy_basis, Float).label("occupancy_basis"),
     )
     if unit_ids is not None:
         statement = statement.where(col(Tariff.unit_id).in_(sorted(unit_ids)))

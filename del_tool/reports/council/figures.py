@@ -89,7 +89,7 @@ def key_figures(
             "dkk",
             note=_l(
                 "I alt %(cost)s kr. for %(days)s opholdsdage",
-                cost=fmt(ours.costs.costs.total_cost),
+                cost=fmt(ours.costs.total_cost),
                 days=fmt(ours.costs.costs.total_days),
             ),
             benchmark=per_citizen_year(region),

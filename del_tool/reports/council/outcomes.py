@@ -16,7 +16,7 @@ from del_tool.reports.common.context import ReportContext
 from del_tool.reports.common.coverage import Coverage, coverage
 from del_tool.reports.common.frames import latest_reviews
 from del_tool.reports.common.scales import FUNCTIONING, FUNCTIONING_MEAN
-from del_tool.reports.economy.report import Costs, compute_costs
+from del_tool.reports.economy.costs import Costs, load_costs
 from del_tool.reports.effect.analysis import ScaleEffect, analyse_scales
 from del_tool.reports.effect.report import WELLBEING, find_effect
 from del_tool.stats import GoalAttainment, goal_attainment
@@ -47,7 +47,7 @@ class Outcomes:
 def outcomes(ctx: ReportContext) -> Outcomes:
     """Compute the status figures for the context's stays."""
     stays = ctx.stays()
-    costs = compute_costs(stays, queries.tariffs(ctx.session, ctx.scope.unit_ids), ctx.period)
+    costs = load_costs(ctx)
     goals = queries.goals(ctx.session, ctx.sel)
     cov = coverage(
         stays,

@@ -141,7 +141,8 @@ def council_parts(
         session=session, period=period, registry=ctx.registry, today=ctx.today
     )
     per_stay = ours.costs.costs.per_stay.join(ours.costs.stays[["unit_id", "section", "citizen"]])
-    per_stay = per_stay[per_stay["days"] > 0].assign(cost=per_stay["priced_cost"].fillna(0.0))
+    per_stay = per_stay.assign(cost=ours.costs.per_stay_cost())  # tariff + special services
+    per_stay = per_stay[per_stay["days"] > 0]
     return CouncilParts(ctx, name, ours, region, cell_tables(per_stay, ctx.k))
 
 

@@ -1,17 +1,19 @@
-"""The economy report (DEL question 2): days x tariff by unit, section and municipality.
+"""The economy report (DEL question 2): what the municipalities paid, by unit, section and
+municipality; places and occupancy; tariff development against the price and wage index; and
+cost beside outcomes, for the period and year by year.
 
-Cost beside outcomes is descriptive: units differ in target group and needs, so cost per
-citizen-year next to goals met or change in functioning is no price of an effect.
+Cost = tariff x days at the stay's tariff level + special services + year-end settlements of the
+calendar years the period covers wholly (`costs`). Cost beside outcomes is descriptive: units
+differ in target group and needs, so cost per citizen-year next to goals met or change in
+functioning is no price of an effect.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Unpack
 
 import pandas as pd
 
-from del_tool.reports.benchmark.funnels import unit_counts, unit_goals
 from del_tool.reports.common import queries
 from del_tool.reports.common.context import (
     ReportContext,
@@ -20,52 +22,26 @@ from del_tool.reports.common.context import (
     scope_text,
 )
 from del_tool.reports.common.direction import IMPROVEMENT_RULE
-from del_tool.reports.common.frames import latest_reviews
+from del_tool.reports.common.labels import fmt, section_label
 from del_tool.reports.common.labels import lazy as _l
-from del_tool.reports.common.labels import section_label
 from del_tool.reports.common.model import ChartSpec, Column, KeyFigure, Report, Section, Table
-from del_tool.reports.common.period import Period
-from del_tool.reports.effect.report import functioning_in_period
-from del_tool.stats import StayCosts, cost_summary, stay_costs
+from del_tool.reports.economy.costs import Costs, compute_costs, load_costs, trend_years
+from del_tool.reports.economy.sections import (
+    better_cheaper_section,
+    occupancy_section,
+    tariff_section,
+    tariff_years,
+)
+from del_tool.reports.economy.tariffs import above_figure, development
+from del_tool.reports.economy.years import unit_outcomes
 
+__all__ = ["Costs", "build_economy_report", "compute_costs", "economy_report", "load_costs"]
 
-@dataclass(frozen=True, slots=True)
-class Costs:
-    """Stay costs in the period and the stay columns to group them by."""
-
-    costs: StayCosts
-    stays: pd.DataFrame
-
-    def summary(self, by: str | list[str]) -> pd.DataFrame:
-        """Cost, days, citizens, citizen-years and cost per citizen-year by `by`."""
-        return cost_summary(self.costs, self.stays, by)
-
-
-def compute_costs(stays: pd.DataFrame, tariffs: pd.DataFrame, period: Period) -> Costs:
-    """Days in the period x the tariff of the stay's unit and legal section."""
-    keyed = pd.DataFrame(
-        {
-            "unit": stays["unit"].astype(str) + ":" + stays["section"],
-            "start": stays["start"],
-            "end": stays["end"],
-            "unit_id": stays["unit"],
-            "section": stays["section"],
-            "municipality": stays["municipality"],
-            "citizen": stays["citizen"],
-            "all": "all",
-        },
-        index=stays.index,
-    )
-    rates = pd.DataFrame(
-        {
-            "unit": tariffs["unit"].astype(str) + ":" + tariffs["section"],
-            "valid_from": tariffs["valid_from"],
-            "valid_to": tariffs["valid_to"],
-            "daily_rate": tariffs["daily_rate"],
-        }
-    )
-    costs = stay_costs(keyed, rates, period_start=period.start, period_end=period.end)
-    return Costs(costs, keyed)
+SETTLEMENT_RULE = _l(
+    "Efterreguleringer er opgjort pr. tilbud, kommune og kalenderår. De lægges til udgiften i "
+    "en periode, der dækker hele kalenderåret (1. januar til 31. december); en periode, der kun "
+    "dækker en del af et år, medregner ikke årets efterregulering."
+)
 
 
 def build_economy_report(**request: Unpack[ReportRequest]) -> Report:
@@ -81,6 +57,8 @@ COST_COLUMNS = (
     Column("citizen_years", _l("Borgerår"), "float", 1),
     Column("per_year", _l("Udgift pr. borgerår (kr.)"), "dkk"),
     Column("unpriced", _l("Dage uden takst"), "int"),
+    Column("services", _l("Heraf særydelser (kr.)"), "dkk"),
+    Column("settlements", _l("Heraf efterregulering (kr.)"), "dkk"),
 )
 
 
@@ -95,26 +73,36 @@ def cost_table(key: str, title: Any, summary: pd.DataFrame, labels: dict[Any, An
             float(row["citizen_years"]),
             None if pd.isna(row["cost_per_citizen_year"]) else float(row["cost_per_citizen_year"]),
             int(row["days_without_tariff"]),
+            float(row["services"]),
+            float(row["settlements"]),
         ]
         for group, row in summary.iterrows()
     ]
     rows.sort(key=lambda r: -r[3])
-    note = _l("Dage i perioden gange dagstaksten for tilbud og paragraf; borgerår = dage / 365,25.")
+    note = _l(
+        "Udgift = dage i perioden gange dagstaksten for tilbud, paragraf og takstniveau, plus "
+        "særydelser og efterregulering; borgerår = dage / 365,25."
+    )
     return Table(key, title, COST_COLUMNS, rows, note=note)
 
 
 def economy_report(ctx: ReportContext) -> Report:
     """Build the economy report from a checked context."""
     stays = ctx.stays()
-    costs = compute_costs(stays, queries.tariffs(ctx.session, ctx.scope.unit_ids), ctx.period)
+    costs = load_costs(ctx)
     names = ctx.units()["name"].to_dict()
     by_unit = costs.summary("unit_id")
+    years = trend_years(ctx.period)
+    growth = development(
+        ctx.session, queries.tariffs(ctx.session, ctx.scope.unit_ids), tariff_years(years)
+    )
     summary = Section(
         "summary",
         _l("Kort fortalt"),
         question=_l("DEL-spørgsmål 2: Inden for hvilken økonomisk ramme?"),
     )
     summary.figures.extend(_figures(costs))
+    summary.figures.append(above_figure(growth, tariff_years(years)))
     if costs.costs.days_without_tariff:
         summary.messages.append(
             _l(
@@ -122,6 +110,7 @@ def economy_report(ctx: ReportContext) -> Report:
                 n=costs.costs.days_without_tariff,
             )
         )
+    summary.messages.extend(settlement_messages(costs))
     summary.tables.append(cost_table("economy_units", _l("Udgift pr. tilbud"), by_unit, names))
     sections = Section("sections", _l("Udgift pr. paragraf og kommune"))
     section_names = {s: section_label(s) for s in stays["section"].unique()}
@@ -130,6 +119,14 @@ def economy_report(ctx: ReportContext) -> Report:
             "economy_sections", _l("Udgift pr. paragraf"), costs.summary("section"), section_names
         )
     )
+    if costs.settlement_total:
+        sections.messages.append(
+            _l(
+                "Efterreguleringer er opgjort pr. tilbud og kommune, ikke pr. paragraf: de "
+                "indgår ikke i tabellen pr. paragraf (%(amount)s kr.).",
+                amount=fmt(costs.settlement_total),
+            )
+        )
     by_municipality = costs.summary("municipality")
     municipalities = queries.municipality_names(ctx.session, set(by_municipality.index))
     sections.tables.append(
@@ -149,14 +146,56 @@ def economy_report(ctx: ReportContext) -> Report:
         filters=ctx.filters,
         filter_labels=ctx.filter_labels(),
         generated_at=ctx.generated_at,
-        sections=[summary, sections, outcomes_section(ctx, by_unit, names)],
+        sections=[
+            summary,
+            sections,
+            occupancy_section(ctx),
+            tariff_section(ctx, years, growth),
+            outcomes_section(ctx, by_unit, names),
+            better_cheaper_section(ctx, years),
+        ],
         methods=[
             _l(
                 "Udgift = opholdsdage i perioden gange den takst, der gjaldt den dag, for "
-                "tilbuddet og paragraffen; både første og sidste dag tæller."
-            )
+                "tilbuddet, paragraffen og opholdets takstniveau; både første og sidste dag "
+                "tæller. Særydelser: dagsbeløbet for hver dag i ydelsens egen periode, der også "
+                "ligger i opholdet og i perioden."
+            ),
+            SETTLEMENT_RULE,
         ],
     )
+
+
+def settlement_messages(costs: Costs) -> list[Any]:
+    """What the period's cost holds of year-end settlements, and what it leaves out."""
+    out: list[Any] = []
+    if not costs.settlements_apply:
+        out.append(
+            _l(
+                "Efterreguleringer er ikke medregnet: de er opgjort pr. tilbud, kommune og år, "
+                "ikke pr. paragraf eller målgruppe."
+            )
+        )
+        return out
+    if len(costs.settlements):
+        out.append(
+            _l(
+                "Udgiften omfatter efterreguleringer på %(amount)s kr. for %(years)s.",
+                amount=fmt(costs.settlement_total),
+                years=", ".join(str(y) for y in sorted(set(costs.settlements["year"]))),
+            )
+        )
+    left_out = costs.settlements_left_out
+    if len(left_out):
+        out.append(
+            _l(
+                "Efterreguleringer på %(amount)s kr. for %(years)s er ikke medregnet, fordi "
+                "perioden kun dækker en del af året; de lægges til pr. hele kalenderår.",
+                amount=fmt(float(left_out["amount"].sum())),
+                years=", ".join(str(y) for y in sorted(set(left_out["year"]))),
+            )
+        )
+    return out
 
 
 def _figures(costs: Costs) -> list[KeyFigure]:
@@ -171,9 +210,15 @@ def _figures(costs: Costs) -> list[KeyFigure]:
         KeyFigure(
             "cost",
             _l("Udgift i perioden (kr.)"),
-            costs.costs.total_cost,
+            costs.total_cost,
             "dkk",
-            note=_l("%(n)s ophold", n=costs.costs.n_stays),
+            note=_l(
+                "%(n)s ophold; heraf særydelser %(services)s kr. og efterregulering "
+                "%(settlements)s kr.",
+                n=costs.costs.n_stays,
+                services=fmt(costs.services_cost),
+                settlements=fmt(costs.settlement_total),
+            ),
         ),
         KeyFigure("days", _l("Opholdsdage"), costs.costs.total_days, note=_l("dage i perioden")),
         KeyFigure(
@@ -203,15 +248,12 @@ def _cost_chart(by_unit: pd.DataFrame, names: dict[Any, Any]) -> ChartSpec:
 
 def outcomes_section(ctx: ReportContext, by_unit: pd.DataFrame, names: dict[Any, Any]) -> Section:
     """Cost per citizen-year beside goals met and change in functioning, per unit."""
-    stays = ctx.stays()
-    counts = unit_counts(functioning_in_period(ctx), stays)
-    goals = unit_goals(
-        latest_reviews(queries.goal_reviews(ctx.session, ctx.sel, since=ctx.period.start)), stays
-    )
+    outcomes = unit_outcomes(ctx)
     rows = []
     for unit, row in by_unit.iterrows():
-        pairs = int(counts["pairs"].get(unit, 0)) if len(counts) else 0
-        citizens = int(goals["citizens"].get(unit, 0)) if len(goals) else 0
+        found = unit in outcomes.index
+        pairs = int(outcomes.at[unit, "pairs"]) if found else 0
+        citizens = int(outcomes.at[unit, "goal_citizens"]) if found else 0
         rows.append(
             [
                 names.get(unit, str(unit)),
@@ -219,9 +261,9 @@ def outcomes_section(ctx: ReportContext, by_unit: pd.DataFrame, names: dict[Any,
                 if pd.isna(row["cost_per_citizen_year"])
                 else float(row["cost_per_citizen_year"]),
                 citizens,
-                float(goals["share"][unit]) if citizens >= ctx.k else None,
+                float(outcomes.at[unit, "goal_share"]) if citizens >= ctx.k else None,
                 pairs,
-                float(counts["mean"][unit]) if pairs >= ctx.k else None,
+                float(outcomes.at[unit, "mean"]) if pairs >= ctx.k else None,
             ]
         )
     columns = (

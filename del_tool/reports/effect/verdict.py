@@ -131,15 +131,14 @@ def _goal_sentence(goals: GoalResults, min_n: int) -> Any:
 
 
 def _cost(ctx: ReportContext) -> Any:
-    from del_tool.reports.economy.report import compute_costs
+    from del_tool.reports.economy.costs import load_costs
 
-    costs = compute_costs(ctx.stays(), queries.tariffs(ctx.session, ctx.scope.unit_ids), ctx.period)
+    costs = load_costs(ctx)
     total = costs.summary("all")
     per_year = None
     if not total.empty and total["cost_per_citizen_year"].notna().iloc[0]:
         per_year = float(total["cost_per_citizen_year"].iloc[0])
-    priced = costs.costs
-    return cost_sentence(priced.total_cost, priced.total_days, per_year)
+    return cost_sentence(costs.total_cost, costs.costs.total_days, per_year)
 
 
 def _joined(parts: list[Any]) -> Any:

@@ -18,6 +18,7 @@ from del_tool.reports.rendering.charts.compare import (
     hbars,
     trend,
 )
+from del_tool.reports.rendering.charts.economy import better_cheaper
 from del_tool.reports.rendering.charts.effect import forest, jt_scatter, share_bars, trajectory
 
 DRAWERS: dict[str, Callable[[ChartSpec], Chart]] = {
@@ -31,6 +32,7 @@ DRAWERS: dict[str, Callable[[ChartSpec], Chart]] = {
     "cohort": cohort,
     "hbars": hbars,
     "compare": compare,
+    "better_cheaper": better_cheaper,
 }
 
 
