@@ -36,7 +36,9 @@ AGGREGATE_OUTPUTS: dict[str, AggregateOutput] = {
             "reports.council.union: its cells are audited with every earlier publication of "
             "the municipality before it is frozen, and stored with it. Its trend over earlier "
             "quarters (council.trend) and its verdict (council.verdict) repeat cells of frozen "
-            "publications only, so they add nothing to audit.",
+            "publications only, so they add nothing to audit. Its invoice tables (days, cost, "
+            "settlements) and organisation tables (whole units' places, occupancy, tariffs and "
+            "revenue) hold no citizen counts or statistics: union.UNAUDITED_TABLES.",
         ),
         AggregateOutput(
             "reports.council_archive",

@@ -81,7 +81,8 @@ def _overdue(follow_ups: pd.DataFrame, per_stay: pd.DataFrame, reference: date) 
     if active.empty:  # as in _timeliness: pandas cannot map onto an empty set of stays
         return active.assign(last=active["start"], due=active["start"], days_overdue=0)
     done = follow_ups[follow_ups["date"] <= day].groupby("stay")["date"].max()
-    active["last"] = active["stay"].map(done)
+    # No follow-ups at all: pandas cannot map onto an empty datetime column (as above).
+    active["last"] = active["stay"].map(done) if len(done) else pd.NaT
     interval = pd.to_timedelta(active["interval"], unit="D")
     active["due"] = (active["last"] + interval).where(active["last"].notna(), active["start"])
     late = active[day > active["due"]].copy()

@@ -11,8 +11,12 @@ the audit finds nothing. The cells are stored with the publication for the next 
 Counts are audited per kind of member, so that the citizens of a half-year, of its quarters and
 of its goal rows are all one family; shares and mean changes per measure and reference day (a
 stay's change up to 30 June is the same number in the second quarter and in the half-year).
-Days and costs are not audited: they are the municipality's own invoices (`report.py`). The
-confidence limits beside a mean carry the mean's precision and are withheld with it.
+Days and costs are not audited: they are the municipality's own invoices (`report.py`). Nor
+are the organisation tables of `organisation.py` (places, occupancy, tariffs and revenue of whole
+units, every paying municipality together): they hold no count of the municipality's citizens and
+no statistic of their values. `UNAUDITED_TABLES` lists every table left out and why; a test holds
+each table of a summary to be either shown by an audited cell or listed there. The confidence
+limits beside a mean carry the mean's precision and are withheld with it.
 
 A change's members are the raw changes (post - pre), as in every publication stored so far;
 the summary shows improvement (positive is better), so a cell on a lower-is-better scale reads
@@ -40,6 +44,25 @@ from del_tool.reports.council.results import share_rows
 from del_tool.reports.effect.analysis import ScaleEffect
 from del_tool.stats.goals import goal_met
 from del_tool.stats.union_audit import AuditCell, Finding, audit, count_interval, sum_interval
+
+#: Council tables whose cells the audit does not cover, and why (none is a count of the
+#: municipality's citizens or a statistic of their values). Trend tables ("council_trend_*")
+#: repeat cells of frozen publications, audited when those were published.
+UNAUDITED_TABLES: dict[str, str] = {
+    "council_days": "the municipality's own stay days: its invoices, shown in full",
+    "council_cost": "the municipality's own costs: its invoices, shown in full",
+    "council_settlements": "the municipality's own year-end settlements: its invoices",
+    "council_occupancy": "places and occupancy of whole units, every payer together",
+    "council_tariff_growth": "the units' tariffs beside the price and wage index",
+    "council_years": "whole units' and centres' revenue, cost per citizen-year and occupancy",
+    "glossary": "words, no numbers",
+}
+
+
+def unaudited(table_key: str) -> bool:
+    """Whether a council table is, by design, outside the audit (`UNAUDITED_TABLES`)."""
+    return table_key in UNAUDITED_TABLES or table_key.startswith("council_trend_")
+
 
 #: A place in the report that shows a cell: ("figure", key, "value" | "benchmark") or
 #: ("table", table key, row index, column key).

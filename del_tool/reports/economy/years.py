@@ -8,7 +8,7 @@ the outcome trend follows the report's filters, as the outcomes section does. Ye
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 import numpy as np
@@ -89,9 +89,11 @@ def revenue_table(
     years: Sequence[Period],
     *,
     note: Any = None,
+    shown_units: Collection[Any] | None = None,
 ) -> Table:
-    """Per centre (its total first) and unit, year by year: revenue and its parts, citizen-years,
-    cost per citizen-year and occupancy."""
+    """Per centre (its total first, over all its units in `units`) and unit (those of
+    `shown_units`, default all), year by year: revenue and its parts, citizen-years, cost per
+    citizen-year and occupancy."""
     columns = (
         Column("centre", _l("Center")),
         Column("unit", _l("Tilbud")),
@@ -112,8 +114,11 @@ def revenue_table(
     shown = revenue[revenue.index.get_level_values("year").isin(labels)]
     used = (shown["days"] > 0) | (shown["settlements"] != 0) | shown["occupancy"].notna()
     active = set(shown[used].index.get_level_values("unit"))
+    if shown_units is not None:
+        active &= set(shown_units)
     order = units[units.index.isin(active)].sort_values(["centre_name", "name"])
-    for centre, members in order.groupby("centre", sort=False):
+    for centre in order["centre"].unique():
+        members = order[order["centre"] == centre]
         centre_name = members["centre_name"].iloc[0]
         for year in years:
             rows.append(
