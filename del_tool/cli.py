@@ -227,6 +227,7 @@ def register_app_commands(app: Flask) -> None:
     """Attach the commands that need the app, so `flask --app del_tool` has them too."""
     from del_tool.demo.cli import demo_command
     from del_tool.jobs.worker import serve_command, worker_command
+    from del_tool.organisation.cli import organisation_group
     from del_tool.reports.cli import reports_group
     from del_tool.security.cli import COMMANDS as SECURITY_COMMANDS
     from del_tool.users_cli import users_group
@@ -237,6 +238,7 @@ def register_app_commands(app: Flask) -> None:
         setup_command,
         demo_command,
         users_group,
+        organisation_group,
         reports_group,
         worker_command,
         serve_command,
