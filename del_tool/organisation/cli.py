@@ -53,7 +53,10 @@ def import_offers(path: Path, sheet: str | None, places_from: object, commit: bo
             raise click.ClickException(
                 f"{len(result.problems)} problem(s) in {path.name}: nothing was written"
             )
-        apply_rows(session, result, places_from=day if isinstance(day, date) else local_today())
+        try:
+            apply_rows(session, result, places_from=day if isinstance(day, date) else local_today())
+        except OfferFileError as error:
+            raise click.ClickException(str(error)) from error
         summary = (
             f"{len(result.rows)} row(s): {result.centres_created} centre(s) and "
             f"{result.units_created} unit(s) new, {result.units_updated} unit(s) changed, "
