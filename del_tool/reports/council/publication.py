@@ -103,6 +103,7 @@ def _built(session: Session, code: str, period: Period, benchmark: Any) -> dict[
     from del_tool.reports.common.context import statistic_min_n
     from del_tool.reports.common.labels import rendering_context
     from del_tool.reports.council import union
+    from del_tool.reports.council.demand import demand_specs
     from del_tool.reports.council.report import council_parts, council_report
     from del_tool.reports.council.verdict import council_verdict
     from del_tool.reports.rendering.charts.draw import draw_all
@@ -124,6 +125,7 @@ def _built(session: Session, code: str, period: Period, benchmark: Any) -> dict[
         parts.ctx.units()["name"].to_dict(),
         code,
     )
+    specs += demand_specs(parts.ctx, period.key, code)
     cells, withheld = union.audited(
         report,
         specs,

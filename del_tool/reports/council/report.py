@@ -31,6 +31,7 @@ from del_tool.reports.common.selection import (
     resolve_scope,
 )
 from del_tool.reports.common.verdict import glossary_section
+from del_tool.reports.council.demand import council_demand_section
 from del_tool.reports.council.disclosure import (
     CellTables,
     as_table,
@@ -219,6 +220,7 @@ def council_report(parts: CouncilParts) -> Report:
             summary,
             results_section(ours, region, k, min_n, cells.grand_total_shown()),
             units,
+            council_demand_section(ctx),
             glossary_section(),
         ],
         methods=council_methods(k),

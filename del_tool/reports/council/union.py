@@ -15,8 +15,10 @@ Days and costs are not audited: they are the municipality's own invoices (`repor
 are the organisation tables of `organisation.py` (places, occupancy, tariffs and revenue of whole
 units, every paying municipality together): they hold no count of the municipality's citizens and
 no statistic of their values. `UNAUDITED_TABLES` lists every table left out and why; a test holds
-each table of a summary to be either shown by an audited cell or listed there. The confidence
-limits beside a mean carry the mean's precision and are withheld with it.
+each table of a summary to be either shown by an audited cell or listed there. The demand
+section's referral counts are audited too (`demand.demand_specs`, added at publication), with the
+waiting times that repeat them; its days, forecast and use of places are the municipality's own
+invoices. The confidence limits beside a mean carry the mean's precision and are withheld with it.
 
 A change's members are the raw changes (post - pre), as in every publication stored so far;
 the summary shows improvement (positive is better), so a cell on a lower-is-better scale reads
@@ -55,6 +57,11 @@ UNAUDITED_TABLES: dict[str, str] = {
     "council_occupancy": "places and occupancy of whole units, every payer together",
     "council_tariff_growth": "the units' tariffs beside the price and wage index",
     "council_years": "whole units' and centres' revenue, cost per citizen-year and occupancy",
+    "council_days_forecast": "the municipality's own days per quarter (its invoices) and the "
+    "forecast made from them",
+    "council_days_backtest": "the forecast's back-test on the municipality's own days",
+    "council_demand_capacity": "the places of the units the municipality uses, together, beside "
+    "its own days in them",
     "glossary": "words, no numbers",
 }
 

@@ -26,6 +26,7 @@ from del_tool.reports.common.labels import fmt, section_label
 from del_tool.reports.common.labels import lazy as _l
 from del_tool.reports.common.model import ChartSpec, Column, KeyFigure, Report, Section, Table
 from del_tool.reports.economy.costs import Costs, compute_costs, load_costs, trend_years
+from del_tool.reports.economy.demand import demand_section
 from del_tool.reports.economy.sections import (
     better_cheaper_section,
     occupancy_section,
@@ -153,6 +154,7 @@ def economy_report(ctx: ReportContext) -> Report:
             tariff_section(ctx, years, growth),
             outcomes_section(ctx, by_unit, names),
             better_cheaper_section(ctx, years),
+            demand_section(ctx),
         ],
         methods=[
             _l(

@@ -20,6 +20,7 @@ from del_tool.reports.rendering.charts.compare import (
 )
 from del_tool.reports.rendering.charts.economy import better_cheaper
 from del_tool.reports.rendering.charts.effect import forest, jt_scatter, share_bars, trajectory
+from del_tool.reports.rendering.charts.forecast import forecast
 
 DRAWERS: dict[str, Callable[[ChartSpec], Chart]] = {
     "share_bars": share_bars,
@@ -33,6 +34,7 @@ DRAWERS: dict[str, Callable[[ChartSpec], Chart]] = {
     "hbars": hbars,
     "compare": compare,
     "better_cheaper": better_cheaper,
+    "forecast": forecast,
 }
 
 
