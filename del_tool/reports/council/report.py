@@ -41,6 +41,7 @@ from del_tool.reports.council.disclosure import (
     suppression_note,
 )
 from del_tool.reports.council.figures import key_figures
+from del_tool.reports.council.organisation import organisation_section
 from del_tool.reports.council.outcomes import Outcomes, outcomes
 from del_tool.reports.council.results import results_section
 from del_tool.reports.council.verdict import council_verdict
@@ -203,8 +204,9 @@ def council_report(parts: CouncilParts) -> Report:
             names,
             "dkk",
             note=_l(
-                "Dage i perioden gange dagstaksten for tilbud og paragraf. Dage og udgift står "
-                "også på kommunens fakturaer og vises derfor fuldt ud."
+                "Dage i perioden gange dagstaksten for tilbud, paragraf og takstniveau, plus "
+                "særydelser. Efterreguleringer står i tabellen over kommunens efterreguleringer. "
+                "Dage og udgift står også på kommunens fakturaer og vises derfor fuldt ud."
             ),
         )
     )
@@ -220,6 +222,7 @@ def council_report(parts: CouncilParts) -> Report:
             summary,
             results_section(ours, region, k, min_n, cells.grand_total_shown()),
             units,
+            organisation_section(ctx, name),
             council_demand_section(ctx),
             glossary_section(),
         ],
@@ -241,6 +244,10 @@ def council_methods(k: int) -> list[Any]:
             "Funktionsevne: gennemsnittet af funktionsprofilens temaer (0-4, lavere er bedre), "
             "baseline mod seneste måling; pålidelig forbedring efter Jacobson & Truax (1991). "
             "Trivsel: WHO-5 (0-100, højere er bedre)."
+        ),
+        _l(
+            "Udgift: takst x dage efter opholdets takstniveau plus særydelser; "
+            "efterreguleringer lægges til pr. hele kalenderår, kun når perioden dækker hele året."
         ),
         _l(
             "Diskretion: tal og statistik for færre end %(k)s borgere vises ikke; "
