@@ -110,6 +110,7 @@ def register_blueprints(app: Flask) -> None:
     from del_tool.goals.views import bp as goals_bp
     from del_tool.main.views import bp as main_bp
     from del_tool.questionnaires.blueprint import bp as questionnaires_bp
+    from del_tool.referrals.views import bp as referrals_bp
     from del_tool.reports.pack_views import bp as packs_bp
     from del_tool.reports.views import bp as reports_bp
     from del_tool.security.views import bp as account_bp
@@ -125,6 +126,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(followups_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(packs_bp)
+    app.register_blueprint(referrals_bp)
 
 
 def register_security(app: Flask) -> None:

@@ -32,7 +32,7 @@ from del_tool.citizens.forms import (
     SearchForm,
 )
 from del_tool.citizens.merge import live_id
-from del_tool.citizens.models import Sex
+from del_tool.citizens.models import Citizen, Sex
 from del_tool.citizens.profile import load_profile
 from del_tool.citizens.stay_views import stay_choices, stay_data
 from del_tool.citizens.viewhelpers import (
@@ -43,8 +43,13 @@ from del_tool.citizens.viewhelpers import (
 )
 from del_tool.db import get_session
 from del_tool.modelbase import local_today
-from del_tool.organisation.models import TargetGroup
+from del_tool.organisation.models import Referral, ReferralOutcome, TargetGroup
 from del_tool.questionnaires import current_registry
+from del_tool.referrals.citizen_link import (
+    admit_from_new_stay,
+    prefill_from_referral,
+    referral_to_admit,
+)
 from del_tool.saving import save_form
 
 bp = Blueprint("citizens", __name__, url_prefix="/citizens", template_folder="templates")
@@ -154,31 +159,57 @@ def _caseload_filter(chosen: dict[str, str], actor: Actor, *, mine: bool) -> Cas
 @bp.route("/new", methods=["GET", "POST"])
 @requires(Permission.EDIT_CITIZENS)
 def create():
-    """A new citizen with their first stay; asks first when the citizen resembles others."""
-    form = NewCitizenForm(**stay_choices())
+    """A new citizen with their first stay; asks first when the citizen resembles others.
+
+    With `?referral=<id>` (a pending referral of a leader's unit) the stay is created from the
+    referral: its unit, payer and section are filled in, and saving marks it admitted.
+    """
+    referral = referral_to_admit(request.args.get("referral"))
+    if referral is not None and referral.outcome is not ReferralOutcome.PENDING:
+        flash(_("Henvendelsen er allerede afgjort."), "info")
+        return redirect(url_for("referrals.unit", unit_id=referral.unit_id))
+    choices = stay_choices()
+    if referral is not None:  # the stay belongs to the referral's unit
+        choices["units"] = [c for c in choices["units"] if c[0] == referral.unit_id]
+    form = NewCitizenForm(**choices)
+    if referral is not None and not form.is_submitted():
+        prefill_from_referral(form, referral)
     check = None
     if form.validate_on_submit():
         check = _duplicate_check(form)
-        response = None if check is not None else _create(form)
+        response = None if check is not None else _create(form, referral)
         if response is not None:
             return response
     return render_template(
-        "citizens/citizen_form.html", form=form, citizen=None, check=check, today=local_today()
+        "citizens/citizen_form.html",
+        form=form,
+        citizen=None,
+        check=check,
+        today=local_today(),
+        referral=referral,
     )
 
 
-def _create(form: NewCitizenForm) -> ResponseReturnValue | None:
-    """Store the new citizen and their first stay (`save_form`)."""
+def _create(form: NewCitizenForm, referral: Referral | None) -> ResponseReturnValue | None:
+    """Store the new citizen and their first stay (`save_form`), and admit the referral."""
+    db = get_session()
+
+    def save() -> Citizen:
+        citizen = services.create_citizen(
+            session=db, actor=current_actor(), citizen=_citizen_data(form), stay=stay_data(form)
+        )
+        if referral is not None:
+            admit_from_new_stay(db, referral, citizen)
+        return citizen
+
     return save_form(
         form,
-        lambda: services.create_citizen(
-            session=get_session(),
-            actor=current_actor(),
-            citizen=_citizen_data(form),
-            stay=stay_data(form),
-        ),
-        saved=_("Borgeren er oprettet."),
+        save,
+        saved=_("Borgeren er oprettet og henvendelsen markeret som indskrevet.")
+        if referral is not None
+        else _("Borgeren er oprettet."),
         next_url=lambda citizen: url_for("citizens.profile", citizen_id=citizen.id),
+        fallback="start_date",
     )
 
 

@@ -20,7 +20,13 @@ from del_tool.auth.services import create_user
 from del_tool.citizens.models import Stay
 from del_tool.followups.models import FollowUp
 from del_tool.goals.models import Goal, GoalStatus
-from del_tool.organisation.models import Tariff, Unit
+from del_tool.organisation.models import (
+    LegalSection,
+    Referral,
+    ReferralOutcome,
+    Tariff,
+    Unit,
+)
 from tests.conftest import DEMO_PASSWORD
 
 ROLES = ("anonymous", "staff", "leader", "analyst", "council", "admin")
@@ -105,6 +111,16 @@ def _ids_of(db: Session, scope: str, stay: Stay, staff_id: int | None) -> dict[s
         role=Role.STAFF,
         unit_ids=[stay.unit_id],
     )
+    # A pending referral to the stay's unit (no citizen: a unit, a payer and a day).
+    referral = Referral(
+        unit_id=stay.unit_id,
+        municipality_code=stay.municipality_code,
+        legal_section=LegalSection.S107,
+        referred_on=stay.start_date,
+        outcome=ReferralOutcome.PENDING,
+    )
+    db.add(referral)
+    db.flush()
     # A second citizen of the same unit (the other record of a merge), open stay only.
     other_id = db.exec(
         select(Stay.citizen_id)
@@ -124,6 +140,7 @@ def _ids_of(db: Session, scope: str, stay: Stay, staff_id: int | None) -> dict[s
         "unit_id": stay.unit_id,
         "tariff_id": tariff.id if tariff else 1,
         "access_event_id": access.id,
+        "referral_id": referral.id,
         "user_id": target.id,
         "fmt": "json",
         "pack_id": "0" * 32,

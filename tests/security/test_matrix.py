@@ -109,6 +109,12 @@ EXPECTED: dict[str, dict[str, str]] = {
     "reports.show": only("staff", "leader", "analyst"),
     "reports.council": only("analyst", "council"),
     "reports.council_archive": only("analyst", "council"),
+    # Referrals: leaders record them in their centre's units; analysts read every unit's.
+    "referrals.index": only("leader", "analyst"),
+    "referrals.unit": {"leader": "own", "analyst": "any"},
+    "referrals.create": only("leader", scope="own"),
+    "referrals.edit": only("leader", scope="own"),
+    "referrals.decide": only("leader", scope="own"),
     # Council packs made from the web: leaders and analysts, each seeing only their own.
     "packs.index": only("leader", "analyst"),
     "packs.progress": only("leader", "analyst"),
