@@ -16,7 +16,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, delete, or_, select
 
-from del_tool.admin.rules import amount_problem, interval_problem, period_problem
+from del_tool.admin.rules import (
+    LEVEL_MAX,
+    amount_problem,
+    basis_problem,
+    interval_problem,
+    period_problem,
+)
 from del_tool.admin.services import ensure_version, require_permission, touch
 from del_tool.audit.services import diff, record_change, record_create, record_update, snapshot
 from del_tool.auth.access import NotFoundError
@@ -35,7 +41,15 @@ from del_tool.organisation.models import (
 )
 
 UNIT_HISTORY_FIELDS = ("followup_interval_days", "active", "offer_kind")
-TARIFF_FIELDS = ("unit_id", "legal_section", "valid_from", "valid_to", "daily_amount")
+TARIFF_FIELDS = (
+    "unit_id",
+    "legal_section",
+    "level",
+    "valid_from",
+    "valid_to",
+    "daily_amount",
+    "occupancy_basis",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,13 +63,16 @@ class CentreUnits:
 
 @dataclass(frozen=True, slots=True)
 class TariffValues:
-    """What a tariff form gives: unit, section, period and DKK per day."""
+    """What a tariff form gives: unit, section, period, DKK per day, the tariff level ("" for
+    the offer's only tariff) and the occupancy in per cent the tariff was calculated on."""
 
     unit_id: int
     legal_section: LegalSection
     valid_from: date
     valid_to: date | None
     daily_amount: Decimal
+    level: str = ""
+    occupancy_basis: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,14 +203,19 @@ def update_unit(
 
 
 def list_tariffs(*, session: Session, actor: User, unit_id: int | None = None) -> list[TariffRow]:
-    """Tariffs by centre, unit, section and start date; only one unit's when `unit_id` is given."""
+    """Tariffs by centre, unit, section, level and start date; one unit's when `unit_id` is
+    given."""
     require_permission(actor, Permission.MANAGE_TARIFFS)
     query = (
         select(Tariff, Unit, Centre)
         .join(Unit, col(Unit.id) == Tariff.unit_id)
         .join(Centre, col(Centre.id) == Unit.centre_id)
         .order_by(
-            col(Centre.name), col(Unit.name), col(Tariff.legal_section), col(Tariff.valid_from)
+            col(Centre.name),
+            col(Unit.name),
+            col(Tariff.legal_section),
+            col(Tariff.level),
+            col(Tariff.valid_from),
         )
     )
     if unit_id is not None:
@@ -217,6 +239,11 @@ def _check_tariff(session: Session, values: TariffValues, *, exclude_id: int | N
     problem = amount_problem(values.daily_amount)
     if problem is not None:
         raise RuleError("daily_amount", problem)
+    if len(values.level) > LEVEL_MAX or values.level != values.level.strip():
+        raise RuleError("level", _l("Højst %(max)s tegn.", max=LEVEL_MAX))
+    basis = basis_problem(values.occupancy_basis)
+    if basis is not None:
+        raise RuleError("occupancy_basis", basis)
     period = period_problem(values.valid_from, values.valid_to)
     if period is not None:
         raise RuleError(*period)
@@ -226,7 +253,7 @@ def _check_tariff(session: Session, values: TariffValues, *, exclude_id: int | N
         raise RuleError(
             "valid_from",
             _l(
-                "Perioden overlapper en anden takst for samme tilbud og paragraf "
+                "Perioden overlapper en anden takst for samme tilbud, paragraf og takstniveau "
                 "(%(start)s – %(end)s).",
                 start=format_day(other.valid_from),
                 end=end,
@@ -237,10 +264,11 @@ def _check_tariff(session: Session, values: TariffValues, *, exclude_id: int | N
 def overlapping_tariff(
     *, session: Session, values: TariffValues, exclude_id: int | None = None
 ) -> Tariff | None:
-    """A tariff of the same unit and section whose period overlaps `values`', if any."""
+    """A tariff of the same unit, section and level whose period overlaps `values`', if any."""
     query = select(Tariff).where(
         Tariff.unit_id == values.unit_id,
         Tariff.legal_section == values.legal_section,
+        Tariff.level == values.level,
         or_(col(Tariff.valid_to).is_(None), col(Tariff.valid_to) >= values.valid_from),
     )
     if values.valid_to is not None:
@@ -289,6 +317,8 @@ def end_tariff(
         valid_from=tariff.valid_from,
         valid_to=valid_to,
         daily_amount=tariff.daily_amount,
+        level=tariff.level,
+        occupancy_basis=tariff.occupancy_basis,
     )
     return update_tariff(
         session=session, actor=actor, tariff_id=tariff_id, version=version, values=values
@@ -299,4 +329,6 @@ def _tariff_fields(values: TariffValues) -> dict[str, Any]:
     """Column values; the amount in whole øre so history shows no change for 100.5 -> 100.50."""
     fields = {name: getattr(values, name) for name in TARIFF_FIELDS}
     fields["daily_amount"] = values.daily_amount.quantize(Decimal("0.01"))
+    if values.occupancy_basis is not None:
+        fields["occupancy_basis"] = values.occupancy_basis.quantize(Decimal("0.01"))
     return fields

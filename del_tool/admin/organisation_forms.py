@@ -19,8 +19,22 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, ValidationError
 
 from del_tool.admin.forms import NOT_A_CHOICE, NOT_A_DATE, check_date
-from del_tool.admin.rules import END_BEFORE_START, INTERVAL_MAX, INTERVAL_MIN, amount_problem
-from del_tool.forms import DelForm, VersionField, number_text, optional_int, select_choices
+from del_tool.admin.rules import (
+    END_BEFORE_START,
+    INTERVAL_MAX,
+    INTERVAL_MIN,
+    LEVEL_MAX,
+    amount_problem,
+    basis_problem,
+)
+from del_tool.forms import (
+    DelForm,
+    VersionField,
+    number_text,
+    optional_int,
+    select_choices,
+    text_field,
+)
 from del_tool.organisation.models import LegalSection, OfferKind
 
 
@@ -57,7 +71,14 @@ class UnitForm(DelForm):
 
 
 class AmountField(DecimalField):
-    """DKK with up to two decimals; accepts Danish "1.234,50" as well as "1234.50"."""
+    """DKK with up to two decimals; accepts Danish "1.234,50" as well as "1234.50".
+
+    `invalid_message` is shown for text that is not a number (default: an amount in kroner).
+    """
+
+    def __init__(self, *args: Any, invalid_message: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.invalid_message = invalid_message or _l("Skriv et beløb i kroner, f.eks. 1234,50.")
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         """Parse the posted text; anything that is not a finite number is a field error."""
@@ -72,7 +93,7 @@ class AmountField(DecimalField):
         except InvalidOperation:
             value = Decimal("NaN")
         if not value.is_finite():
-            raise ValueError(_l("Skriv et beløb i kroner, f.eks. 1234,50."))
+            raise ValueError(self.invalid_message)
         self.data = value
 
 
@@ -103,6 +124,13 @@ class TariffForm(DelForm):
         _l("Takst pr. dag (kr.)"),
         places=2,
         validators=[InputRequired(_l("Skriv taksten pr. dag."))],
+    )
+    level = text_field(_l("Takstniveau"), max_chars=LEVEL_MAX)
+    occupancy_basis = AmountField(
+        _l("Belægningsprocent, taksten er beregnet ud fra"),
+        places=2,
+        validators=[Optional()],
+        invalid_message=_l("Skriv en procent, f.eks. 95 eller 92,5."),
     )
 
     def __init__(self, *args: Any, units: list[tuple[str, list[tuple[int, str]]]], **kwargs: Any):
@@ -138,6 +166,12 @@ class TariffForm(DelForm):
             problem = amount_problem(field.data)
             if problem is not None:
                 raise ValidationError(problem)
+
+    def validate_occupancy_basis(self, field: Field) -> None:
+        """Over 0 and at most 100 per cent, at most two decimals (or left empty)."""
+        problem = basis_problem(field.data)
+        if problem is not None:
+            raise ValidationError(problem)
 
 
 class TariffEditForm(TariffForm):

@@ -11,6 +11,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
+from del_tool.admin.economy import unit_places
 from del_tool.admin.organisation import (
     TariffValues,
     create_tariff,
@@ -82,7 +83,8 @@ def edit_unit(unit_id: int) -> ResponseReturnValue:
         )
         if response is not None:
             return response
-    return render_template("admin/unit_form.html", form=form, unit=unit)
+    history = unit_places(session=db, unit_id=unit_id)
+    return render_template("admin/unit_form.html", form=form, unit=unit, history=history)
 
 
 def _offer_kind(form: UnitForm) -> OfferKind | Literal["keep"] | None:
@@ -110,6 +112,8 @@ def _values(form: TariffForm) -> TariffValues:
         valid_from=form.valid_from.data,  # validated: required
         valid_to=form.valid_to.data,
         daily_amount=form.daily_amount.data,  # type: ignore[arg-type] # validated: required
+        level=form.level.data or "",
+        occupancy_basis=form.occupancy_basis.data,
     )
 
 
@@ -145,7 +149,7 @@ def create_tariff_page() -> ResponseReturnValue:
 
 @requires(Permission.MANAGE_TARIFFS)
 def edit_tariff(tariff_id: int) -> ResponseReturnValue:
-    """Change a tariff's unit, section, period or amount."""
+    """Change a tariff's unit, section, level, period, amount or occupancy basis."""
     db = get_session()
     tariff = get_tariff(session=db, tariff_id=tariff_id)
     initial = {
@@ -154,6 +158,8 @@ def edit_tariff(tariff_id: int) -> ResponseReturnValue:
         "valid_from": tariff.valid_from,
         "valid_to": tariff.valid_to,
         "daily_amount": tariff.daily_amount,
+        "level": tariff.level,
+        "occupancy_basis": tariff.occupancy_basis,
         "version": tariff.version,
     }
     form = TariffEditForm(

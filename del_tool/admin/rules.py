@@ -98,3 +98,69 @@ def period_problem(valid_from: date, valid_to: date | None) -> tuple[str, Any] |
     if valid_to is not None and valid_to < valid_from:
         return "valid_to", END_BEFORE_START
     return None
+
+
+#: Tariff.level is a String(40).
+LEVEL_MAX = 40
+#: The years the price index and settlements may be given for (the tables' check constraints).
+YEAR_MIN, YEAR_MAX = 2000, 2100
+#: The price index's range in per cent (the table's check constraint).
+PERCENT_MIN, PERCENT_MAX = Decimal("-20"), Decimal("20")
+#: Numeric(12, 2): a settlement of at most 9,999,999,999.99 kroner either way.
+SETTLEMENT_MAX = Decimal("9999999999.99")
+#: No unit has this many places; a larger number is a typing mistake.
+PLACES_MAX = 10_000
+
+
+def year_problem(year: int) -> Any | None:
+    """Why `year` is not a year DEL takes an index or a settlement for, or None."""
+    if not YEAR_MIN <= year <= YEAR_MAX:
+        return _l("Skriv et år fra %(min)s til %(max)s.", min=YEAR_MIN, max=YEAR_MAX)
+    return None
+
+
+def two_decimals(value: Decimal) -> bool:
+    """Whether `value` has at most two decimals."""
+    return value == value.quantize(Decimal("0.01"))
+
+
+def percent_problem(percent: Decimal) -> Any | None:
+    """Why `percent` is not a valid price and wage index, or None."""
+    if not percent.is_finite():
+        return _l("Skriv procenten som et tal, f.eks. 2,3.")
+    if not PERCENT_MIN <= percent <= PERCENT_MAX:
+        return _l("Skriv en procent fra -20 til 20.")
+    if not two_decimals(percent):
+        return _l("Højst to decimaler.")
+    return None
+
+
+def basis_problem(basis: Decimal | None) -> Any | None:
+    """Why `basis` is not a valid occupancy basis (over 0, at most 100 per cent), or None."""
+    if basis is None:
+        return None
+    if not basis.is_finite() or not Decimal(0) < basis <= Decimal(100):
+        return _l("Skriv en belægningsprocent over 0 og højst 100.")
+    if not two_decimals(basis):
+        return _l("Højst to decimaler.")
+    return None
+
+
+def places_problem(places: int) -> Any | None:
+    """Why `places` is not a valid number of places, or None."""
+    if places < 0:
+        return _l("Antallet af pladser kan ikke være negativt.")
+    if places > PLACES_MAX:
+        return _l("Skriv et antal pladser fra 0 til %(max)s.", max=PLACES_MAX)
+    return None
+
+
+def settlement_problem(amount: Decimal) -> Any | None:
+    """Why `amount` is not a valid settlement (kroner, either sign, two decimals), or None."""
+    if not amount.is_finite():
+        return _l("Skriv et beløb i kroner, f.eks. -12.500,00.")
+    if abs(amount) > SETTLEMENT_MAX:
+        return _l("Beløbet er for stort.")
+    if not two_decimals(amount):
+        return _l("Højst to decimaler (øre).")
+    return None

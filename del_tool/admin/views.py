@@ -1,8 +1,10 @@
 """The `admin` blueprint: its URL table, and the tabs shown on every administration page.
 
 The pages live in `user_views` (users, Permission.MANAGE_USERS) and `organisation_views` (units,
-Permission.MANAGE_ORGANISATION; tariffs, Permission.MANAGE_TARIFFS, which analysts hold too) and
-`wording_views` (questionnaire wording, Permission.MANAGE_ORGANISATION).
+Permission.MANAGE_ORGANISATION; tariffs, Permission.MANAGE_TARIFFS, which analysts hold too),
+`economy_views` (a unit's places, Permission.MANAGE_ORGANISATION; the price index and
+settlements, Permission.MANAGE_TARIFFS) and `wording_views` (questionnaire wording,
+Permission.MANAGE_ORGANISATION).
 Views are thin: validate the form, then `del_tool.saving.save_form` calls a service with the
 logged-in user as actor, commits once, flashes and redirects. A value the service refuses
 (RuleError) is shown beside its field; a stale form reloads the page with the stored record and
@@ -17,6 +19,7 @@ from flask import Blueprint, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from del_tool.admin import economy_views as economy
 from del_tool.admin import organisation_views as org
 from del_tool.admin import user_views as users
 from del_tool.admin import wording_views as wording
@@ -40,6 +43,13 @@ ROUTES: tuple[tuple[str, str, Any, list[str]], ...] = (
     ("/tariffs/new", "create_tariff", org.create_tariff_page, GET_POST),
     ("/tariffs/<int:tariff_id>", "edit_tariff", org.edit_tariff, GET_POST),
     ("/tariffs/<int:tariff_id>/end", "end_tariff", org.end_tariff_page, GET_POST),
+    ("/units/<int:unit_id>/places", "unit_places", economy.places, GET_POST),
+    ("/price-index", "price_index", economy.price_index, ["GET"]),
+    ("/price-index/new", "create_price_index", economy.create_price_index, GET_POST),
+    ("/price-index/<int:year>", "edit_price_index", economy.edit_price_index, GET_POST),
+    ("/settlements", "settlements", economy.settlements, ["GET"]),
+    ("/settlements/new", "create_settlement", economy.create_settlement_page, GET_POST),
+    ("/settlements/<int:settlement_id>", "edit_settlement", economy.edit_settlement, GET_POST),
     ("/questionnaires", "questionnaires", wording.questionnaires, ["GET"]),
     ("/questionnaires/<qid>/<lang>", "upload_wording", wording.upload_wording, GET_POST),
     ("/questionnaires/<qid>/<lang>/save", "save_wording", wording.save_wording, ["POST"]),
@@ -59,6 +69,8 @@ TABS = (
     ("admin.users", _l("Brugere"), "/admin/users"),
     ("admin.units", _l("Tilbud"), "/admin/units"),
     ("admin.tariffs", _l("Takster"), "/admin/tariffs"),
+    ("admin.price_index", _l("Pris- og lønindeks"), "/admin/price-index"),
+    ("admin.settlements", _l("Efterreguleringer"), "/admin/settlements"),
     ("admin.questionnaires", _l("Spørgeskemaer"), "/admin/questionnaires"),
 )
 
