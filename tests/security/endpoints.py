@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from flask import Flask
@@ -22,8 +23,10 @@ from del_tool.followups.models import FollowUp
 from del_tool.goals.models import Goal, GoalStatus
 from del_tool.organisation.models import (
     LegalSection,
+    PriceIndex,
     Referral,
     ReferralOutcome,
+    Settlement,
     Tariff,
     Unit,
 )
@@ -84,7 +87,8 @@ def scoped_ids(db: Session) -> dict[str, dict[str, Any]]:
 
 
 def _ids_of(db: Session, scope: str, stay: Stay, staff_id: int | None) -> dict[str, Any]:
-    """The URL arguments around one stay: its citizen, goal, follow-up, unit, tariff, a read."""
+    """The URL arguments around one stay: its citizen, goal, follow-up, unit, tariff, a read,
+    the price index's first year and a settlement of the unit (made when the demo has none)."""
     goal = db.exec(select(Goal).where(Goal.stay_id == stay.id).order_by(col(Goal.id))).first()
     follow_up = db.exec(
         select(FollowUp).where(FollowUp.stay_id == stay.id).order_by(col(FollowUp.id))
@@ -111,6 +115,22 @@ def _ids_of(db: Session, scope: str, stay: Stay, staff_id: int | None) -> dict[s
         role=Role.STAFF,
         unit_ids=[stay.unit_id],
     )
+    index_year = db.exec(select(PriceIndex.year).order_by(col(PriceIndex.year))).first()
+    if index_year is None:
+        db.add(PriceIndex(year=2026, percent=Decimal("2.00")))
+        index_year = 2026
+    settlement = db.exec(
+        select(Settlement).where(Settlement.unit_id == stay.unit_id).order_by(col(Settlement.id))
+    ).first()
+    if settlement is None:
+        settlement = Settlement(
+            unit_id=stay.unit_id,
+            municipality_code=stay.municipality_code,
+            year=2025,
+            amount=Decimal("1000.00"),
+        )
+        db.add(settlement)
+    db.flush()
     # A pending referral to the stay's unit (no citizen: a unit, a payer and a day).
     referral = Referral(
         unit_id=stay.unit_id,
@@ -139,6 +159,8 @@ def _ids_of(db: Session, scope: str, stay: Stay, staff_id: int | None) -> dict[s
         "follow_up_id": follow_up.id,
         "unit_id": stay.unit_id,
         "tariff_id": tariff.id if tariff else 1,
+        "year": index_year,
+        "settlement_id": settlement.id,
         "access_event_id": access.id,
         "referral_id": referral.id,
         "user_id": target.id,

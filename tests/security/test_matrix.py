@@ -74,6 +74,15 @@ EXPECTED: dict[str, dict[str, str]] = {
     "admin.create_tariff": only("admin", "analyst"),
     "admin.edit_tariff": only("admin", "analyst"),
     "admin.end_tariff": only("admin", "analyst"),
+    # The economy beside the tariffs: the price index and settlements as the tariffs; a unit's
+    # places on the unit's own page (administrators).
+    "admin.price_index": only("admin", "analyst"),
+    "admin.create_price_index": only("admin", "analyst"),
+    "admin.edit_price_index": only("admin", "analyst"),
+    "admin.settlements": only("admin", "analyst"),
+    "admin.create_settlement": only("admin", "analyst"),
+    "admin.edit_settlement": only("admin", "analyst"),
+    "admin.unit_places": only("admin"),
     "admin.questionnaires": only("admin"),
     "admin.upload_wording": only("admin"),
     "admin.save_wording": only("admin"),
