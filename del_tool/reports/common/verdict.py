@@ -242,6 +242,28 @@ GLOSSARY: tuple[tuple[Any, Any], ...] = (
             "sammenlignelige."
         ),
     ),
+    (
+        _l("Ventetid"),
+        _l(
+            "Dage fra kommunens henvendelse til indskrivningen; afviste og tilbagetrukne "
+            "henvendelser tæller ikke med."
+        ),
+    ),
+    (
+        _l("Prognose og interval"),
+        _l(
+            "Et fremskrevet bud på de næste kvartaler ud fra niveau og tendens hidtil; "
+            "intervallet viser, hvor meget det kan ramme ved siden af, hvis fremtiden varierer "
+            "som fortiden."
+        ),
+    ),
+    (
+        _l("Tilbagetest (MAPE)"),
+        _l(
+            "Prognosen lavet et år tidligere, holdt op mod det, der skete: gennemsnitlig "
+            "afvigelse i procent af det faktiske."
+        ),
+    ),
 )
 
 
