@@ -33,9 +33,19 @@ def _summary(session, code, period=Q1, today=TODAY):
     )
 
 
-def test_occupancy_is_the_whole_units_not_the_municipalitys(session, ledger):
+@pytest.fixture
+def k2(app):
+    """k = 2, so the ledger's few citizens from other municipalities are enough to show."""
+    app.config["SUPPRESSION_K"] = 2
+    yield
+    app.config["SUPPRESSION_K"] = 5
+
+
+def test_occupancy_is_the_whole_units_not_the_municipalitys(session, ledger, k2):
     """Esbjerg (561) pays only for c2 (39 days in unit A), yet unit A's occupancy is the whole
-    unit's: 160 occupied days of 376 place-days (see test_economy), beside the 90 % basis."""
+    unit's: 160 occupied days of 376 place-days (see test_economy), beside the 90 % basis.
+    Odense (461) does not see unit A: besides its own c1 and c3 only c2 stayed there, so A's
+    whole figures less Odense's own invoices would be c2's days (k = 2 here)."""
     a = session.get(Unit, ledger.unit_a).name
     b = session.get(Unit, ledger.unit_b).name
     report = _summary(session, "561")
@@ -43,22 +53,40 @@ def test_occupancy_is_the_whole_units_not_the_municipalitys(session, ledger):
     assert [r[0] for r in occupancy.rows] == [a]  # only the units 561 uses
     assert occupancy.row(a)[2:5] == [376, 160, pytest.approx(160 / 376)]
     assert occupancy.row(a)[6] == pytest.approx(0.9)
-    odense = _summary(session, "461").table("council_occupancy")
-    assert odense.row(a)[2:5] == occupancy.row(a)[2:5]  # the same for every payer
-    assert odense.row(b)[2:4] == [180, 46]
+    odense = _summary(session, "461")
+    assert [r[0] for r in odense.table("council_occupancy").rows] == [b]
+    assert odense.table("council_occupancy").row(b)[2:4] == [180, 46]
+    assert not any(r[1] == a and "2026" in str(r[2]) for r in odense.table("council_years").rows)
+    organisation = next(s for s in odense.sections if s.key == "organisation")
+    assert any("færre end 2 borgere fra andre kommuner" in str(m) for m in organisation.messages)
 
 
-def test_costs_hold_special_services_and_the_centres_revenue_is_shown(session, ledger):
+def test_no_council_subtracts_its_way_to_another_municipalitys_citizen(session, ledger):
+    """With k = 5 neither Esbjerg (2 others in A: c1, c3) nor Odense (1 other: c2) sees unit
+    A's figures, for the period or for 2026, nor a centre total that holds them; B (no one
+    else stayed there) stays open to Odense."""
+    a = session.get(Unit, ledger.unit_a).name
+    b = session.get(Unit, ledger.unit_b).name
+    esbjerg = _summary(session, "561")
+    assert esbjerg.table("council_occupancy").rows == []
+    assert not any("2026" in str(r[2]) for r in esbjerg.table("council_years").rows)
+    odense = _summary(session, "461")
+    assert [r[0] for r in odense.table("council_occupancy").rows] == [b]
+    assert not any(r[1] == a and "2026" in str(r[2]) for r in odense.table("council_years").rows)
+
+
+def test_costs_hold_special_services_and_the_centres_revenue_is_shown(session, ledger, k2):
     """561, 2026Q1: c2 39 days x 2 040 = 79 560 + the service 20 days x 300 = 6 000 = 85 560.
-    The revenue table shows unit A (used by 561) and the centre's total over A and B:
-    180 060 + 23 460 = 203 520 in 2026 up to 31 March; B's own row is not shown to 561."""
+    The revenue table shows unit A (used by 561): 180 060 in 2026 up to 31 March. B's own row
+    is not shown to 561, and neither is the centre's total for 2026 (180 060 + 23 460 =
+    203 520): less A's row it would be B's, and B held one citizen (c4) in 2026."""
     a = session.get(Unit, ledger.unit_a).name
     b = session.get(Unit, ledger.unit_b).name
     centre = session.get(Centre, ledger.centre).name
     report = _summary(session, "561")
     assert report.table("council_cost").row(a)[-1] == pytest.approx(85560.0)
     years = {(r[0], str(r[1]), str(r[2])): r for r in report.table("council_years").rows}
-    assert years[(centre, "I alt", "2026 (til og med 31.03.)")][6] == pytest.approx(203520.0)
+    assert (centre, "I alt", "2026 (til og med 31.03.)") not in years
     assert years[(centre, a, "2026 (til og med 31.03.)")][6] == pytest.approx(180060.0)
     assert not any(key[1] == b for key in years)
     growth = report.table("council_tariff_growth")

@@ -8,16 +8,26 @@ citizens and no statistic of their outcomes is in them, so they are not suppress
 like the summary's citizen figures (`union.UNAUDITED_TABLES` says why, table by table). A unit's
 occupancy is never shown per municipality: the whole unit's occupied days hold the days of every
 paying municipality, and the municipality's own days are its invoices, shown in full anyway.
+
+But the municipality can subtract its own invoices from a whole unit's figures, which leaves
+the other municipalities' citizens' days, services and settlements together: with one such
+citizen, that citizen's. So a unit's figures for a span (the period's occupancy, a year's
+revenue and occupancy) are shown only when no citizen or at least k citizens paid by other
+municipalities stayed in the unit in that span (`_thin_units`); a withheld unit-year is left out
+of its centre's total too, and the section says how many were withheld.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 
 import pandas as pd
+from sqlalchemy import distinct, func, or_
 from sqlmodel import col, select
 
-from del_tool.organisation.models import Unit
+from del_tool.citizens.models import Stay
+from del_tool.organisation.models import Settlement, Unit
 from del_tool.reports.common import queries
 from del_tool.reports.common.context import ReportContext
 from del_tool.reports.common.labels import fmt
@@ -51,6 +61,8 @@ def organisation_section(ctx: ReportContext, name: str) -> Section:
     names = org.units()["name"].to_dict()
     tariffs = queries.tariffs(ctx.session, frozenset(used))
     whole = unit_occupancy(ctx.session, used, ctx.period, "whole", tariffs)
+    thin = _thin_units(ctx, used, ctx.period.start, ctx.period.end)
+    whole = whole[~whole.index.get_level_values("unit").isin(thin)]
     section.tables.append(
         occupancy_table("council_occupancy", _l("Pladser og belægning i perioden"), whole, names)
     )
@@ -62,19 +74,68 @@ def organisation_section(ctx: ReportContext, name: str) -> Section:
     section.tables.append(
         growth_table("council_tariff_growth", _l("Takstudvikling"), growth, names)
     )
+    revenue = yearly_revenue(org, years)
+    withheld = set()
+    for year in years:
+        for unit in _thin_units(ctx, list(org.units().index), year.start, year.end):
+            withheld.add((unit, year.key))
+    revenue = revenue[~revenue.index.isin(list(withheld))]
+    centre_of = org.units()["centre"]
+    hidden_centres = {(int(centre_of[unit]), year) for unit, year in withheld}
     section.tables.append(
         revenue_table(
             "council_years",
             _l("Omsætning, udgift pr. borgerår og belægning pr. år"),
             org.units(),
-            yearly_revenue(org, years),
+            revenue,
             years,
             note=REVENUE_NOTE,
             shown_units=used,
+            hidden_centre_years=hidden_centres,
         )
     )
+    if thin or withheld:
+        section.messages.append(
+            _l(
+                "Tal for %(n)s tilbud i perioden og %(m)s tilbud og år vises ikke: færre end "
+                "%(k)s borgere fra andre kommuner boede der, så kommunens egne regninger trukket "
+                "fra tilbuddets tal ville vise deres. Centrets i alt vises heller ikke for de år.",
+                n=len(thin),
+                m=len(withheld),
+                k=ctx.k,
+            )
+        )
     section.tables.append(_settlements_table(ctx, used, names, years[0].start.year))
     return section
+
+
+def _thin_units(ctx: ReportContext, units: list[int], start: date, end: date) -> set[int]:
+    """The units where 1 to k-1 citizens paid by other municipalities stayed in start..end."""
+    code = ctx.filters.municipality_code
+    rows = ctx.session.execute(
+        select(col(Stay.unit_id), func.count(distinct(col(Stay.citizen_id))))
+        .where(
+            col(Stay.unit_id).in_(units),
+            col(Stay.municipality_code) != code,
+            col(Stay.start_date) <= end,
+            or_(col(Stay.end_date).is_(None), col(Stay.end_date) >= start),
+        )
+        .group_by(col(Stay.unit_id))
+    ).all()
+    thin = {int(unit) for unit, others in rows if 0 < others < ctx.k}
+    # Another municipality's settlement for a year in which none of its citizens stayed: the
+    # whole unit's revenue less one's own would show that settlement.
+    stayed = {int(unit) for unit, _others in rows}
+    if start.year == end.year:
+        settled = ctx.session.exec(
+            select(Settlement.unit_id).where(
+                col(Settlement.unit_id).in_(units),
+                col(Settlement.municipality_code) != code,
+                Settlement.year == start.year,
+            )
+        ).all()
+        thin |= {int(unit) for unit in settled} - stayed
+    return thin
 
 
 def _centres_context(ctx: ReportContext, used: list[int]) -> ReportContext:

@@ -90,6 +90,7 @@ def revenue_table(
     *,
     note: Any = None,
     shown_units: Collection[Any] | None = None,
+    hidden_centre_years: Collection[tuple[Any, str]] = (),
 ) -> Table:
     """Per centre (its total first, over all its units in `units`) and unit (those of
     `shown_units`, default all), year by year: revenue and its parts, citizen-years, cost per
@@ -121,6 +122,8 @@ def revenue_table(
         members = order[order["centre"] == centre]
         centre_name = members["centre_name"].iloc[0]
         for year in years:
+            if (centre, year.key) not in centres.index or (centre, year.key) in hidden_centre_years:
+                continue  # a unit-year of the centre withheld (the council summary)
             rows.append(
                 [
                     centre_name,
@@ -131,6 +134,8 @@ def revenue_table(
             )
         for unit, info in members.iterrows():
             for year in years:
+                if (unit, year.key) not in revenue.index:
+                    continue
                 cells = _cells(revenue.loc[(unit, year.key)])
                 rows.append([centre_name, info["name"], labels[year.key], *cells])
     return Table(key, title, columns, rows, note=note)

@@ -10,7 +10,9 @@ from month-aligned periods (quarters, half-years, years) stays as it was:
 - follow-ups keep their month and their order: the k-th follow-up of a month moves to day k,
   so no two fall on the same day (one follow-up per citizen and date) and "first" and
   "latest" in a period are the same follow-ups as before;
-- creation times become the first of their month.
+- creation times become the first of their month;
+- the referral that led to a stay is dated the first of its months (referred and decided), and
+  a special service bought for a stay runs over whole months, like the stay.
 
 Figures that depend on the days themselves (days of stay and their cost, intervals between
 follow-ups, trajectories over time) change for these citizens; everything else stays.
@@ -23,9 +25,10 @@ from datetime import UTC, date, datetime
 
 from sqlmodel import Session, col, select
 
-from del_tool.citizens.models import Citizen, Stay
+from del_tool.citizens.models import Citizen, Stay, StayService
 from del_tool.followups.models import FollowUp
 from del_tool.goals.models import Goal
+from del_tool.organisation.models import Referral
 
 
 def first_of_month(day: date) -> date:
@@ -48,11 +51,21 @@ def coarsen_citizen_dates(*, session: Session, citizen_id: int) -> None:
     if citizen is not None:
         citizen.created_at = _month_start(citizen.created_at)
         session.add(citizen)
+    stay_ids = []
     for stay in session.exec(select(Stay).where(Stay.citizen_id == citizen_id)):
         stay.start_date = first_of_month(stay.start_date)
         if stay.end_date is not None:
             stay.end_date = last_of_month(stay.end_date)
         session.add(stay)
+        stay_ids.append(stay.id)
+    for referral in session.exec(select(Referral).where(col(Referral.stay_id).in_(stay_ids))):
+        referral.referred_on = first_of_month(referral.referred_on)
+        referral.decided_on = referral.decided_on and first_of_month(referral.decided_on)
+        session.add(referral)
+    for service in session.exec(select(StayService).where(col(StayService.stay_id).in_(stay_ids))):
+        service.valid_from = first_of_month(service.valid_from)
+        service.valid_to = service.valid_to and last_of_month(service.valid_to)
+        session.add(service)
     for goal in session.exec(select(Goal).where(Goal.citizen_id == citizen_id)):
         goal.start_date = first_of_month(goal.start_date)
         goal.review_date = goal.review_date and first_of_month(goal.review_date)
