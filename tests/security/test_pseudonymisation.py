@@ -88,6 +88,46 @@ def test_anonymised_records_keep_their_dates_only_to_the_month(app, runner):
     }
 
 
+def test_the_referral_and_the_special_services_of_a_stay_go_to_the_month_with_it(app, runner):
+    """The referral that led to the stay and a service bought for it would give the stay's
+    exact days back (#17): they are coarsened with it."""
+    from decimal import Decimal
+
+    from del_tool.citizens.models import StayService
+    from del_tool.organisation.models import Referral, ReferralOutcome
+
+    citizen_id = _person(app)
+    with db_session(app) as db:
+        stay = db.exec(select(Stay).where(Stay.citizen_id == citizen_id)).one()
+        db.add(
+            Referral(
+                unit_id=stay.unit_id,
+                municipality_code=stay.municipality_code,
+                referred_on=date(2024, 1, 17),
+                outcome=ReferralOutcome.ADMITTED,
+                decided_on=date(2024, 2, 20),
+                stay_id=stay.id,
+            )
+        )
+        db.add(
+            StayService(
+                stay_id=stay.id,
+                description="Fast nattevagt",
+                daily_amount=Decimal("800"),
+                valid_from=date(2024, 4, 9),
+                valid_to=date(2024, 5, 12),
+            )
+        )
+        db.commit()
+        stay_id = stay.id
+    assert runner.invoke(args=["privacy", "anonymise", str(citizen_id), "--yes"]).exit_code == 0
+    with db_session(app) as db:
+        referral = db.exec(select(Referral).where(Referral.stay_id == stay_id)).one()
+        service = db.exec(select(StayService).where(StayService.stay_id == stay_id)).one()
+        assert (referral.referred_on, referral.decided_on) == (date(2024, 1, 1), date(2024, 2, 1))
+        assert (service.valid_from, service.valid_to) == (date(2024, 4, 1), date(2024, 5, 31))
+
+
 def test_a_setting_keeps_the_exact_dates(app, runner):
     app.config["ANONYMISE_COARSEN_DATES"] = False
     citizen_id = _person(app)
