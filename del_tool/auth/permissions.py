@@ -34,6 +34,8 @@ class Permission(enum.StrEnum):
     MANAGE_USERS = "manage_users"
     MANAGE_ORGANISATION = "manage_organisation"
     MANAGE_TARIFFS = "manage_tariffs"
+    VIEW_REFERRALS = "view_referrals"  # demand: leaders (their centre) and analysts (all)
+    RECORD_REFERRALS = "record_referrals"  # leaders, in their centre's units
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -48,6 +50,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.VIEW_REPORTS,
             Permission.VIEW_AUDIT,
             Permission.MAKE_COUNCIL_PACKS,
+            Permission.VIEW_REFERRALS,
+            Permission.RECORD_REFERRALS,
         }
     ),
     Role.ANALYST: frozenset(
@@ -56,6 +60,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.VIEW_COUNCIL_REPORTS,
             Permission.MAKE_COUNCIL_PACKS,
             Permission.MANAGE_TARIFFS,
+            Permission.VIEW_REFERRALS,
         }
     ),
     Role.COUNCIL: frozenset({Permission.VIEW_COUNCIL_REPORTS}),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,7 +12,6 @@ from flask_login import current_user
 
 from del_tool.auth.permissions import endpoint_permission, has_permission
 from del_tool.i18n import format_day, format_moment, format_number
-from del_tool.referrals.access import may_read as may_read_referrals
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,15 +21,12 @@ class NavItem:
     endpoint: str
     label: Any
     section: str  # the URL prefix that marks the entry as current
-    #: Shown only to users for whom this is true, beside the endpoint's permission (an
-    #: endpoint open to more roles than its page serves: referrals are for leaders and analysts).
-    shown: Callable[[Any], bool] | None = None
 
 
 NAVIGATION: tuple[NavItem, ...] = (
     NavItem("citizens.mine", _l("Mine borgere"), "/citizens/mine"),
     NavItem("citizens.caseload", _l("Borgere"), "/citizens"),
-    NavItem("referrals.index", _l("Henvendelser"), "/referrals", may_read_referrals),
+    NavItem("referrals.index", _l("Henvendelser"), "/referrals"),
     NavItem("reports.index", _l("Rapporter"), "/reports"),
     NavItem("reports.council", _l("Kommunerapport"), "/reports/council"),
     NavItem("audit.index", _l("Logning"), "/audit"),
@@ -53,8 +48,6 @@ def navigation() -> list[dict[str, Any]]:
             continue
         permission = endpoint_permission(item.endpoint)
         if permission is None or not has_permission(current_user, permission):
-            continue
-        if item.shown is not None and not item.shown(current_user):
             continue
         visible.append(item)
     matches = [item.section for item in visible if request.path.startswith(item.section)]

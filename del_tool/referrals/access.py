@@ -45,11 +45,6 @@ class ReferralActor:
         return self.actor.scope.allows_unit(unit_id)
 
 
-def may_read(user: User) -> bool:
-    """Whether `user` reads referrals (for links and the menu)."""
-    return getattr(user, "role", None) in READERS
-
-
 def ensure_records(actor: ReferralActor) -> None:
     """AccessDeniedError unless the actor records referrals (leaders)."""
     if not actor.records:

@@ -47,7 +47,7 @@ def _actor() -> ReferralActor:
 
 
 @bp.route("/")
-@requires(Permission.VIEW_REPORTS)
+@requires(Permission.VIEW_REFERRALS)
 def index() -> ResponseReturnValue:
     """The units the user sees, by centre, with how many referrals wait and the longest wait."""
     db = get_session()
@@ -88,7 +88,7 @@ def index() -> ResponseReturnValue:
 
 
 @bp.route("/units/<int:unit_id>")
-@requires(Permission.VIEW_REPORTS)
+@requires(Permission.VIEW_REFERRALS)
 def unit(unit_id: int) -> ResponseReturnValue:
     """A unit's referrals: those waiting first (longest first, with days waited so far), then
     those decided in the last year, newest first."""
@@ -148,7 +148,7 @@ def _referral_data(form: ReferralForm) -> services.ReferralData:
 
 
 @bp.route("/units/<int:unit_id>/new", methods=["GET", "POST"])
-@requires(Permission.VIEW_REPORTS)
+@requires(Permission.RECORD_REFERRALS)
 def create(unit_id: int) -> ResponseReturnValue:
     """Record a municipality's referral to a unit (leaders)."""
     db = get_session()
@@ -173,7 +173,7 @@ def create(unit_id: int) -> ResponseReturnValue:
 
 
 @bp.route("/<int:referral_id>/edit", methods=["GET", "POST"])
-@requires(Permission.VIEW_REPORTS)
+@requires(Permission.RECORD_REFERRALS)
 def edit(referral_id: int) -> ResponseReturnValue:
     """Correct a referral's payer, section or day (leaders; optimistic locking)."""
     db = get_session()
@@ -196,7 +196,7 @@ def edit(referral_id: int) -> ResponseReturnValue:
 
 
 @bp.route("/<int:referral_id>/decide", methods=["GET", "POST"])
-@requires(Permission.VIEW_REPORTS)
+@requires(Permission.RECORD_REFERRALS)
 def decide(referral_id: int) -> ResponseReturnValue:
     """Record what became of a referral: admitted (with the stay), declined or withdrawn."""
     db = get_session()
