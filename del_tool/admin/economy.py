@@ -16,7 +16,12 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, select
 
-from del_tool.admin.organisation import get_unit
+from del_tool.admin.organisation import (
+    ensure_manages_unit,
+    get_unit,
+    manages_unit,
+    operator_condition,
+)
 from del_tool.admin.rules import (
     date_problem,
     percent_problem,
@@ -143,9 +148,8 @@ def add_places(
     change on the same day."""
     require_permission(actor, Permission.MANAGE_ORGANISATION)
     # The unit's row lock serialises two admins adding a change on the same day.
-    locked = session.exec(select(Unit).where(Unit.id == unit_id).with_for_update()).first()
-    if locked is None:
-        get_unit(session=session, unit_id=unit_id)  # NotFoundError
+    session.exec(select(Unit).where(Unit.id == unit_id).with_for_update()).first()
+    get_unit(session=session, unit_id=unit_id, actor=actor)  # NotFoundError
     problem = date_problem(valid_from)
     if problem is not None:
         raise RuleError("valid_from", problem)
@@ -216,13 +220,14 @@ def list_settlements(
     )
     if unit_id is not None:
         query = query.where(Settlement.unit_id == unit_id)
+    query = query.where(operator_condition(actor))
     return [SettlementRow(s, u, c, m) for s, u, c, m in session.exec(query).all()]
 
 
-def get_settlement(*, session: Session, settlement_id: int) -> Settlement:
-    """The settlement with this id, or NotFoundError."""
+def get_settlement(*, session: Session, settlement_id: int, actor: Any = None) -> Settlement:
+    """The settlement with this id, or NotFoundError (also, with `actor`, another operator's)."""
     row = session.get(Settlement, settlement_id)
-    if row is None:
+    if row is None or (actor is not None and not manages_unit(session, actor, row.unit_id)):
         raise NotFoundError(f"settlement {settlement_id}")
     return row
 
@@ -274,6 +279,7 @@ def _settlement_fields(values: SettlementValues) -> dict[str, Any]:
 def create_settlement(*, session: Session, actor: User, values: SettlementValues) -> Settlement:
     """Add a year-end settlement (negative: money back to the municipality)."""
     require_permission(actor, Permission.MANAGE_TARIFFS)
+    ensure_manages_unit(session, actor, values.unit_id)
     _check_settlement(session, values, exclude_id=None)
     row = Settlement(**_settlement_fields(values))
     session.add(row)
@@ -300,7 +306,8 @@ def update_settlement(
 ) -> Settlement:
     """Change a settlement (the same checks as adding one); ConflictError when stale."""
     require_permission(actor, Permission.MANAGE_TARIFFS)
-    row = get_settlement(session=session, settlement_id=settlement_id)
+    row = get_settlement(session=session, settlement_id=settlement_id, actor=actor)
+    ensure_manages_unit(session, actor, values.unit_id)
     ensure_version(row, version)
     _check_settlement(session, values, exclude_id=row.id)
     before = snapshot(row, SETTLEMENT_FIELDS)

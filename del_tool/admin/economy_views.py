@@ -104,7 +104,7 @@ def edit_price_index(year: int) -> ResponseReturnValue:
 def places(unit_id: int) -> ResponseReturnValue:
     """A unit's places over time, and a form to add a change from a day on."""
     db = get_session()
-    unit = get_unit(session=db, unit_id=unit_id)
+    unit = get_unit(session=db, unit_id=unit_id, actor=actor())
     form = PlacesForm()
     if form.validate_on_submit():
         response = save_form(
@@ -133,7 +133,10 @@ def settlements() -> ResponseReturnValue:
     unit_id = request.args.get("unit", type=int)
     rows = list_settlements(session=db, actor=actor(), unit_id=unit_id)
     return render_template(
-        "admin/settlements.html", rows=rows, unit_id=unit_id, unit_groups=unit_choices(session=db)
+        "admin/settlements.html",
+        rows=rows,
+        unit_id=unit_id,
+        unit_groups=unit_choices(session=db, actor=actor()),
     )
 
 
@@ -149,7 +152,10 @@ def _settlement_values(form: SettlementForm) -> SettlementValues:
 
 def _choices() -> dict[str, Any]:
     db = get_session()
-    return {"units": unit_choices(session=db), "municipalities": municipality_choices(session=db)}
+    return {
+        "units": unit_choices(session=db, actor=actor()),
+        "municipalities": municipality_choices(session=db),
+    }
 
 
 def _save_settlement(form: SettlementForm, save: Any) -> ResponseReturnValue | None:
@@ -182,7 +188,7 @@ def create_settlement_page() -> ResponseReturnValue:
 def edit_settlement(settlement_id: int) -> ResponseReturnValue:
     """Change a settlement's unit, municipality, year, amount or note."""
     db = get_session()
-    row = get_settlement(session=db, settlement_id=settlement_id)
+    row = get_settlement(session=db, settlement_id=settlement_id, actor=actor())
     initial = {
         "unit": row.unit_id,
         "municipality": row.municipality_code,

@@ -84,10 +84,30 @@ class TariffRow:
     centre: Centre
 
 
-def get_unit(*, session: Session, unit_id: int) -> Unit:
-    """The unit with this id, or NotFoundError."""
+def operator_condition(actor: Any) -> Any:
+    """SQL condition on Centre: the centres of the operator `actor` works for (an
+    administrator's own; the region for everyone else who manages tariffs)."""
+    code = getattr(actor, "operator_code", None)
+    return col(Centre.operator_code).is_(None) if code is None else Centre.operator_code == code
+
+
+def manages_unit(session: Session, actor: Any, unit_id: int) -> bool:
+    """Whether `actor` manages the unit: it belongs to a centre of the actor's operator."""
     unit = session.get(Unit, unit_id)
-    if unit is None:
+    centre = session.get(Centre, unit.centre_id) if unit is not None else None
+    return centre is not None and centre.operator_code == getattr(actor, "operator_code", None)
+
+
+def ensure_manages_unit(session: Session, actor: Any, unit_id: int, field: str = "unit") -> None:
+    """RuleError beside `field` for a unit of another operator (or none)."""
+    if not manages_unit(session, actor, unit_id):
+        raise RuleError(field, _l("Tilbuddet drives af en anden driftsherre."))
+
+
+def get_unit(*, session: Session, unit_id: int, actor: Any = None) -> Unit:
+    """The unit with this id, or NotFoundError (also, with `actor`, for another operator's)."""
+    unit = session.get(Unit, unit_id)
+    if unit is None or (actor is not None and not manages_unit(session, actor, unit_id)):
         raise NotFoundError(f"unit {unit_id}")
     return unit
 
@@ -98,9 +118,13 @@ def unit_questionnaire_ids(*, session: Session, unit_id: int) -> list[str]:
     return sorted(session.exec(query).all())
 
 
-def units_by_centre(*, session: Session) -> list[CentreUnits]:
-    """Every centre (by name) with its units (by name) and their questionnaires."""
-    centres = session.exec(select(Centre).order_by(col(Centre.name))).all()
+def units_by_centre(*, session: Session, actor: Any = None) -> list[CentreUnits]:
+    """Every centre (by name; with `actor`, of the actor's operator) with its units (by name)
+    and their questionnaires."""
+    query = select(Centre).order_by(col(Centre.name))
+    if actor is not None:
+        query = query.where(operator_condition(actor))
+    centres = session.exec(query).all()
     units = session.exec(select(Unit).order_by(col(Unit.name))).all()
     used: dict[int, list[str]] = {}
     for unit_id, qid in session.exec(
@@ -119,7 +143,7 @@ def units_by_centre(*, session: Session) -> list[CentreUnits]:
     ]
 
 
-def unit_choices(*, session: Session) -> list[tuple[str, list[tuple[int, str]]]]:
+def unit_choices(*, session: Session, actor: Any = None) -> list[tuple[str, list[tuple[int, str]]]]:
     """Units grouped by centre name, for select fields and checkboxes; closed units say so."""
     return [
         (
@@ -130,7 +154,7 @@ def unit_choices(*, session: Session) -> list[tuple[str, list[tuple[int, str]]]]
                 if unit.id is not None
             ],
         )
-        for group in units_by_centre(session=session)
+        for group in units_by_centre(session=session, actor=actor)
     ]
 
 
@@ -164,7 +188,7 @@ def update_unit(
     may use only those. Raises ConflictError when the form was loaded from an older version.
     """
     require_permission(actor, Permission.MANAGE_ORGANISATION)
-    unit = get_unit(session=session, unit_id=unit_id)
+    unit = get_unit(session=session, unit_id=unit_id, actor=actor)
     ensure_version(unit, version)
     problem = interval_problem(followup_interval_days)
     if problem is not None:
@@ -220,13 +244,14 @@ def list_tariffs(*, session: Session, actor: User, unit_id: int | None = None) -
     )
     if unit_id is not None:
         query = query.where(Tariff.unit_id == unit_id)
+    query = query.where(operator_condition(actor))
     return [TariffRow(t, u, c) for t, u, c in session.exec(query).all()]
 
 
-def get_tariff(*, session: Session, tariff_id: int) -> Tariff:
-    """The tariff with this id, or NotFoundError."""
+def get_tariff(*, session: Session, tariff_id: int, actor: Any = None) -> Tariff:
+    """The tariff with this id, or NotFoundError (also, with `actor`, another operator's)."""
     tariff = session.get(Tariff, tariff_id)
-    if tariff is None:
+    if tariff is None or (actor is not None and not manages_unit(session, actor, tariff.unit_id)):
         raise NotFoundError(f"tariff {tariff_id}")
     return tariff
 
@@ -281,6 +306,7 @@ def overlapping_tariff(
 def create_tariff(*, session: Session, actor: User, values: TariffValues) -> Tariff:
     """Add a tariff; refuses an unknown unit, a bad amount or period and overlapping periods."""
     require_permission(actor, Permission.MANAGE_TARIFFS)
+    ensure_manages_unit(session, actor, values.unit_id)
     _check_tariff(session, values, exclude_id=None)
     tariff = Tariff(**_tariff_fields(values))
     session.add(tariff)
@@ -294,7 +320,8 @@ def update_tariff(
 ) -> Tariff:
     """Change a tariff (the same checks as creating one); ConflictError when stale."""
     require_permission(actor, Permission.MANAGE_TARIFFS)
-    tariff = get_tariff(session=session, tariff_id=tariff_id)
+    tariff = get_tariff(session=session, tariff_id=tariff_id, actor=actor)
+    ensure_manages_unit(session, actor, values.unit_id)
     ensure_version(tariff, version)
     _check_tariff(session, values, exclude_id=tariff.id)
     before = snapshot(tariff, TARIFF_FIELDS)
@@ -310,7 +337,7 @@ def end_tariff(
     *, session: Session, actor: User, tariff_id: int, version: int | None, valid_to: date
 ) -> Tariff:
     """Set a tariff's last valid day (checked like any other change of its period)."""
-    tariff = get_tariff(session=session, tariff_id=tariff_id)
+    tariff = get_tariff(session=session, tariff_id=tariff_id, actor=actor)
     values = TariffValues(
         unit_id=tariff.unit_id,
         legal_section=tariff.legal_section,

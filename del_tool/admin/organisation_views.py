@@ -43,7 +43,7 @@ def _questionnaire_titles() -> dict[str, str]:
 @requires(Permission.MANAGE_ORGANISATION)
 def units() -> ResponseReturnValue:
     """Centres and their units with follow-up interval, status and questionnaires."""
-    groups = units_by_centre(session=get_session())
+    groups = units_by_centre(session=get_session(), actor=actor())
     return render_template("admin/units.html", groups=groups, titles=_questionnaire_titles())
 
 
@@ -51,7 +51,7 @@ def units() -> ResponseReturnValue:
 def edit_unit(unit_id: int) -> ResponseReturnValue:
     """Change a unit's follow-up interval, active flag and questionnaires."""
     db = get_session()
-    unit = get_unit(session=db, unit_id=unit_id)
+    unit = get_unit(session=db, unit_id=unit_id, actor=actor())
     titles = _questionnaire_titles()
     initial = {
         "followup_interval_days": unit.followup_interval_days,
@@ -101,7 +101,10 @@ def tariffs() -> ResponseReturnValue:
     unit_id = request.args.get("unit", type=int)
     rows = list_tariffs(session=db, actor=actor(), unit_id=unit_id)
     return render_template(
-        "admin/tariffs.html", rows=rows, unit_id=unit_id, unit_groups=unit_choices(session=db)
+        "admin/tariffs.html",
+        rows=rows,
+        unit_id=unit_id,
+        unit_groups=unit_choices(session=db, actor=actor()),
     )
 
 
@@ -136,7 +139,8 @@ def create_tariff_page() -> ResponseReturnValue:
     db = get_session()
     initial: dict[str, Any] = {"unit": request.args.get("unit", type=int)}
     form = TariffForm(
-        units=unit_choices(session=db), data=initial if request.method == "GET" else None
+        units=unit_choices(session=db, actor=actor()),
+        data=initial if request.method == "GET" else None,
     )
     if form.validate_on_submit():
         response = _save_tariff(
@@ -151,7 +155,7 @@ def create_tariff_page() -> ResponseReturnValue:
 def edit_tariff(tariff_id: int) -> ResponseReturnValue:
     """Change a tariff's unit, section, level, period, amount or occupancy basis."""
     db = get_session()
-    tariff = get_tariff(session=db, tariff_id=tariff_id)
+    tariff = get_tariff(session=db, tariff_id=tariff_id, actor=actor())
     initial = {
         "unit": tariff.unit_id,
         "legal_section": tariff.legal_section.value,
@@ -163,7 +167,8 @@ def edit_tariff(tariff_id: int) -> ResponseReturnValue:
         "version": tariff.version,
     }
     form = TariffEditForm(
-        units=unit_choices(session=db), data=initial if request.method == "GET" else None
+        units=unit_choices(session=db, actor=actor()),
+        data=initial if request.method == "GET" else None,
     )
     if form.validate_on_submit():
         response = _save_tariff(
@@ -185,10 +190,10 @@ def edit_tariff(tariff_id: int) -> ResponseReturnValue:
 def end_tariff_page(tariff_id: int) -> ResponseReturnValue:
     """End a tariff: set its last valid day."""
     db = get_session()
-    tariff = get_tariff(session=db, tariff_id=tariff_id)
+    tariff = get_tariff(session=db, tariff_id=tariff_id, actor=actor())
     initial = {"valid_to": tariff.valid_to, "version": tariff.version}
     form = TariffEndForm(data=initial if request.method == "GET" else None)
-    unit = get_unit(session=db, unit_id=tariff.unit_id)
+    unit = get_unit(session=db, unit_id=tariff.unit_id, actor=actor())
     if form.validate_on_submit():
         response = _save_tariff(
             form,

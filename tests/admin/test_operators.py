@@ -136,3 +136,52 @@ def test_a_council_summary_leaves_out_the_municipalitys_own_offers(app):
         assert covered == frozenset(unit_operators(db)) - own and vejle <= covered
         assert region_context(db, period, municipality_code="561").scope.unit_ids is not None
         assert region_context(db, period, municipality_code="101").scope.unit_ids is None
+
+
+def test_units_tariffs_and_settlements_are_their_operators_too(app, people):
+    """The region's administrator neither lists nor opens Odense's units, their tariffs or
+    places, nor adds a tariff to one; Odense's administrator manages exactly those."""
+    from datetime import date
+    from decimal import Decimal
+
+    from del_tool.organisation.models import LegalSection, Tariff, Unit
+    from del_tool.organisation.operators import operator_units
+
+    clients, _region_leader, _city_leader = people
+    region, city = clients["regionadmin"], clients["byadmin"]
+    with app.app_context(), get_db(app).session(write=True) as db:
+        own = min(operator_units(db, ODENSE))
+        regional = min(operator_units(db, None))
+        names = {u: db.get(Unit, u).name for u in (own, regional)}
+        tariff = Tariff(
+            unit_id=own,
+            legal_section=LegalSection.S107,
+            valid_from=date(2026, 1, 1),
+            daily_amount=Decimal("1500"),
+        )
+        db.add(tariff)
+        db.commit()
+        tariff_id = tariff.id
+    units_page = page(region.get("/admin/units"))
+    assert names[regional] in units_page and names[own] not in units_page
+    assert names[own] in page(city.get("/admin/units"))
+    assert names[regional] not in page(city.get("/admin/units"))
+    for path in (
+        f"/admin/units/{own}",
+        f"/admin/tariffs/{tariff_id}",
+        f"/admin/units/{own}/places",
+    ):
+        assert region.get(path).status_code == 404, path
+        assert city.get(path).status_code == 200, path
+    assert city.get(f"/admin/units/{regional}").status_code == 404
+    assert names[own] not in page(region.get("/admin/tariffs"))
+    refused = region.post(
+        "/admin/tariffs/new",
+        data={
+            "unit": own,
+            "legal_section": "107",
+            "valid_from": "01.02.2026",
+            "daily_amount": "10",
+        },
+    )
+    assert refused.status_code == 200 and 'id="unit-error"' in page(refused)
