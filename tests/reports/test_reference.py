@@ -15,7 +15,8 @@ from del_tool.reports.learning.report import build_learning_report
 from del_tool.reports.models import ScaleReference
 
 PERIOD = parse_period("2025-10-01..2026-09-30")
-UNIT = "Rehabiliteringsbostedet Åløkken"
+#: A unit with a share above 0 in the demo (20 %), so the scopes could disagree.
+UNIT = "Bostøtten Odense Syd"
 
 
 def _table(report, key):
