@@ -65,3 +65,9 @@ accesslog = "-"
 errorlog = "-"
 access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
 proc_name = "del-web"
+
+# Metrics (README "Metrics"): with METRICS_TOKEN configured, every worker writes its numbers to
+# PROMETHEUS_MULTIPROC_DIR (instance/prometheus/ unless set), so /metrics adds up all workers
+# and `del-tool worker`. The master sets the folder before it forks and clears the files of
+# processes that no longer run; a worker that exits is marked dead.
+from del_tool.metrics.multiprocess import child_exit, on_starting  # noqa: E402, F401

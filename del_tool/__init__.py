@@ -25,6 +25,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_extensions(app)
     register_questionnaires(app)
     register_jobs(app)
+    register_metrics(app)
     register_blueprints(app)
     register_security(app)
     register_server_timing(app)
@@ -100,6 +101,13 @@ def register_jobs(app: Flask) -> None:
         raise ConfigError(str(exc)) from None
 
 
+def register_metrics(app: Flask) -> None:
+    """Prometheus metrics, when METRICS_TOKEN is set (`del_tool.metrics`)."""
+    from del_tool import metrics
+
+    metrics.init_app(app)
+
+
 def register_blueprints(app: Flask) -> None:
     """Every feature's blueprint."""
     from del_tool.admin.views import bp as admin_bp
@@ -109,6 +117,7 @@ def register_blueprints(app: Flask) -> None:
     from del_tool.followups.views import bp as followups_bp
     from del_tool.goals.views import bp as goals_bp
     from del_tool.main.views import bp as main_bp
+    from del_tool.metrics.views import bp as metrics_bp
     from del_tool.questionnaires.blueprint import bp as questionnaires_bp
     from del_tool.referrals.views import bp as referrals_bp
     from del_tool.reports.pack_views import bp as packs_bp
@@ -116,6 +125,7 @@ def register_blueprints(app: Flask) -> None:
     from del_tool.security.views import bp as account_bp
 
     app.register_blueprint(main_bp)
+    app.register_blueprint(metrics_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(questionnaires_bp)
     app.register_blueprint(account_bp)

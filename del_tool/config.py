@@ -86,6 +86,23 @@ class DefaultConfig:
     STORE_URL: str | None = None
     #: Seconds anything in the store lives after it was written.
     STORE_TTL = 7 * 24 * 3600
+    #: Prometheus metrics at /metrics for `Authorization: Bearer <METRICS_TOKEN>` (at least 32
+    #: characters); unset, nothing is recorded and /metrics answers 404 (README "Metrics").
+    METRICS_TOKEN = ""
+    #: Scheduled backups (README "Backups"): "HH:MM" daily, or a five-field cron expression,
+    #: in BABEL_DEFAULT_TIMEZONE, run by `del-tool worker`; "" (default) schedules none.
+    BACKUP_SCHEDULE = ""
+    #: Where scheduled backups go; None means `<instance>/backups`.
+    BACKUP_DIR: str | None = None
+    #: After each scheduled backup, keep the newest backup of each of this many days, ISO weeks
+    #: and months that have one (the newest backup is always kept); delete DEL's other backups.
+    BACKUP_KEEP_DAILY = 7
+    BACKUP_KEEP_WEEKLY = 4
+    BACKUP_KEEP_MONTHLY = 0
+    #: Backups are encrypted (AES-256-GCM) when set: at least 32 random characters; keep it
+    #: apart from the backups. Earlier keys in BACKUP_RETIRED_KEYS still open older backups.
+    BACKUP_ENCRYPTION_KEY: str | None = None
+    BACKUP_RETIRED_KEYS: tuple[str, ...] = ()
     #: Add `Server-Timing: cpu;dur=MS` to responses (the benchmark measures CPU per page).
     SERVER_TIMING = False
     #: A report's mixed models use all stays; only if DEL's REML fit does not converge is the

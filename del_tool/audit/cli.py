@@ -92,8 +92,10 @@ def audit_verify(checkpoints: Path | None) -> None:
         report = check_history(session, keys=keys, checkpoints=witnessed)
     problems = [str(problem) for problem in report.problems] + problems
     from del_tool.logs import security_event
+    from del_tool.metrics.operations import record_history_verification
 
     security_event("audit.verified", problems=len(problems), events=report.state.event_count)
+    record_history_verification(problems=len(problems), events=report.state.event_count)
     for notice in [str(notice) for notice in report.notices] + notices:
         click.echo(f"  note: {notice}")
     for problem in problems:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -172,14 +173,19 @@ def _in_app_context(app: Flask, func: Callable[..., Any]) -> Callable[..., Any]:
     @wraps(func)
     def run(*args: Any, task: Any = None, **kwargs: Any) -> Any:
         from del_tool.logs import REQUEST_ID
+        from del_tool.metrics import record_job
 
         final = task is None or not task.retries
         token = REQUEST_ID.set(kwargs.pop(REQUEST_ID_ARGUMENT, None) or REQUEST_ID.get())
+        started, ok = time.perf_counter(), False
         try:
             with app.app_context(), _apart_from_the_caller(app):
-                return func(*args, final_attempt=final, **kwargs)
+                result = func(*args, final_attempt=final, **kwargs)
+            ok = True
+            return result
         finally:
             REQUEST_ID.reset(token)
+            record_job(func.__name__, time.perf_counter() - started, ok=ok, app=app)
 
     return run
 

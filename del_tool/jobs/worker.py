@@ -64,6 +64,11 @@ def serve_command(host: str, port: int) -> None:
     For `make run` and trying DEL out; production runs gunicorn and `del-tool worker` apart.
     """
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    from del_tool.metrics import EXTENSION_KEY
+    from del_tool.metrics.multiprocess import clear_stale
+
+    if EXTENSION_KEY in app.extensions:  # as gunicorn's master does at its start
+        clear_stale(app.extensions[EXTENSION_KEY])
     worker = None
     if not get_jobs(app).immediate:
         command = [sys.executable, "-c", "from del_tool.cli import main; main()", "worker"]

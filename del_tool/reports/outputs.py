@@ -58,6 +58,7 @@ NON_AGGREGATE_ENDPOINTS = frozenset(
         "main.readyz",
         "main.accessibility",
         "main.set_language",
+        "metrics.scrape",  # operations counts (requests, jobs, logins), for a bearer token
         "auth.login",
         "auth.logout",
         "account.index",

@@ -9,12 +9,15 @@ and read everywhere. `STORE_URL` chooses where it lives:
 
 Everything is stored as JSON or as the bytes of a rendered file, never as pickles, so a writable
 store cannot make DEL run code. Every entry expires (`STORE_TTL`); `clear` forgets everything
-and is what an anonymisation calls (DESIGN §8: the store is reachable by erasure).
+and is what an anonymisation calls (DESIGN §8: the store is reachable by erasure), except the
+operations records (`OPERATIONS_KEYS`: when the history was last verified, the last backup and
+restore drill), which hold times and counts only.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +26,10 @@ from flask import Flask, current_app
 from del_tool.store.backends import Backend, FolderBackend, MemoryBackend, RedisBackend
 
 EXTENSION_KEY = "del_store"
+#: Records of operations (times and counts, nothing about citizens) that an erasure keeps.
+OPERATIONS_KEYS = ("ops:history", "ops:backup", "ops:drill")
+#: How long an operations record lives: until the next one replaces it, or 400 days.
+OPERATIONS_TTL = 400 * 24 * 3600
 
 
 class Store:
@@ -31,10 +38,18 @@ class Store:
     def __init__(self, backend: Backend, ttl: float) -> None:
         self.backend = backend
         self.ttl = ttl
+        #: Told of every read of a document or file (key, hit): the metrics' hits and misses.
+        self.observe: Callable[[str, bool], None] | None = None
+
+    def _read(self, key: str) -> bytes | None:
+        data = self.backend.get(key)
+        if self.observe is not None:
+            self.observe(key, data is not None)
+        return data
 
     def get_json(self, key: str) -> Any:
         """The document stored under `key`, or None."""
-        data = self.backend.get(key)
+        data = self._read(key)
         return json.loads(data) if data is not None else None
 
     def put_json(self, key: str, value: Any, ttl: float | None = None) -> None:
@@ -52,7 +67,7 @@ class Store:
 
     def get_file(self, key: str) -> bytes | None:
         """The file stored under `key`, or None."""
-        return self.backend.get(key)
+        return self._read(key)
 
     def put_file(self, key: str, data: bytes, ttl: float | None = None) -> None:
         """Store a file's bytes."""
@@ -63,8 +78,12 @@ class Store:
         self.backend.delete(key)
 
     def clear(self) -> None:
-        """Forget everything (erasure)."""
+        """Forget everything (erasure) but the operations records."""
+        kept = {key: self.backend.get(key) for key in OPERATIONS_KEYS}
         self.backend.clear()
+        for key, data in kept.items():
+            if data is not None:
+                self.backend.put(key, data, OPERATIONS_TTL)
 
 
 def make_backend(url: str | None, *, instance_path: str) -> Backend:

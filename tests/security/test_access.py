@@ -30,6 +30,7 @@ PUBLIC_ENDPOINTS = {
     "main.readyz",
     "main.accessibility",
     "main.set_language",
+    "metrics.scrape",  # for a bearer token only (404 without METRICS_TOKEN, else 401)
 }
 
 

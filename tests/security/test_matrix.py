@@ -59,6 +59,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     "main.readyz": only(*EVERYONE),
     "main.accessibility": only(*EVERYONE),
     "main.set_language": only(*EVERYONE),
+    # Public, but for a bearer token only (README "Metrics"): without METRICS_TOKEN, 404.
+    "metrics.scrape": only(*EVERYONE),
     "static": only(*EVERYONE),
     # Administration: users and organisation for admins; tariffs for admins and analysts.
     "admin.users": only("admin"),

@@ -38,6 +38,7 @@ from typing import Any
 import pandas as pd
 from flask import current_app
 
+from del_tool.metrics import record_disclosure
 from del_tool.reports.common.model import Hidden, Report
 from del_tool.reports.council.disclosure import TOTAL, CellTables, row_order
 from del_tool.reports.council.figures import CHANGE_DECIMALS, SHARE_DECIMALS
@@ -128,9 +129,11 @@ def audited(
             if ours & set(finding.cells)  # earlier publications were audited when published
         ]
         if not findings:
+            record_disclosure(withheld=len(withheld))
             return cells, withheld
         spec = _to_withhold(findings[0], specs, cells)
         if spec is None:
+            record_disclosure(withheld=len(withheld), refused=True)
             raise PublicationRefusedError(findings)
         withhold(report, spec)
         withheld.append(spec.key)
