@@ -44,8 +44,9 @@ def forecast(spec: ChartSpec) -> Chart:
         ax.plot(x_past[-tested.size :], tested, ":", marker="x", color=GREY, label=label)
     ax.set_ylabel(str(d.get("ylabel") or ""))
     ax.set_ylim(bottom=0)
-    step = max(1, len(labels) // 12)
-    ax.set_xticks(np.arange(len(labels))[::step], labels[::step], rotation=45, fontsize=8)
+    # Level labels, at most eight: a rotated label is read as two words out of a PDF.
+    step = max(1, -(-len(labels) // 8))
+    ax.set_xticks(np.arange(len(labels))[::step], labels[::step], fontsize=8)
     if ax.get_legend_handles_labels()[0]:
         ax.legend(
             loc="upper center", bbox_to_anchor=(0.5, -0.28), ncol=2, fontsize=8, frameon=False
