@@ -55,7 +55,7 @@ def organisation_section(ctx: ReportContext, name: str) -> Section:
         ),
     )
     if not used:
-        section.messages.append(_l("Kommunen har ingen borgere i regionens tilbud i perioden."))
+        section.messages.append(_l("Kommunen har ingen borgere i tilbuddene i perioden."))
         return section
     org = _centres_context(ctx, used)
     names = org.units()["name"].to_dict()

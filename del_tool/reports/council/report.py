@@ -156,11 +156,19 @@ def council_report(parts: CouncilParts) -> Report:
         "summary",
         _l("Kort fortalt"),
         intro=_l(
-            "Tallene gælder de borgere, %(name)s Kommune betaler for i regionens tilbud i "
-            "perioden. Regionen er alle borgere i regionens tilbud og bruges som sammenligning.",
+            "Tallene gælder de borgere, %(name)s Kommune betaler for i perioden i de tilbud, "
+            "regionen og andre kommuner driver. Regionen er alle borgere i tilbuddene og bruges "
+            "som sammenligning.",
             name=name,
         ),
     )
+    if ctx.scope.unit_ids is not None:  # the municipality operates offers of its own
+        summary.messages.append(
+            _l(
+                "Kommunens egne tilbud er ikke med: dem følger kommunen selv gennem "
+                "tilbuddenes ledere."
+            )
+        )
     if publication_day(ctx.period) > ctx.today or ctx.period.kind == "custom":
         summary.messages.append(
             _l(
