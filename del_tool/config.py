@@ -118,6 +118,10 @@ class DefaultConfig:
     #: A stay whose legal section does not fit its unit's kind of offer (a § 103 stay in a
     #: botilbud): "refuse" it, or "warn" and store it (README "Stays").
     STAY_SECTION_MISMATCH = "refuse"
+    #: Imports (`del_tool.imports`): files larger than this many bytes are refused, and a run
+    #: of this many empty rows ends a sheet (a sheet formatted down to its last row).
+    IMPORT_MAX_BYTES = 50 * 1024 * 1024
+    IMPORT_MAX_EMPTY_ROWS = 1000
 
     MAX_CONTENT_LENGTH = 4 * 1024 * 1024
     SESSION_COOKIE_NAME = "del_session"

@@ -18,6 +18,7 @@ from del_tool.followups.models import (
     Perspective,
 )
 from del_tool.goals.models import Goal, GoalDirection, GoalStatus, Theme
+from del_tool.imports.models import ImportBatch, ImportReference
 from del_tool.organisation.models import (
     Centre,
     LegalSection,
@@ -51,6 +52,8 @@ __all__ = [
     "GoalDirection",
     "GoalReview",
     "GoalStatus",
+    "ImportBatch",
+    "ImportReference",
     "LegalSection",
     "LoginEvent",
     "Municipality",

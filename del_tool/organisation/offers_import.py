@@ -17,10 +17,7 @@ in one transaction, with every change in the history.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -31,6 +28,7 @@ from pydantic import BaseModel, ValidationError, field_validator
 from sqlmodel import Session, col, select
 
 from del_tool.audit.services import record_create, record_update, snapshot
+from del_tool.imports.reading import NumberedRow, ReadError, find_table, normalise, read_file
 from del_tool.organisation.models import (
     Centre,
     LegalSection,
@@ -54,8 +52,6 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "ownership": ("ejerforhold", "ejerform", "ownership"),
     "operator": ("driftskommune", "kommune", "kommunekode", "driftsherre", "operator"),
 }
-#: A row of the file with its row number (1 is the first line or spreadsheet row).
-NumberedRow = tuple[int, list[Any]]
 REQUIRED = ("offer_id", "offer_name", "offer_type", "target_group", "ownership")
 
 #: Words in Tilbudsportalen's target group texts -> DEL's target group; of several, the one
@@ -80,14 +76,6 @@ TARGET_WORDS: tuple[tuple[str, TargetGroup], ...] = (
 
 class OfferFileError(ValueError):
     """The file cannot be read at all (format, encoding, no header); one line for the CLI."""
-
-
-def normalise(text: Any) -> str:
-    """Lower case, Danish letters and accents folded (ø -> o, å -> a, æ -> ae), letters and
-    digits only: "Tilbuds-ID" -> "tilbudsid", "Målgruppe" -> "malgruppe"."""
-    value = str(text or "").lower().replace("æ", "ae").replace("ø", "o").replace("å", "a")
-    value = unicodedata.normalize("NFKD", value)
-    return "".join(c for c in value if c.isalnum() and not unicodedata.combining(c))
 
 
 class OfferRow(BaseModel):
@@ -147,51 +135,25 @@ class ImportResult:
 
 def read_table(path: Path, *, sheet: str | None = None) -> tuple[list[str], list[NumberedRow]]:
     """Header and rows, each with its row number in the file, of an XLSX sheet (the first, or
-    `sheet`) or a CSV file (UTF-8 with or without BOM, or Windows-1252; `;` or `,` between
-    fields). The header is the first row that names an offer id, so a title above it is
-    skipped; empty rows are dropped."""
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        rows = _xlsx_rows(path, sheet)
-    elif path.suffix.lower() in (".csv", ".txt"):
-        rows = _csv_rows(path.read_bytes())
-    else:
+    `sheet`) or a CSV file (`del_tool.imports.reading`: UTF-8 or Windows-1252, `;` or `,`).
+    The header is the first row that names an offer id, so a title above it is skipped; empty
+    rows and a totals row at the end are dropped."""
+    if path.suffix.lower() not in (".xlsx", ".xlsm", ".csv", ".txt"):
         raise OfferFileError(f"{path.name}: read XLSX or CSV files only")
-    numbered = [(n, r) for n, r in enumerate(rows, start=1) if any(str(c or "").strip() for c in r)]
-    for index, (_number, row) in enumerate(numbered):
-        names = {normalise(c) for c in row}
-        if names & set(COLUMNS["offer_id"]):
-            return [str(c or "") for c in row], numbered[index + 1 :]
-    raise OfferFileError(f"{path.name}: no header row with a column for the offer id (Tilbuds-ID)")
-
-
-def _xlsx_rows(path: Path, sheet: str | None) -> list[list[Any]]:
-    from openpyxl import load_workbook
-
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds of error for a bad file
-        raise OfferFileError(f"{path.name}: not a readable XLSX file ({error})") from error
-    try:
-        if sheet is not None and sheet not in workbook.sheetnames:
-            raise OfferFileError(f"{path.name}: no sheet named {sheet!r}")
-        worksheet = workbook[sheet] if sheet else workbook.worksheets[0]
-        return [list(row) for row in worksheet.iter_rows(values_only=True)]
-    finally:
-        workbook.close()
+        sheets = read_file(path.read_bytes(), path.name, sheets=[sheet] if sheet else None)
+    except ReadError as error:
+        raise OfferFileError(str(error)) from error
 
+    def names_offer_id(names: list[str]) -> bool:
+        return bool(set(names) & set(COLUMNS["offer_id"]))
 
-def _csv_rows(data: bytes) -> list[list[Any]]:
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - cp1252 decodes nearly every byte
-        raise OfferFileError("the CSV file is neither UTF-8 nor Windows-1252")
-    first = text.splitlines()[0] if text else ""
-    delimiter = ";" if first.count(";") >= first.count(",") else ","
-    return [list(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    table = find_table(sheets[0], names_offer_id) if sheets else None
+    if table is None:
+        raise OfferFileError(
+            f"{path.name}: no header row with a column for the offer id (Tilbuds-ID)"
+        )
+    return table.header, table.rows
 
 
 def parse_rows(header: list[str], rows: Iterable[NumberedRow], *, session: Session) -> ImportResult:
