@@ -9,6 +9,7 @@ from sqlmodel import Session, col, or_, select
 
 from del_tool.auth.models import User, UserUnit
 from del_tool.citizens.access import Actor, visible_stay_ids
+from del_tool.citizens.models import Stay
 from del_tool.followups.models import Assessment, AssessmentScore, FollowUp, GoalReview
 from del_tool.goals.models import Goal
 from del_tool.organisation.models import Unit
@@ -38,6 +39,24 @@ def partial_record(session: Session, actor: Actor, citizen_id: int) -> PartialRe
     stay_ids = visible_stay_ids(session, actor, citizen_id)
     if stay_ids is None:
         return None
+    return _partial(session, stay_ids, _readers(session, actor))
+
+
+def operator_record(session: Session, operator: str | None, citizen_id: int) -> PartialRecord:
+    """What one operator holds of a citizen (its own offers' stays, and reads by its own
+    users): a right-of-access request is answered by each data controller for its part."""
+    from del_tool.organisation.operators import operator_units, user_operators
+
+    units = operator_units(session, operator)
+    stays = session.exec(
+        select(Stay.id).where(Stay.citizen_id == citizen_id, col(Stay.unit_id).in_(sorted(units)))
+    ).all()
+    readers = frozenset(u for u, code in user_operators(session).items() if code == operator)
+    return _partial(session, frozenset(int(i) for i in stays if i is not None), readers)
+
+
+def _partial(session: Session, stay_ids: frozenset[int], readers: frozenset[int]) -> PartialRecord:
+    """The rows of `stay_ids` and the reads of `readers` as a PartialRecord."""
     ids = sorted(stay_ids)
     goals = session.exec(select(Goal.id).where(col(Goal.stay_id).in_(ids))).all()
     follow_ups = session.exec(select(FollowUp.id).where(col(FollowUp.stay_id).in_(ids))).all()
@@ -61,7 +80,7 @@ def partial_record(session: Session, actor: Actor, citizen_id: int) -> PartialRe
     return PartialRecord(
         stay_ids=stay_ids,
         rows={name: frozenset(str(i) for i in values) for name, values in rows.items()},
-        reader_ids=_readers(session, actor),
+        reader_ids=readers,
     )
 
 

@@ -17,6 +17,8 @@ from del_tool.security.backup import (
     RestoreRefusedError,
     backup_database,
     check_backup,
+    encryption_key,
+    opening_keys,
     restore_database,
 )
 from del_tool.security.privacy.anonymise import anonymise_citizen
@@ -36,13 +38,32 @@ def privacy_group() -> None:
 @click.argument("citizen_id", type=int)
 @click.option("--format", "fmt", type=click.Choice(["json", "pdf"]), default="json", help="Format.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="File.")
+@click.option(
+    "--operator",
+    help="Only what one data controller holds: 'region', or the code of a municipality that "
+    "operates offers (its offers' stays and its own users' reads).",
+)
 @with_appcontext
-def privacy_export(citizen_id: int, fmt: str, out: Path) -> None:
+def privacy_export(citizen_id: int, fmt: str, out: Path, operator: str | None) -> None:
     """Export everything about CITIZEN_ID (logged in the access log as an export)."""
+    from del_tool.citizens.record_scope import operator_record
+    from del_tool.organisation.models import Municipality
+
     try:
         with write_session() as session:
+            partial = None
+            if operator is not None:
+                code = None if operator == "region" else operator
+                if code is not None and session.get(Municipality, code) is None:
+                    raise click.ClickException(f"no municipality with the code '{operator}'")
+                partial = operator_record(session, code, citizen_id)
             data = export_citizen(
-                session=session, citizen_id=citizen_id, user_id=None, fmt=fmt, endpoint=CLI_ENDPOINT
+                session=session,
+                citizen_id=citizen_id,
+                user_id=None,
+                fmt=fmt,
+                endpoint=CLI_ENDPOINT,
+                partial=partial,
             )
     except NotFoundError:
         raise click.ClickException(f"no citizen {citizen_id}") from None
@@ -148,18 +169,38 @@ def export_pseudonymised(out: Path) -> None:
 @click.pass_context
 @with_appcontext
 def backup_command(ctx: click.Context, out: Path | None) -> None:
-    """Back up the database (SQLite online backup, or pg_dump custom format); `backup verify
-    FILE` checks a backup without touching the database."""
+    """Back up the database (SQLite online backup, or pg_dump custom format), encrypted when
+    BACKUP_ENCRYPTION_KEY is set; `backup verify FILE` checks a backup without touching the
+    database, `backup run` makes a scheduled backup now."""
     if ctx.invoked_subcommand is not None:
         return
     if out is None:
         raise click.UsageError("give --out FILE, or a command such as `verify FILE`")
     try:
-        backup_database(current_app.config["DATABASE_URL"], out)
+        key = encryption_key(current_app)
+        backup_database(current_app.config["DATABASE_URL"], out, key=key)
     except BackupError as exc:
         raise click.ClickException(str(exc)) from None
     out.chmod(0o600)
-    click.echo(f"Backup written to {out}.")
+    click.echo(f"Backup written to {out}{' (encrypted)' if key else ''}.")
+
+
+@backup_command.command("run")
+@with_appcontext
+def backup_run() -> None:
+    """Back up to BACKUP_DIR now and apply the retention policy, as BACKUP_SCHEDULE does (for a
+    systemd timer or cron instead of the worker)."""
+    from datetime import UTC, datetime
+
+    from del_tool.security.backup_schedule import run_backup
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    try:
+        run = run_backup(app, now=datetime.now(UTC))
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Backup written to {run.path} ({run.size} bytes).")
+    click.echo(f"Retention: {len(run.kept)} kept, {len(run.deleted)} deleted.")
 
 
 @backup_command.command("verify")
@@ -172,10 +213,16 @@ def backup_verify(backup: Path) -> None:
 
 
 def _drill(backup: Path) -> None:
+    from del_tool.metrics.operations import record_drill
+
     try:
-        problems, rows = check_backup(current_app.config["DATABASE_URL"], backup)
+        problems, rows = check_backup(
+            current_app.config["DATABASE_URL"], backup, keys=opening_keys(current_app)
+        )
     except BackupError as exc:
+        record_drill(problems=1)
         raise click.ClickException(str(exc)) from None
+    record_drill(problems=len(problems))
     counts = ", ".join(f"{table} {n}" for table, n in rows.items())
     for problem in problems:
         click.echo(f"problem: {problem}", err=True)
@@ -214,7 +261,12 @@ def restore_command(backup: Path, force: bool, drill: bool, yes: bool) -> None:
         click.confirm("Replace the whole database with this backup?", abort=True)
     get_db().dispose()
     try:
-        problems = restore_database(current_app.config["DATABASE_URL"], backup, force=force)
+        problems = restore_database(
+            current_app.config["DATABASE_URL"],
+            backup,
+            force=force,
+            keys=opening_keys(current_app),
+        )
     except RestoreRefusedError as refused:
         for problem in refused.problems:
             click.echo(f"  {problem}", err=True)

@@ -47,6 +47,43 @@ def test_export_json_holds_everything_and_is_logged(demo_app, tmp_path):
         assert [e.action for e in exports] == ["export"]
 
 
+def test_each_operator_answers_a_right_of_access_request_for_its_own_part(app, runner, tmp_path):
+    """A citizen who stayed with the region and with Odense: each controller's export holds
+    its own stays only (#17 item 1); the whole record without --operator."""
+    from del_tool.organisation.operators import operator_units
+
+    with db_session(app) as db:
+        odense = min(operator_units(db, "461"))
+        regional = min(operator_units(db, None))
+        citizen = add_citizen(db, unit_id=regional, end=date(2024, 1, 1))
+        db.add(
+            Stay(
+                citizen_id=citizen.id,
+                unit_id=odense,
+                municipality_code="461",
+                legal_section=LegalSection.S85,
+                start_date=date(2024, 2, 1),
+            )
+        )
+        db.commit()
+        citizen_id = citizen.id
+
+    def units(*options):
+        out = tmp_path / "export.json"
+        args = ["privacy", "export", str(citizen_id), "--out", str(out), *options]
+        result = runner.invoke(args=args)
+        assert result.exit_code == 0, result.output
+        return sorted(s["unit_id"] for s in json.loads(out.read_text("utf-8"))["stays"])
+
+    assert units() == sorted([regional, odense])
+    assert units("--operator", "461") == [odense]
+    assert units("--operator", "region") == [regional]
+    refused = runner.invoke(
+        args=["privacy", "export", str(citizen_id), "--out", str(tmp_path / "x"), "--operator", "9"]
+    )
+    assert refused.exit_code == 1 and "no municipality" in refused.output
+
+
 def test_export_pdf_is_a_readable_document(demo_app, tmp_path):
     with db_session(demo_app) as db:
         citizen = _first_citizen(db)
