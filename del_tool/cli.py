@@ -226,6 +226,7 @@ def setup_command(ctx: click.Context, demo: bool) -> None:
 def register_app_commands(app: Flask) -> None:
     """Attach the commands that need the app, so `flask --app del_tool` has them too."""
     from del_tool.demo.cli import demo_command
+    from del_tool.imports.cli import import_group
     from del_tool.jobs.worker import serve_command, worker_command
     from del_tool.organisation.cli import organisation_group
     from del_tool.reports.cli import reports_group
@@ -239,6 +240,7 @@ def register_app_commands(app: Flask) -> None:
         demo_command,
         users_group,
         organisation_group,
+        import_group,
         reports_group,
         worker_command,
         serve_command,

@@ -24,12 +24,14 @@ from typing import Any
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, ValidationError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from del_tool.auth.scope import Scope
 from del_tool.citizens.access import Actor
 from del_tool.citizens.duplicates import SimilarCitizen, similar_in_scope
 from del_tool.citizens.models import Stay
+from del_tool.followups.models import FollowUp
+from del_tool.goals.models import Goal
 from del_tool.imports.lookups import Lookups
 from del_tool.imports.models import ImportReference
 from del_tool.imports.reading import (
@@ -373,6 +375,8 @@ def _plan_stays(
                 problem = ("citizen_ref", _l("Opholdet er indlæst før for en anden borger."))
         if problem is None:
             problem = _overlap(row, periods.get(citizen_key, []), ref)
+        if problem is None and ref is not None:
+            problem = _records_outside(session, ref.entity_id, row.start_date, row.end_date)
         if problem is not None:
             _refuse(plan, sheet, row.row, *problem)
             plan.counts[Kind.STAYS].refused += 1
@@ -453,6 +457,27 @@ def _overlap(
                 "Opholdet overlapper et andet ophold for borgeren (fra %(start)s).",
                 start=start.strftime("%d.%m.%Y"),
             )
+    return None
+
+
+def _records_outside(
+    session: Session, stay_id: int, start: date, end: date | None
+) -> tuple[str, Any] | None:
+    """A stay imported before may not be shortened past its goals and follow-ups."""
+    first, last = session.exec(
+        select(func.min(FollowUp.followup_date), func.max(FollowUp.followup_date)).where(
+            col(FollowUp.stay_id) == stay_id
+        )
+    ).one()
+    first_goal, last_goal = session.exec(
+        select(func.min(Goal.start_date), func.max(Goal.start_date)).where(
+            col(Goal.stay_id) == stay_id
+        )
+    ).one()
+    starts = [d for d in (first, first_goal) if d is not None]
+    ends = [d for d in (last, last_goal) if d is not None]
+    if (starts and start > min(starts)) or (end is not None and ends and end < max(ends)):
+        return "start_date", _l("Opholdet har mål eller opfølgninger uden for de nye datoer.")
     return None
 
 

@@ -1,0 +1,207 @@
+"""Writing a planned import (issue #18 item 4, first part): citizens and stays in the caller's
+transaction, each with its entry in the change history under the importing user as a form
+save writes it (`del_tool.citizens.history`); one more history entry, action "import", names
+the batch and every record it created or updated (the import as their source). The checks are
+the dry run's (`plan`), which apply the stay form's rules to the import's unit scope: the
+services' own scope rule would refuse a history of stays that ended long ago. Each written
+row's `ImportReference` (source, sheet, external reference -> record, row hash) is created or
+brought up to date, so the same file imported again writes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from del_tool.audit.services import record_change, record_create
+from del_tool.citizens import history
+from del_tool.citizens.access import Actor
+from del_tool.citizens.models import Citizen, Stay
+from del_tool.citizens.services import CitizenData
+from del_tool.errors import ConflictError
+from del_tool.imports.models import ImportBatch, ImportReference
+from del_tool.imports.plan import Plan, PlannedRow
+from del_tool.imports.sheets import CitizenRow, Kind, StayRow
+
+#: The history action of an import.
+IMPORT_ACTION = "import"
+
+
+class CommitRefusedError(ValueError):
+    """The plan may not be written as it is (refused rows with all-or-nothing)."""
+
+
+@dataclass(slots=True)
+class Written:
+    """Ids of the records an import created and updated, per kind."""
+
+    created: dict[str, list[int]] = field(default_factory=lambda: {k.value: [] for k in Kind})
+    updated: dict[str, list[int]] = field(default_factory=lambda: {k.value: [] for k in Kind})
+
+
+def file_hash(data: bytes) -> str:
+    """SHA-256 of a file's bytes."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def commit_plan(
+    session: Session,
+    plan: Plan,
+    *,
+    actor: Actor,
+    file_name: str,
+    digest: str,
+    all_or_nothing: bool,
+) -> ImportBatch:
+    """Write the accepted rows of `plan` (none if `all_or_nothing` and any row is refused);
+    flushes, never commits. Raises ConflictError when a record imported before is gone since
+    the plan was made (the caller rolls back)."""
+    if all_or_nothing and plan.refused:
+        raise CommitRefusedError("refused rows")
+    batch = ImportBatch(
+        user_id=actor.user_id,
+        file_name=file_name[:200],
+        file_hash=digest,
+        source=plan.source,
+        summary={k.value: vars_of(plan.counts[k]) for k in Kind},
+    )
+    session.add(batch)
+    session.flush()
+    assert batch.id is not None  # noqa: S101 - set by the flush
+    written = Written()
+    citizens: dict[str, int] = _earlier_citizens(session, plan)
+    for planned in plan.accepted(Kind.CITIZENS):
+        data: CitizenRow = planned.data
+        if planned.action == "create":
+            citizen = Citizen(**asdict(_citizen(data)))
+            session.add(citizen)
+            session.flush()
+            record_create(
+                session=session, user_id=actor.user_id, obj=citizen, citizen_id=citizen.id
+            )
+            planned.entity_id = _id(citizen.id)
+            written.created[Kind.CITIZENS.value].append(planned.entity_id)
+        elif planned.action == "update":
+            citizen = _get(session, Citizen, planned.entity_id)
+            history.update(session, actor, citizen, asdict(_citizen(data)), citizen_id=citizen.id)
+            written.updated[Kind.CITIZENS.value].append(_id(citizen.id))
+        assert planned.entity_id is not None  # noqa: S101 - created or imported before
+        citizens[data.external_ref] = planned.entity_id
+        if planned.action != "unchanged":
+            _reference(session, plan, planned, planned.entity_id, batch.id)
+    for planned in plan.accepted(Kind.STAYS):
+        if planned.action == "unchanged":
+            continue
+        stay_data: StayRow = planned.data
+        citizen_id = citizens[stay_data.citizen_ref]
+        values = _stay_values(stay_data)
+        if planned.action == "create":
+            stay = history.insert(
+                session, actor, Stay(citizen_id=citizen_id, **values), citizen_id=citizen_id
+            )
+            planned.entity_id = _id(stay.id)
+            written.created[Kind.STAYS.value].append(planned.entity_id)
+        else:
+            stay = _get(session, Stay, planned.entity_id)
+            history.update(session, actor, stay, values, citizen_id=citizen_id)
+            written.updated[Kind.STAYS.value].append(_id(stay.id))
+        assert planned.entity_id is not None  # noqa: S101 - created or imported before
+        _reference(session, plan, planned, planned.entity_id, batch.id)
+    record_change(
+        session=session,
+        user_id=actor.user_id,
+        action=IMPORT_ACTION,
+        entity=ImportBatch.__tablename__,
+        entity_id=batch.id,
+        citizen_id=None,
+        changes={
+            "file_name": [None, batch.file_name],
+            "source": [None, batch.source],
+            "created": [None, written.created],
+            "updated": [None, written.updated],
+        },
+    )
+    session.flush()
+    return batch
+
+
+def vars_of(counts: Any) -> dict[str, int]:
+    """A Counts as a plain dict."""
+    return {k: int(getattr(counts, k)) for k in ("create", "update", "unchanged", "refused")}
+
+
+def _id(value: int | None) -> int:
+    if value is None:
+        raise RuntimeError("a stored row has no id")
+    return value
+
+
+def _earlier_citizens(session: Session, plan: Plan) -> dict[str, int]:
+    """Citizen references of stays whose citizen was imported before (not in this file)."""
+    refs = {r.data.citizen_ref for r in plan.accepted(Kind.STAYS)}
+    found = session.exec(
+        select(ImportReference).where(
+            col(ImportReference.source) == plan.source,
+            col(ImportReference.sheet) == Kind.CITIZENS.value,
+            col(ImportReference.external_ref).in_(sorted(refs)),
+        )
+    ).all()
+    return {r.external_ref: r.entity_id for r in found}
+
+
+def _citizen(data: CitizenRow) -> CitizenData:
+    return CitizenData(
+        name=data.name,
+        birth_year=data.birth_year,
+        sex=data.sex,
+        target_group=data.target_group,
+        case_reference=data.case_reference,
+    )
+
+
+def _stay_values(data: StayRow) -> dict[str, Any]:
+    """The stay's columns from the file (the contact person is DEL's own, left as it is)."""
+    return {
+        "unit_id": data.unit_id,
+        "municipality_code": data.municipality_code,
+        "legal_section": data.legal_section,
+        "start_date": data.start_date,
+        "end_date": data.end_date,
+        "tariff_level": data.tariff_level,
+    }
+
+
+def _get(session: Session, model: Any, entity_id: int | None) -> Any:
+    """The record an earlier import wrote (the plan saw it; a concurrent erasure is a conflict)."""
+    row = session.get(model, entity_id) if entity_id is not None else None
+    if row is None:
+        raise ConflictError(f"{model.__tablename__} {entity_id}: gone since the dry run")
+    return row
+
+
+def _reference(
+    session: Session, plan: Plan, planned: PlannedRow, entity_id: int, batch_id: int
+) -> None:
+    ref = session.exec(
+        select(ImportReference).where(
+            col(ImportReference.source) == plan.source,
+            col(ImportReference.sheet) == planned.kind.value,
+            col(ImportReference.external_ref) == planned.data.external_ref,
+        )
+    ).first()
+    if ref is None:
+        ref = ImportReference(
+            source=plan.source,
+            sheet=planned.kind.value,
+            external_ref=planned.data.external_ref,
+            entity=Citizen.__tablename__ if planned.kind is Kind.CITIZENS else Stay.__tablename__,
+            entity_id=entity_id,
+            row_hash=planned.row_hash,
+            import_id=batch_id,
+        )
+    else:
+        ref.row_hash, ref.import_id = planned.row_hash, batch_id
+    session.add(ref)
