@@ -40,7 +40,11 @@ REQUEST_ID_ARGUMENT = "_request_id"
 
 EXTENSION_KEY = "del_jobs"
 #: The modules whose `@job` functions the app registers (imported by `init_app`).
-JOB_MODULES = ("del_tool.reports.tasks", "del_tool.citizens.chart_jobs")
+JOB_MODULES = (
+    "del_tool.reports.tasks",
+    "del_tool.citizens.chart_jobs",
+    "del_tool.security.backup_schedule",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,22 +56,30 @@ class JobSpec:
     retry_delay: int
     priority: int = 0
     periodic: Any = None
+    schedule: Callable[[Flask], Any] | None = None
 
 
 _SPECS: dict[str, JobSpec] = {}
 
 
 def job(
-    *, retries: int = 2, retry_delay: int = 5, priority: int = 0, periodic: Any = None
+    *,
+    retries: int = 2,
+    retry_delay: int = 5,
+    priority: int = 0,
+    periodic: Any = None,
+    schedule: Callable[[Flask], Any] | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a job function under its name; it runs in an app context with keyword args.
 
     Jobs of higher `priority` run first (what a reader waits for before background sweeps);
-    `periodic` (a huey ``crontab``) makes it run on that schedule in the worker instead.
+    `periodic` (a huey ``crontab``) makes it run on that schedule in the worker instead;
+    `schedule(app)` gives such a test from the app's configuration, or None to leave the job
+    out of that deployment (a backup schedule that is not configured).
     """
 
     def register(func: Callable[..., Any]) -> Callable[..., Any]:
-        _SPECS[func.__name__] = JobSpec(func, retries, retry_delay, priority, periodic)
+        _SPECS[func.__name__] = JobSpec(func, retries, retry_delay, priority, periodic, schedule)
         return func
 
     return register
@@ -138,8 +150,11 @@ class Jobs:
         self.tasks: dict[str, Any] = {}
         for name, spec in _SPECS.items():
             func = _in_app_context(app, spec.func)
-            if spec.periodic is not None:
-                self.tasks[name] = huey.periodic_task(spec.periodic, name=name)(func)
+            periodic = spec.schedule(app) if spec.schedule is not None else spec.periodic
+            if spec.schedule is not None and periodic is None:
+                continue  # not scheduled in this deployment
+            if periodic is not None:
+                self.tasks[name] = huey.periodic_task(periodic, name=name)(func)
             else:
                 delay = 0 if huey.immediate else spec.retry_delay  # run retries at once too
                 self.tasks[name] = huey.task(
