@@ -116,6 +116,7 @@ def register_blueprints(app: Flask) -> None:
     from del_tool.citizens.views import bp as citizens_bp
     from del_tool.followups.views import bp as followups_bp
     from del_tool.goals.views import bp as goals_bp
+    from del_tool.imports.views import bp as imports_bp
     from del_tool.main.views import bp as main_bp
     from del_tool.metrics.views import bp as metrics_bp
     from del_tool.questionnaires.blueprint import bp as questionnaires_bp
@@ -137,6 +138,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reports_bp)
     app.register_blueprint(packs_bp)
     app.register_blueprint(referrals_bp)
+    app.register_blueprint(imports_bp)
 
 
 def register_security(app: Flask) -> None:

@@ -27,6 +27,7 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("citizens.mine", _l("Mine borgere"), "/citizens/mine"),
     NavItem("citizens.caseload", _l("Borgere"), "/citizens"),
     NavItem("referrals.index", _l("Henvendelser"), "/referrals"),
+    NavItem("imports.index", _l("Indlæsning"), "/imports"),
     NavItem("reports.index", _l("Rapporter"), "/reports"),
     NavItem("reports.council", _l("Kommunerapport"), "/reports/council"),
     NavItem("audit.index", _l("Logning"), "/audit"),

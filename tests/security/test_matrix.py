@@ -126,6 +126,9 @@ EXPECTED: dict[str, dict[str, str]] = {
     "referrals.create": only("leader", scope="own"),
     "referrals.edit": only("leader", scope="own"),
     "referrals.decide": only("leader", scope="own"),
+    # Imports: leaders, the template with their centre's units.
+    "imports.index": only("leader"),
+    "imports.template": only("leader"),
     # Council packs made from the web: leaders and analysts, each seeing only their own.
     "packs.index": only("leader", "analyst"),
     "packs.progress": only("leader", "analyst"),
