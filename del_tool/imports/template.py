@@ -32,7 +32,6 @@ from del_tool.reports.rendering.spreadsheet import neutralise
 
 #: Drop-down lists and data validation cover rows 2 to this one.
 LAST_ROW = 10_000
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def template_units(session: Session, unit_ids: Iterable[int] | None) -> list[Unit]:

@@ -16,13 +16,15 @@ from del_tool.citizens.viewhelpers import current_actor
 from del_tool.db import get_session
 from del_tool.imports.access import IMPORT_PERMISSION
 from del_tool.imports.sheets import SHEETS
-from del_tool.imports.template import XLSX_TYPE, choice_lists, write_csv_zip, write_workbook
 from del_tool.organisation.models import Unit
 from del_tool.reports.rendering.names import content_disposition
 
 bp = Blueprint("imports", __name__, url_prefix="/imports", template_folder="templates")
 
-FORMATS = {"xlsx": (XLSX_TYPE, "xlsx"), "csv": ("application/zip", "zip")}
+FORMATS = {
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+    "csv": ("application/zip", "zip"),
+}
 
 
 def _leader_units() -> list[Unit]:
@@ -33,6 +35,8 @@ def _leader_units() -> list[Unit]:
 @requires(IMPORT_PERMISSION)
 def index():
     """What an import reads: the sheets, their columns and the allowed values."""
+    from del_tool.imports.template import choice_lists  # openpyxl: not at app start
+
     units = _leader_units()
     lists = choice_lists(get_session(), units)
     return render_template("imports/index.html", sheets=SHEETS.values(), lists=lists)
@@ -42,6 +46,8 @@ def index():
 @requires(IMPORT_PERMISSION)
 def template():
     """The template: ?format=xlsx (default) or csv (a ZIP of one CSV file per sheet)."""
+    from del_tool.imports.template import write_csv_zip, write_workbook
+
     units = _leader_units()
     fmt = request.args.get("format", "xlsx")
     if fmt not in FORMATS:
