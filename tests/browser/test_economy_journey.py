@@ -53,6 +53,24 @@ def test_a_leader_records_and_decides_a_referral(open_tab: Callable[[], BrowserT
     assert "/decide" not in page.url
 
 
+def test_a_leader_reads_the_economy_and_the_benchmark(open_tab: Callable[[], BrowserTab]) -> None:
+    """The economy report (occupancy, tariffs against the index, demand with its forecast chart)
+    and the learning report with the benchmark of regional and municipal offers."""
+    tab = open_tab()
+    page = tab.page
+    tab.login("leader", DEMO_PASSWORD)
+    tab.check("leader-caseload")
+    for kind, heading in (("economy", "Efterspørgsel"), ("learning", "Regionale og kommunale")):
+        tab.goto("/reports/")
+        tab.check("reports")
+        page.select_option("#kind", kind)
+        with page.expect_navigation():
+            page.locator("main button[type=submit]").click()
+        assert f"kind={kind}" in page.url
+        assert heading in page.locator("main").inner_text(), kind
+        tab.check_both_languages(f"{kind}-report", screenshot=True)
+
+
 def test_an_administrator_keeps_the_index_places_and_settlements(
     open_tab: Callable[[], BrowserTab],
 ) -> None:
