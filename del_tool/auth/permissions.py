@@ -36,6 +36,7 @@ class Permission(enum.StrEnum):
     MANAGE_TARIFFS = "manage_tariffs"
     VIEW_REFERRALS = "view_referrals"  # demand: leaders (their centre) and analysts (all)
     RECORD_REFERRALS = "record_referrals"  # leaders, in their centre's units
+    IMPORT_CITIZENS = "import_citizens"  # leaders bring their centre's history in (imports)
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -52,6 +53,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.MAKE_COUNCIL_PACKS,
             Permission.VIEW_REFERRALS,
             Permission.RECORD_REFERRALS,
+            Permission.IMPORT_CITIZENS,
         }
     ),
     Role.ANALYST: frozenset(
