@@ -53,7 +53,13 @@ def init_app(app: Flask) -> None:
     from del_tool.metrics.multiprocess import directory
     from del_tool.store import get_store
 
-    app.extensions[EXTENSION_KEY] = directory(app.instance_path)
+    try:
+        app.extensions[EXTENSION_KEY] = directory(app.instance_path)
+    except OSError as exc:
+        raise ConfigError(
+            f"the metrics folder (PROMETHEUS_MULTIPROC_DIR) cannot be made: {exc.strerror}: "
+            f"{exc.filename}"
+        ) from None
     request_started.connect(_request_started, app)
     request_finished.connect(_request_finished, app)
     get_store(app).observe = store_read

@@ -81,6 +81,8 @@ def backup_database(url: str, out: Path, *, key: str | None = None) -> None:
     parsed = make_url(url)
     sqlite = parsed.get_backend_name() == "sqlite"
     if key is None:
+        if not out.exists():
+            private_file(out).close()  # readable by its owner only from the start
         if sqlite:
             _copy_sqlite(_sqlite_path(parsed), out)
         else:

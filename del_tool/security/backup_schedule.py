@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import logging
 import re
+import shutil
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -152,6 +154,17 @@ def prune(folder: Path, policy: Policy) -> tuple[list[Path], list[Path]]:
     return kept, deleted
 
 
+def remove_leftovers(folder: Path, *, older_than: float = 3600) -> list[Path]:
+    """Remove the private temporary folders of backups that were cut off (a killed worker):
+    they may hold a plain copy. Only DEL's own (`.del-backup-*`), and only old ones."""
+    removed = []
+    for path in folder.glob(".del-backup-*"):
+        if path.is_dir() and path.stat().st_mtime < time.time() - older_than:
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed
+
+
 def backup_folder(app: Flask) -> Path:
     """BACKUP_DIR, or `<instance>/backups`."""
     configured = app.config.get("BACKUP_DIR")
@@ -186,6 +199,7 @@ def run_backup(app: Flask, *, now: datetime) -> BackupRun:
 
     folder = backup_folder(app)
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    remove_leftovers(folder)
     url = str(app.config["DATABASE_URL"])
     key = encryption_key(app)
     path = folder / backup_name(url, now, encrypted=key is not None)

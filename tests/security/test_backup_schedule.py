@@ -153,3 +153,20 @@ def test_backup_run_does_what_the_schedule_does(app, runner, tmp_path):
     assert result.exit_code == 0, result.output
     assert "Retention: 1 kept, 0 deleted." in result.output
     assert len(backups_in(tmp_path / "now")) == 1
+
+
+def test_a_cut_off_backup_leaves_no_plain_copy_behind(tmp_path):
+    """A worker killed while encrypting leaves its private folder (with a plain copy): the next
+    run removes DEL's own such folders once they are an hour old, and nothing else."""
+    import os
+
+    from del_tool.security.backup_schedule import remove_leftovers
+
+    old, fresh, other = tmp_path / ".del-backup-old", tmp_path / ".del-backup-new", tmp_path / "x"
+    for folder in (old, fresh, other):
+        folder.mkdir()
+        (folder / "plain").write_bytes(b"SQLite format 3")
+    os.utime(old, (0, 0))
+    os.utime(other, (0, 0))
+    assert remove_leftovers(tmp_path) == [old]
+    assert fresh.exists() and other.exists() and not old.exists()
