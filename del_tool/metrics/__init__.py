@@ -182,4 +182,6 @@ def _install_security_counter() -> None:
 
     logger = logging.getLogger(SECURITY_LOGGER)
     if not any(isinstance(h, SecurityEventCounter) for h in logger.handlers):
-        logger.addHandler(SecurityEventCounter(level=logging.INFO))
+        counter = SecurityEventCounter(level=logging.INFO)
+        counter.set_name("del:metrics:security-events")  # the stream's handlers all have names
+        logger.addHandler(counter)
