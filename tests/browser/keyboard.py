@@ -125,9 +125,10 @@ def choose_option(page: Any, value: str) -> None:
     assert page.evaluate("() => document.activeElement.value") == value
 
 
-def press_and_load(page: Any, key: str = "Enter") -> None:
-    """Press `key` (Enter on a link or button) and wait for the page it opens."""
-    with page.expect_navigation():
+def press_and_load(page: Any, key: str = "Enter", *, timeout: float | None = None) -> None:
+    """Press `key` (Enter on a link or button) and wait for the page it opens (`timeout` ms,
+    default the context's)."""
+    with page.expect_navigation(timeout=timeout):
         page.keyboard.press(key)
 
 

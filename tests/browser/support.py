@@ -73,7 +73,10 @@ class BrowserTab:
         type_text(self.page, username)
         self.page.keyboard.press("Tab")
         type_text(self.page, password)
-        press_and_load(self.page)
+        # A council's first login opens its summary, and the test server's job queue runs in
+        # the request: every due quarter is published then (about 2 s each, more on a busy
+        # two-core machine), so this one wait is longer than the context's 15 s.
+        press_and_load(self.page, timeout=60_000)
         assert "/auth/login" not in self.page.url, f"login as {username} failed"
 
     # -- checks ----------------------------------------------------------------------------
