@@ -238,7 +238,8 @@ def test_the_economy_report_has_the_section_and_its_chart_draws(app, session, le
 def test_the_council_summary_suppresses_small_referral_counts(app, session, ledger):
     # Odense's referrals waiting in Q2: admitted 2, declined 1, withdrawn 1, pending 1 (r4),
     # total 5. Each outcome is under 5: shown "<5"; the total of 5 is shown. The waiting time
-    # over 2 admissions is withheld, with the reason.
+    # over 2 admissions is withheld, with the reason: a median needs COUNCIL_MIN_N_STATISTICS
+    # (10) citizens, as a mean does.
     with app.test_request_context():
         report = build_council_summary(
             session=session, municipality_code="461", period=Q2, today=TODAY
@@ -248,7 +249,7 @@ def test_the_council_summary_suppresses_small_referral_counts(app, session, ledg
     waiting = report.table("council_waiting")
     assert all(isinstance(v, Hidden) for v in waiting.rows[0][1:])
     figure = report.figure("demand_waiting")
-    assert isinstance(figure.value, Hidden) and "færre end 5" in str(figure.reason)
+    assert isinstance(figure.value, Hidden) and "færre end 10" in str(figure.reason)
     assert report.figure("demand_referrals").value == 5
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from del_tool.reports.common.context import ReportContext
+from del_tool.reports.common.context import ReportContext, statistic_min_n
 from del_tool.reports.common.demand import Demand, demand, places_on
 from del_tool.reports.common.forecast_tables import (
     BACKTEST_COLUMNS,
@@ -77,7 +77,8 @@ def _published_counts(groups: dict[str, pd.DataFrame], k: int) -> dict[str, Any]
 
 
 def _statistics(count: Any, values: Any, k: int) -> list[Any]:
-    """Median and quartiles, or markers when fewer than k are behind them or n is hidden."""
+    """Median and quartiles, or markers when fewer than `k` (the statistics minimum) are
+    behind them or n is hidden."""
     result = quartiles(values)
     if isinstance(count, Hidden) or result.n < k:
         marker = count if isinstance(count, Hidden) else Hidden(f"<{k}")
@@ -89,6 +90,8 @@ def council_demand_section(ctx: ReportContext) -> Section:
     """The section (module docstring) for a council context (one municipality's stays)."""
     figures = demand(ctx, per_municipality=False)
     k = ctx.k
+    # A median is a statistic of the municipality's citizens: it needs as many as a mean does.
+    n_min = statistic_min_n()
     groups = partition(figures, ctx)
     counts = _published_counts(groups, k)
     section = Section(
@@ -99,8 +102,9 @@ def council_demand_section(ctx: ReportContext) -> Section:
             "tidspunkt i perioden, efter hvad der blev af dem. Ventetid er dage fra "
             "henvendelsen til indskrivningen; afviste og tilbagetrukne henvendelser er ikke "
             "indskrivninger. Antal under %(k)s vises som <%(k)s, og ventetider vises kun, når "
-            "mindst %(k)s står bag.",
+            "mindst %(n)s står bag.",
             k=k,
+            n=n_min,
         ),
     )
     referral_rows = [[_row_label(r), counts[r]] for r in (*ROWS, TOTAL)]
@@ -113,9 +117,9 @@ def council_demand_section(ctx: ReportContext) -> Section:
             note=_l("x: skjult, så de små tal ikke kan regnes ud fra summen."),
         )
     )
-    admitted = _statistics(counts["admitted"], waiting_days(groups["admitted"]), k)
+    admitted = _statistics(counts["admitted"], waiting_days(groups["admitted"]), n_min)
     waited = (pd.Timestamp(ctx.reference_date) - groups["pending"]["referred"]).dt.days
-    pending = _statistics(counts["pending"], waited, k)
+    pending = _statistics(counts["pending"], waited, n_min)
     section.tables.append(
         Table(
             "council_waiting",
@@ -141,7 +145,7 @@ def council_demand_section(ctx: ReportContext) -> Section:
             ],
         )
     )
-    section.figures.extend(_figures(counts, admitted, pending, figures, k))
+    section.figures.extend(_figures(counts, admitted, pending, figures, n_min))
     section.tables.append(_days_table(figures))
     section.tables.append(
         Table(
