@@ -30,7 +30,7 @@ from del_tool.admin.rules import (
     year_problem,
 )
 from del_tool.admin.services import ensure_version, require_permission
-from del_tool.audit.services import diff, record_change, snapshot
+from del_tool.audit.services import record_create, record_update, snapshot
 from del_tool.auth.access import NotFoundError
 from del_tool.auth.models import User
 from del_tool.auth.permissions import Permission
@@ -87,14 +87,13 @@ def create_index(
     row = PriceIndex(year=year, percent=percent.quantize(Decimal("0.01")), note=note or None)
     session.add(row)
     session.flush()
-    record_change(
+    record_create(
         session=session,
         user_id=actor.id,
-        action="create",
-        entity="price_index",
-        entity_id=year,
+        obj=row,
         citizen_id=None,
-        changes={k: [None, v] for k, v in snapshot(row, INDEX_FIELDS).items()},
+        fields=INDEX_FIELDS,
+        entity_id=year,
     )
     return row
 
@@ -116,19 +115,11 @@ def update_index(
     _check_index(session, new_year, percent, current=year)
     before = snapshot(row, INDEX_FIELDS)
     row.year, row.percent, row.note = new_year, percent.quantize(Decimal("0.01")), note or None
-    changes = diff(before, snapshot(row, INDEX_FIELDS))
-    if changes:
-        session.add(row)
-        session.flush()
-        record_change(
-            session=session,
-            user_id=actor.id,
-            action="update",
-            entity="price_index",
-            entity_id=year,
-            citizen_id=None,
-            changes=changes,
-        )
+    session.add(row)
+    session.flush()
+    record_update(
+        session=session, user_id=actor.id, obj=row, before=before, citizen_id=None, entity_id=year
+    )
     return row
 
 
@@ -167,14 +158,12 @@ def add_places(
     row = UnitPlaces(unit_id=unit_id, valid_from=valid_from, places=places)
     session.add(row)
     session.flush()
-    record_change(
+    record_create(
         session=session,
         user_id=actor.id,
-        action="create",
-        entity="unit_places",
-        entity_id=f"{unit_id}:{valid_from.isoformat()}",
+        obj=row,
         citizen_id=None,
-        changes={k: [None, v] for k, v in snapshot(row).items()},
+        entity_id=f"{unit_id}:{valid_from.isoformat()}",
     )
     return row
 
@@ -284,14 +273,8 @@ def create_settlement(*, session: Session, actor: User, values: SettlementValues
     row = Settlement(**_settlement_fields(values))
     session.add(row)
     session.flush()
-    record_change(
-        session=session,
-        user_id=actor.id,
-        action="create",
-        entity="settlements",
-        entity_id=row.id,
-        citizen_id=None,
-        changes={k: [None, v] for k, v in snapshot(row, SETTLEMENT_FIELDS).items()},
+    record_create(
+        session=session, user_id=actor.id, obj=row, citizen_id=None, fields=SETTLEMENT_FIELDS
     )
     return row
 
@@ -313,17 +296,7 @@ def update_settlement(
     before = snapshot(row, SETTLEMENT_FIELDS)
     for name, value in _settlement_fields(values).items():
         setattr(row, name, value)
-    changes = diff(before, snapshot(row, SETTLEMENT_FIELDS))
-    if changes:
-        session.add(row)
-        session.flush()
-        record_change(
-            session=session,
-            user_id=actor.id,
-            action="update",
-            entity="settlements",
-            entity_id=row.id,
-            citizen_id=None,
-            changes=changes,
-        )
+    session.add(row)
+    session.flush()
+    record_update(session=session, user_id=actor.id, obj=row, before=before, citizen_id=None)
     return row

@@ -127,16 +127,23 @@ def record_change(
 
 
 def record_create(
-    *, session: Session, user_id: int | None, obj: SQLModel, citizen_id: int | None
+    *,
+    session: Session,
+    user_id: int | None,
+    obj: SQLModel,
+    citizen_id: int | None,
+    fields: Iterable[str] | None = None,
+    entity_id: Any = None,
 ) -> AuditEvent:
-    """History entry for a new record: every column as [None, value]."""
-    values = snapshot(obj)
+    """History entry for a new record: every column (or those of `fields`) as [None, value],
+    under the record's `id` unless another `entity_id` (a year, a composite key) is given."""
+    values = snapshot(obj, fields)
     return record_change(
         session=session,
         user_id=user_id,
         action="create",
         entity=obj.__tablename__,  # type: ignore[arg-type]
-        entity_id=getattr(obj, "id", None),
+        entity_id=getattr(obj, "id", None) if entity_id is None else entity_id,
         citizen_id=citizen_id,
         changes={k: [None, v] for k, v in values.items()},
     )
@@ -149,8 +156,9 @@ def record_update(
     obj: SQLModel,
     before: Mapping[str, Any],
     citizen_id: int | None,
+    entity_id: Any = None,
 ) -> AuditEvent | None:
-    """History entry for changed columns; None when nothing changed."""
+    """History entry for changed columns (those `before` holds); None when nothing changed."""
     changes = diff(before, snapshot(obj, before.keys()))
     changes.pop("version", None)
     if not changes:
@@ -160,7 +168,7 @@ def record_update(
         user_id=user_id,
         action="update",
         entity=obj.__tablename__,  # type: ignore[arg-type]
-        entity_id=getattr(obj, "id", None),
+        entity_id=getattr(obj, "id", None) if entity_id is None else entity_id,
         citizen_id=citizen_id,
         changes=changes,
     )
