@@ -9,7 +9,7 @@ meaningful change in psychotherapy research. J Consult Clin Psychol, 59(1), 12-1
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -22,6 +22,9 @@ from del_tool.stats._results import (
     paired_arrays,
 )
 
+if TYPE_CHECKING:
+    from del_tool.stats.reliable_change_methods import GroupLevel
+
 CATEGORIES = ("recovered", "improved", "unchanged", "deteriorated", "harmed")
 CRITICAL = 1.96  # |RC| > 1.96: change unlikely (p < .05) under measurement error alone (JT 1991)
 
@@ -30,7 +33,12 @@ CutoffChoice = Literal["a", "b", "c"] | float | None
 
 @dataclass(frozen=True, slots=True)
 class ReliableChange:
-    """Per-person reliable change index and Jacobson-Truax category, with counts per category."""
+    """Per-person reliable change index and category, with counts per category.
+
+    ``rci_method`` is the index used (JT, GLN, EN, HLL, NK or HA), ``critical`` its critical
+    value and ``s_diff`` its denominator (S_diff for JT; see ``reliable_change_methods``).
+    ``group_level`` holds Hageman & Arrindell's group-level shares (method HA only).
+    """
 
     n: int
     n_dropped: int
@@ -44,6 +52,9 @@ class ReliableChange:
     counts: dict[str, int | None]
     method: str
     reason: str | None
+    rci_method: str = "JT"
+    critical: float = CRITICAL
+    group_level: GroupLevel | None = None
 
 
 def reliable_change(
@@ -56,8 +67,16 @@ def reliable_change(
     cutoff: CutoffChoice = None,
     functional_mean: float | None = None,
     functional_sd: float | None = None,
+    method: str = "JT",
+    reliability_post: float | None = None,
 ) -> ReliableChange:
     """Classify each person's pre-post change as reliable or not, and optionally as recovered.
+
+    ``method`` chooses the reliable change index: "JT" (this docstring, the default), or "GLN",
+    "EN", "HLL", "NK" (which needs ``reliability_post``) and "HA" (Hageman & Arrindell 1999,
+    with its true cutoffs, critical value 1.65 and group-level shares), whose formulas and
+    references are in ``del_tool.stats.reliable_change_methods``. Categories, cutoffs and the
+    handling of missing pairs are the same for every method.
 
     Jacobson & Truax (1991): SE = SD_pre * sqrt(1 - r), S_diff = sqrt(2) * SE and
     RC = (post - pre) / S_diff. A change is reliable when |RC| > 1.96; it is an improvement when
@@ -82,6 +101,24 @@ def reliable_change(
     scores cannot be estimated (fewer than 2 pairs) or is 0 while r < 1, nobody is classified and
     ``reason`` says why. Reliability outside [0, 1] raises ValueError.
     """
+    check_choice(method, "method", ("JT", "GLN", "EN", "HLL", "NK", "HA"))
+    if method != "JT":
+        from del_tool.stats.reliable_change_methods import reliable_change_by_method
+
+        return reliable_change_by_method(
+            pre,
+            post,
+            method=method,
+            reliability=reliability,
+            reliability_post=reliability_post,
+            higher_is_better=higher_is_better,
+            sd_pre=sd_pre,
+            cutoff=cutoff,
+            functional_mean=functional_mean,
+            functional_sd=functional_sd,
+        )
+    if reliability_post is not None:
+        raise ValueError("reliability_post is used by method 'NK' only, not 'JT'")
     r = _check_reliability(reliability)
     pre_arr, post_arr, complete = paired_arrays(pre, post)
     n = int(complete.sum())
@@ -232,11 +269,12 @@ def _classify(
     complete: BoolArray,
     sign: float,
     cut: float | None,
+    critical: float = CRITICAL,
 ) -> tuple[StrArray, dict[str, int | None]]:
-    """Assign categories (vectorised) and count them."""
+    """Assign categories (vectorised) and count them; |rc| > critical is a reliable change."""
     with np.errstate(invalid="ignore"):
-        better = complete & (sign * rc > CRITICAL)
-        worse = complete & (sign * rc < -CRITICAL)
+        better = complete & (sign * rc > critical)
+        worse = complete & (sign * rc < -critical)
     recovered = np.zeros(rc.size, dtype=bool)
     harmed = np.zeros(rc.size, dtype=bool)
     if cut is not None:
