@@ -1,8 +1,43 @@
-"""Who imports: leaders (Permission.IMPORT_CITIZENS), into the units of their centre."""
+"""Who imports: leaders (Permission.IMPORT_CITIZENS), into the units of their centre; and what
+an import's dry run leaves in the access log.
+
+The dry run lists, beside each new citizen row, the existing citizens in the scope it resembles
+(name, birth year, unit): a read of those citizens' data, so each shown citizen gets an access
+event (SECURITY.md "an access log of every view ... of a citizen's data"), on the command line
+under the endpoint `CLI_ENDPOINT` and on the web under the page's endpoint.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
+from del_tool.audit.models import AccessEvent
+from del_tool.audit.services import access_event
 from del_tool.auth.permissions import Permission
+from del_tool.citizens.duplicates import CHECK_ACTION
 
 #: The permission of the import pages (leaders only).
 IMPORT_PERMISSION = Permission.IMPORT_CITIZENS
+#: The access log's endpoint of `del-tool import`.
+CLI_ENDPOINT = "cli:import"
+
+
+def shown_duplicates(
+    citizen_ids: list[int], *, user_id: int | None, endpoint: str, detail: str
+) -> list[AccessEvent]:
+    """One access event per existing citizen shown as a likely duplicate (once each)."""
+    return [
+        access_event(
+            user_id=user_id,
+            action=CHECK_ACTION,
+            citizen_id=citizen_id,
+            endpoint=endpoint,
+            detail=detail,
+        )
+        for citizen_id in dict.fromkeys(citizen_ids)
+    ]
+
+
+def duplicate_ids(plan: Any) -> list[int]:
+    """The existing citizens a plan shows as likely duplicates, in the order shown."""
+    return [d.similar.citizen_id for d in plan.duplicates]

@@ -3,6 +3,8 @@ template OUT` (the workbook to fill in), for scripted migrations (issue #18 item
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -92,25 +94,31 @@ def _run(
     sheets: tuple[str, ...],
     accept_duplicates: bool,
 ) -> None:
-    from del_tool.db import write_session
+    from del_tool.db import get_db
+    from del_tool.imports.access import CLI_ENDPOINT, duplicate_ids, shown_duplicates
     from del_tool.imports.commit import commit_plan, file_hash
     from del_tool.imports.plan import plan_import
     from del_tool.imports.reading import ReadError
 
     files = [(p.name, p.read_bytes()) for p in paths]
-    with write_session() as session:
+    shown: list[Any] = []
+    with get_db().session(write=True) as session, _logging(session, shown):
         actor = _actor(session, username, frozenset(units), needed=not dry_run)
+        user_id = actor.user_id if actor else None
         try:
             plan = plan_import(
                 session,
                 files,
                 scope=actor.scope.unit_ids if actor else frozenset(units),
                 source=source,
-                user_id=actor.user_id if actor else None,
+                user_id=user_id,
                 sheets=sheets or None,
             )
         except ReadError as error:
             raise click.ClickException(str(error)) from error
+        shown += shown_duplicates(
+            duplicate_ids(plan), user_id=user_id, endpoint=CLI_ENDPOINT, detail="import dry run"
+        )
         click.echo(summary_text(plan))
         if dry_run:
             session.rollback()
@@ -133,6 +141,34 @@ def _run(
             click.echo(_("Indlæsning %(id)s er gemt.", id=batch.id))
     if plan.refused:
         raise SystemExit(1)
+
+
+@contextmanager
+def _logging(session: Any, shown: list[Any]) -> Iterator[None]:
+    """Commit the block's work with the access events in `shown` (the citizens the dry run
+    showed); when the block fails or rolls back, the events still go in, on their own."""
+    try:
+        yield
+        session.add_all(shown)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        if shown:  # fresh events: those of the failed transaction are not reusable
+            session.add_all([_copy(event) for event in shown])
+            session.commit()
+        raise
+
+
+def _copy(event: Any) -> Any:
+    from del_tool.audit.services import access_event
+
+    return access_event(
+        user_id=event.user_id,
+        action=event.action,
+        citizen_id=event.citizen_id,
+        endpoint=event.endpoint,
+        detail=event.detail,
+    )
 
 
 def _(text: str, **values: Any) -> str:
