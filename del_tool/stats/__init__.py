@@ -25,6 +25,11 @@ from del_tool.stats.scoring import (
 
 if TYPE_CHECKING:
     from del_tool.stats.adjusted import AdjustedComparison, adjusted_comparison
+    from del_tool.stats.change_thresholds import (
+        ThresholdChange,
+        anchor_change,
+        percentage_change,
+    )
     from del_tool.stats.charges import (
         ServiceCosts,
         service_costs,
@@ -85,6 +90,9 @@ _LAZY: dict[str, str] = {
     "FunnelLimits": "funnel_limits",
     "exact_proportion_limits": "funnel_limits",
     "proportion_limits": "funnel_limits",
+    "ThresholdChange": "change_thresholds",
+    "anchor_change": "change_thresholds",
+    "percentage_change": "change_thresholds",
     "GasTScore": "goals",
     "GoalAttainment": "goals",
     "GoalShare": "goals",
@@ -141,8 +149,10 @@ __all__ = [
     "StayCosts",
     "SuppressedTable",
     "TariffGrowth",
+    "ThresholdChange",
     "Trajectory",
     "adjusted_comparison",
+    "anchor_change",
     "band_index",
     "band_indices",
     "cost_summary",
@@ -155,6 +165,7 @@ __all__ = [
     "jacobson_truax_cutoff",
     "may_show",
     "paired_change",
+    "percentage_change",
     "proportion_limits",
     "reliable_change",
     "reverse_value",
