@@ -38,6 +38,12 @@ if TYPE_CHECKING:
     )
     from del_tool.stats.cost import StayCosts, cost_summary, stay_costs
     from del_tool.stats.disclosure import SuppressedTable, may_show, suppress_small_cells
+    from del_tool.stats.effect_sizes import (
+        RepeatedMeasuresEffect,
+        TwoGroupEffect,
+        repeated_measures_effect,
+        two_group_effect,
+    )
     from del_tool.stats.funnel import FunnelResult, funnel_means, funnel_proportions
     from del_tool.stats.funnel_limits import (
         FunnelLimits,
@@ -84,6 +90,10 @@ _LAZY: dict[str, str] = {
     "SuppressedTable": "disclosure",
     "may_show": "disclosure",
     "suppress_small_cells": "disclosure",
+    "RepeatedMeasuresEffect": "effect_sizes",
+    "TwoGroupEffect": "effect_sizes",
+    "repeated_measures_effect": "effect_sizes",
+    "two_group_effect": "effect_sizes",
     "FunnelResult": "funnel",
     "funnel_means": "funnel",
     "funnel_proportions": "funnel",
@@ -142,6 +152,7 @@ __all__ = [
     "Occupancy",
     "PairedChange",
     "ReliableChange",
+    "RepeatedMeasuresEffect",
     "ScaleReliability",
     "ScaleResult",
     "ScaleSpec",
@@ -151,6 +162,7 @@ __all__ = [
     "TariffGrowth",
     "ThresholdChange",
     "Trajectory",
+    "TwoGroupEffect",
     "adjusted_comparison",
     "anchor_change",
     "band_index",
@@ -168,6 +180,7 @@ __all__ = [
     "percentage_change",
     "proportion_limits",
     "reliable_change",
+    "repeated_measures_effect",
     "reverse_value",
     "scale_reliability",
     "score_frame",
@@ -178,6 +191,7 @@ __all__ = [
     "stay_costs",
     "suppress_small_cells",
     "trajectory",
+    "two_group_effect",
     "whole_years",
     "wilson_interval",
 ]
