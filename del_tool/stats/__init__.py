@@ -72,6 +72,7 @@ if TYPE_CHECKING:
         cronbach_alpha,
         scale_reliability,
     )
+    from del_tool.stats.reliable_change_hlm import HlmReliableChange, reliable_change_hlm
     from del_tool.stats.tariff_growth import TariffGrowth
 
 #: Public name -> the submodule that defines it. (`occupancy.occupancy` and
@@ -118,6 +119,8 @@ _LAZY: dict[str, str] = {
     "ReliableChange": "jacobson_truax",
     "jacobson_truax_cutoff": "jacobson_truax",
     "reliable_change": "jacobson_truax",
+    "HlmReliableChange": "reliable_change_hlm",
+    "reliable_change_hlm": "reliable_change_hlm",
     "Occupancy": "occupancy",
     "spans": "occupancy",
     "TariffGrowth": "tariff_growth",
@@ -149,6 +152,7 @@ __all__ = [
     "GasTScore",
     "GoalAttainment",
     "GoalShare",
+    "HlmReliableChange",
     "Occupancy",
     "PairedChange",
     "ReliableChange",
@@ -180,6 +184,7 @@ __all__ = [
     "percentage_change",
     "proportion_limits",
     "reliable_change",
+    "reliable_change_hlm",
     "repeated_measures_effect",
     "reverse_value",
     "scale_reliability",
