@@ -18,7 +18,7 @@ from del_tool.followups.models import (
     Perspective,
 )
 from del_tool.goals.models import Goal, GoalDirection, GoalStatus, Theme
-from del_tool.imports.models import ImportBatch, ImportReference
+from del_tool.imports.models import ImportBatch, ImportFile, ImportReference
 from del_tool.organisation.models import (
     Centre,
     LegalSection,
@@ -53,6 +53,7 @@ __all__ = [
     "GoalReview",
     "GoalStatus",
     "ImportBatch",
+    "ImportFile",
     "ImportReference",
     "LegalSection",
     "LoginEvent",

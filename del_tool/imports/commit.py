@@ -5,29 +5,38 @@ the batch and every record it created or updated (the import as their source). T
 the dry run's (`plan`), which apply the stay form's rules to the import's unit scope: the
 services' own scope rule would refuse a history of stays that ended long ago. Each written
 row's `ImportReference` (source, sheet, external reference -> record, row hash) is created or
-brought up to date, so the same file imported again writes nothing.
+brought up to date, so the same file imported again writes nothing. What was written is kept on
+the batch (`ImportBatch.result`: the records created and updated with their versions, the
+references created and the earlier state of those updated, the span of the history events), so
+the import can be undone (`undo`).
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from del_tool.audit.models import AuditEvent
 from del_tool.audit.services import record_change, record_create
 from del_tool.citizens import history
 from del_tool.citizens.access import Actor
 from del_tool.citizens.models import Citizen, Stay
 from del_tool.citizens.services import CitizenData
 from del_tool.errors import ConflictError
-from del_tool.imports.models import ImportBatch, ImportReference
+from del_tool.imports.models import ImportBatch, ImportReference, ImportState
 from del_tool.imports.plan import Plan, PlannedRow
 from del_tool.imports.sheets import CitizenRow, Kind, StayRow
+from del_tool.modelbase import utcnow
 
 #: The history action of an import.
 IMPORT_ACTION = "import"
+#: The progress callback is called after every this many rows.
+PROGRESS_EVERY = 250
 
 
 class CommitRefusedError(ValueError):
@@ -36,10 +45,32 @@ class CommitRefusedError(ValueError):
 
 @dataclass(slots=True)
 class Written:
-    """Ids of the records an import created and updated, per kind."""
+    """Ids of the records an import created and updated, per kind; their versions after the
+    write; the references it created, and those it changed with their earlier (row hash,
+    import id)."""
 
     created: dict[str, list[int]] = field(default_factory=lambda: {k.value: [] for k in Kind})
     updated: dict[str, list[int]] = field(default_factory=lambda: {k.value: [] for k in Kind})
+    versions: dict[str, dict[str, int]] = field(default_factory=lambda: {k.value: {} for k in Kind})
+    new_references: list[int] = field(default_factory=list)
+    old_references: dict[str, list[Any]] = field(default_factory=dict)
+
+    def wrote(self, kind: Kind, row: Any, *, created: bool) -> int:
+        """Note a record written (flushed); its id."""
+        entity_id = _id(row.id)
+        (self.created if created else self.updated)[kind.value].append(entity_id)
+        self.versions[kind.value][str(entity_id)] = int(row.version)
+        return entity_id
+
+    def as_result(self, history: tuple[int, int]) -> dict[str, Any]:
+        """The batch's `result`."""
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "versions": self.versions,
+            "references": {"created": self.new_references, "updated": self.old_references},
+            "history": {"after": history[0], "import": history[1]},
+        }
 
 
 def file_hash(data: bytes) -> str:
@@ -55,23 +86,38 @@ def commit_plan(
     file_name: str,
     digest: str,
     all_or_nothing: bool,
+    batch: ImportBatch | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> ImportBatch:
-    """Write the accepted rows of `plan` (none if `all_or_nothing` and any row is refused);
-    flushes, never commits. Raises ConflictError when a record imported before is gone since
-    the plan was made (the caller rolls back)."""
+    """Write the accepted rows of `plan` (none if `all_or_nothing` and any row is refused)
+    into `batch` (default: a new one), which is DONE after; flushes, never commits.
+
+    `progress(rows)` is called now and then with the rows written so far. Raises ConflictError
+    when a record imported before is gone since the plan was made (the caller rolls back).
+    """
     if all_or_nothing and plan.refused:
         raise CommitRefusedError("refused rows")
-    batch = ImportBatch(
-        user_id=actor.user_id,
-        file_name=file_name[:200],
-        file_hash=digest,
-        source=plan.source,
-        summary={k.value: vars_of(plan.counts[k]) for k in Kind},
-    )
+    if batch is None:
+        batch = ImportBatch(
+            user_id=actor.user_id, file_name=file_name[:200], file_hash=digest, source=plan.source
+        )
+    batch.summary = {k.value: vars_of(plan.counts[k]) for k in Kind}
+    batch.all_or_nothing = all_or_nothing
+    batch.unit_ids = sorted(plan.scope)
     session.add(batch)
     session.flush()
-    assert batch.id is not None  # noqa: S101 - set by the flush
+    batch_id = _id(batch.id)
+    newest = session.exec(select(func.max(AuditEvent.id))).one()
+    history_after = int(newest or 0)
     written = Written()
+    done = 0
+
+    def step() -> None:
+        nonlocal done
+        done += 1
+        if progress is not None and done % PROGRESS_EVERY == 0:
+            progress(done)
+
     citizens: dict[str, int] = _earlier_citizens(session, plan)
     for planned in plan.accepted(Kind.CITIZENS):
         data: CitizenRow = planned.data
@@ -82,18 +128,19 @@ def commit_plan(
             record_create(
                 session=session, user_id=actor.user_id, obj=citizen, citizen_id=citizen.id
             )
-            planned.entity_id = _id(citizen.id)
-            written.created[Kind.CITIZENS.value].append(planned.entity_id)
+            planned.entity_id = written.wrote(Kind.CITIZENS, citizen, created=True)
         elif planned.action == "update":
             citizen = _get(session, Citizen, planned.entity_id)
             history.update(session, actor, citizen, asdict(_citizen(data)), citizen_id=citizen.id)
-            written.updated[Kind.CITIZENS.value].append(_id(citizen.id))
+            written.wrote(Kind.CITIZENS, citizen, created=False)
         assert planned.entity_id is not None  # noqa: S101 - created or imported before
         citizens[data.external_ref] = planned.entity_id
         if planned.action != "unchanged":
-            _reference(session, plan, planned, planned.entity_id, batch.id)
+            _reference(session, plan, planned, planned.entity_id, batch_id, written)
+        step()
     for planned in plan.accepted(Kind.STAYS):
         if planned.action == "unchanged":
+            step()
             continue
         stay_data: StayRow = planned.data
         citizen_id = citizens[stay_data.citizen_ref]
@@ -102,20 +149,20 @@ def commit_plan(
             stay = history.insert(
                 session, actor, Stay(citizen_id=citizen_id, **values), citizen_id=citizen_id
             )
-            planned.entity_id = _id(stay.id)
-            written.created[Kind.STAYS.value].append(planned.entity_id)
+            planned.entity_id = written.wrote(Kind.STAYS, stay, created=True)
         else:
             stay = _get(session, Stay, planned.entity_id)
             history.update(session, actor, stay, values, citizen_id=citizen_id)
-            written.updated[Kind.STAYS.value].append(_id(stay.id))
+            written.wrote(Kind.STAYS, stay, created=False)
         assert planned.entity_id is not None  # noqa: S101 - created or imported before
-        _reference(session, plan, planned, planned.entity_id, batch.id)
-    record_change(
+        _reference(session, plan, planned, planned.entity_id, batch_id, written)
+        step()
+    event = record_change(
         session=session,
         user_id=actor.user_id,
         action=IMPORT_ACTION,
         entity=ImportBatch.__tablename__,
-        entity_id=batch.id,
+        entity_id=batch_id,
         citizen_id=None,
         changes={
             "file_name": [None, batch.file_name],
@@ -124,7 +171,14 @@ def commit_plan(
             "updated": [None, written.updated],
         },
     )
+    batch.result = written.as_result((history_after, _id(event.id)))
+    batch.state = ImportState.DONE.value
+    batch.message = None
+    batch.finished_at = utcnow()
+    session.add(batch)
     session.flush()
+    if progress is not None:
+        progress(done)
     return batch
 
 
@@ -183,7 +237,12 @@ def _get(session: Session, model: Any, entity_id: int | None) -> Any:
 
 
 def _reference(
-    session: Session, plan: Plan, planned: PlannedRow, entity_id: int, batch_id: int
+    session: Session,
+    plan: Plan,
+    planned: PlannedRow,
+    entity_id: int,
+    batch_id: int,
+    written: Written,
 ) -> None:
     ref = session.exec(
         select(ImportReference).where(
@@ -202,6 +261,10 @@ def _reference(
             row_hash=planned.row_hash,
             import_id=batch_id,
         )
-    else:
-        ref.row_hash, ref.import_id = planned.row_hash, batch_id
+        session.add(ref)
+        session.flush()
+        written.new_references.append(_id(ref.id))
+        return
+    written.old_references[str(ref.id)] = [ref.row_hash, ref.import_id]
+    ref.row_hash, ref.import_id = planned.row_hash, batch_id
     session.add(ref)

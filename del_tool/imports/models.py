@@ -1,24 +1,42 @@
-"""What DEL keeps of an import: the batch, and per imported row the record it became.
+"""What DEL keeps of an import: the batch, its file while it waits, and per imported row the
+record it became.
 
-`ImportReference` ties a row's external reference (the source system's id) to the record it
-created, with a hash of the row as imported, so a second import of the same file changes
-nothing, an edited row updates its record, and the next steps (commit, undo, conflicts with
-changes made in DEL since) can tell what came from where.
+An upload on the web is an `ImportBatch` in state PLANNED with its file (`ImportFile`) and what
+its dry run showed (`plan`); confirming queues it, the job commits it (RUNNING, then DONE with
+what it wrote in `result`, or FAILED/REFUSED with a `message`) and drops the file. A command
+line import is DONE at once. `ImportReference` ties a row's external reference (the source
+system's id) to the record it created, with a hash of the row as imported, so a second import
+of the same file changes nothing, an edited row updates its record, and an undo can tell what
+came from where.
 """
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, Index, String, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from del_tool.modelbase import JSONType, created_at_field, timestamp_column
 
 
+class ImportState(enum.StrEnum):
+    """Where an import is: planned (a dry run waiting for its confirmation), queued, running,
+    done (written), refused (the plan no longer held: nothing written), failed, undone."""
+
+    PLANNED = "planned"
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    REFUSED = "refused"
+    FAILED = "failed"
+    UNDONE = "undone"
+
+
 class ImportBatch(SQLModel, table=True):
-    """One committed import of a file: who, when, which file, and what it did."""
+    """One import of a file: who, when, which file, what its dry run showed and what it did."""
 
     __tablename__ = "import_batches"
 
@@ -35,8 +53,38 @@ class ImportBatch(SQLModel, table=True):
     summary: dict[str, Any] = Field(
         default_factory=dict, sa_column=Column(JSONType, nullable=False)
     )
-    #: Set when the import was undone (a later step).
+    #: Set when the import was undone.
     undone_at: datetime | None = Field(default=None, sa_column=timestamp_column(nullable=True))
+    state: str = Field(
+        default=ImportState.DONE.value,
+        sa_column=Column(String(10), nullable=False, server_default=ImportState.DONE.value),
+    )
+    #: The units the import may write to (its scope).
+    unit_ids: list[int] = Field(default_factory=list, sa_column=Column(JSONType, nullable=False))
+    #: Write nothing when any row is refused.
+    all_or_nothing: bool = False
+    #: What the dry run showed (`batches.plan_record`): counts, refusals, likely duplicates
+    #: (as citizen ids) and the plan's fingerprint, which the commit checks again.
+    plan: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONType, nullable=False))
+    #: What the commit wrote (`commit.Written`): ids created and updated, their versions, the
+    #: references it changed and its history events; the undo reads it.
+    result: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONType, nullable=False))
+    #: Why a commit was refused or failed (one line).
+    message: str | None = Field(default=None, sa_column=Column(String(500), nullable=True))
+    finished_at: datetime | None = Field(default=None, sa_column=timestamp_column(nullable=True))
+
+
+class ImportFile(SQLModel, table=True):
+    """The uploaded file of a planned import, kept until it is committed or expires."""
+
+    __tablename__ = "import_files"
+
+    batch_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("import_batches.id", ondelete="CASCADE"), primary_key=True
+        )
+    )
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
 
 
 class ImportReference(SQLModel, table=True):

@@ -44,6 +44,7 @@ JOB_MODULES = (
     "del_tool.reports.tasks",
     "del_tool.citizens.chart_jobs",
     "del_tool.security.backup_schedule",
+    "del_tool.imports.tasks",
 )
 
 

@@ -82,3 +82,25 @@ def test_nothing_shown_nothing_logged(app, runner, units, tmp_path):
     files = _write(tmp_path, CITIZENS, STAYS)
     result = _run(runner, *files, "--unit", units["Bostedet Engtoften"], "--dry-run")
     assert result.exit_code == 0 and not access_events(app, endpoint=CLI_ENDPOINT)
+
+
+def test_the_web_dry_run_logs_each_citizen_it_shows(app, make_user, units):
+    from tests.imports.web import leader_client, only_batch, upload, workbook
+
+    unit = units["Bostedet Engtoften"]
+    anna = existing_citizen(app, unit)
+    client = leader_client(app, make_user, unit)
+    upload(client, workbook(), unit=unit)
+    batch = only_batch(app)
+    assert batch.plan["duplicates"] == [{"sheet": "Borgere", "row": 2, "citizen_id": anna}]
+    assert not access_events(app, citizen_id=anna)  # the record holds ids; nothing shown yet
+    page = client.get(f"/imports/{batch.id}").get_data(as_text=True)
+    assert "Mulige dubletter" in page and "Anna Jensen" in page and "1985" in page
+    [event] = access_events(app, citizen_id=anna)
+    assert (event.endpoint, event.user_id, event.action) == (
+        "imports.batch",
+        client.user.id,
+        CHECK_ACTION,
+    )
+    client.get(f"/imports/{batch.id}")
+    assert len(access_events(app, citizen_id=anna)) == 2  # every showing is a read

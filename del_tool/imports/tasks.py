@@ -1,0 +1,127 @@
+"""The commit of a confirmed import, as a job (DESIGN §8: the request path does no heavy work).
+
+The job plans the stored file again and writes only when the plan is the one the user saw
+(`batches.fingerprint`): when DEL's data changed meanwhile (a record imported before was edited
+or erased, a likely duplicate appeared) the batch is REFUSED with a message and nothing is
+written. The write is `commit.commit_plan` in one transaction, which also marks the batch DONE
+and drops its file, so a batch is written once, however often the job runs (a retry, a second
+worker); its progress goes to the shared store for the waiting page. What the job finally fails
+with is kept on the batch (FAILED), so the page shows a message instead of waiting for ever.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask_babel import lazy_gettext as _l
+from sqlmodel import Session, select
+
+from del_tool.db import write_session
+from del_tool.errors import ConflictError
+from del_tool.imports.batches import batch_actor, fingerprint, record_progress
+from del_tool.imports.commit import commit_plan
+from del_tool.imports.models import ImportBatch, ImportFile, ImportState
+from del_tool.imports.plan import plan_import
+from del_tool.jobs import job
+from del_tool.modelbase import utcnow
+
+log = logging.getLogger(__name__)
+
+#: Why a confirmed import wrote nothing (`ImportBatch.message` holds the key).
+REFUSALS = {
+    "changed": _l(
+        "Data i DEL er ændret siden prøvekørslen (en borger eller et ophold fra filen er "
+        "ændret, slettet eller oprettet, eller en borger, der ligner en i filen, er kommet "
+        "til), så prøvekørslen holder ikke længere. Intet er gemt. Læg filen op igen for en "
+        "ny prøvekørsel."
+    ),
+    "refused_rows": _l("Mindst én række er afvist, og du valgte alle rækker eller ingen."),
+    "user": _l(
+        "Du har ikke længere adgang til alle de tilbud, indlæsningen gælder. Intet er gemt."
+    ),
+    "file": _l("Filen er ikke gemt længere. Læg den op igen."),
+}
+
+
+@job(retries=2, retry_delay=10, priority=60)
+def commit_import(*, batch_id: int, final_attempt: bool) -> None:
+    """Write a confirmed (QUEUED) import; a batch in any other state is left as it is."""
+    with write_session() as session:
+        batch = session.get(ImportBatch, batch_id)
+        if batch is None or batch.state not in (ImportState.QUEUED, ImportState.RUNNING):
+            return
+        batch.state = ImportState.RUNNING.value
+        total = int(batch.plan.get("rows", 0))
+    record_progress(batch_id, 0, total)
+    try:
+        with write_session() as session:
+            _commit(session, batch_id, total)
+    except Exception as exc:
+        if final_attempt:
+            log.exception("import %s failed", batch_id)
+            _finish(batch_id, ImportState.FAILED, f"{type(exc).__name__}: {exc}")
+        raise
+
+
+def _commit(session: Session, batch_id: int, total: int) -> None:
+    batch = session.exec(
+        select(ImportBatch).where(ImportBatch.id == batch_id).with_for_update()
+    ).one_or_none()
+    if batch is None or batch.state != ImportState.RUNNING:
+        return  # written (or refused) by another run meanwhile
+    stored = session.get(ImportFile, batch_id)
+    actor = batch_actor(session, batch)
+    if stored is None or actor is None:
+        _refuse(session, batch, "file" if stored is None else "user")
+        return
+    plan = plan_import(
+        session,
+        [(batch.file_name, stored.data)],
+        scope=frozenset(batch.unit_ids),
+        source=batch.source,
+        user_id=batch.user_id,
+    )
+    if fingerprint(plan) != batch.plan.get("fingerprint"):
+        _refuse(session, batch, "changed")
+        return
+    if batch.all_or_nothing and plan.refused:
+        _refuse(session, batch, "refused_rows")
+        return
+    try:
+        with session.begin_nested():
+            commit_plan(
+                session,
+                plan,
+                actor=actor,
+                file_name=batch.file_name,
+                digest=batch.file_hash,
+                all_or_nothing=batch.all_or_nothing,
+                batch=batch,
+                progress=lambda done: record_progress(batch_id, done, total),
+            )
+    except ConflictError:
+        _refuse(session, batch, "changed")
+        return
+    session.delete(stored)
+
+
+def _refuse(session: Session, batch: ImportBatch, reason: str) -> None:
+    """End the batch as REFUSED for `reason` (a key of REFUSALS); its file goes."""
+    batch.state, batch.message, batch.finished_at = ImportState.REFUSED.value, reason, utcnow()
+    session.add(batch)
+    stored = session.get(ImportFile, batch.id)
+    if stored is not None:
+        session.delete(stored)
+
+
+def _finish(batch_id: int, state: ImportState, message: str) -> None:
+    """End the batch in `state` with a one-line `message` (its own transaction)."""
+    with write_session() as session:
+        batch = session.get(ImportBatch, batch_id)
+        if batch is None or batch.state not in (ImportState.QUEUED, ImportState.RUNNING):
+            return
+        batch.state, batch.finished_at = state.value, utcnow()
+        batch.message = message.splitlines()[0][:300] if message else ""
+        stored = session.get(ImportFile, batch_id)
+        if stored is not None:
+            session.delete(stored)
