@@ -58,6 +58,10 @@ class DefaultConfig:
     #: Baselines of a scale needed before the deployment's reference SD and reliability for
     #: reliable change are frozen (until then they are computed afresh and marked provisional).
     REFERENCE_MIN_BASELINES = 30
+    #: The reliable change index of the effect report's reliable-change table and headline:
+    #: JT (Jacobson-Truax), GLN, EN, HLL, NK or HA (README "Statistics"); the robustness table
+    #: shows every method whatever is chosen here.
+    RELIABLE_CHANGE_METHOD = "JT"
     #: Logs (`del_tool.logs`): "json" lines on stderr, or "text"; the security event stream
     #: also to a file (a JSON line per event) and/or syslog ("/dev/log" or "host:port", UDP).
     LOG_FORMAT = "json"
@@ -212,6 +216,7 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
 def check_config(app: Flask) -> None:
     """Refuse configurations that cannot run; outside debug/testing also refuse unsafe ones."""
     check_database_url(app.config["DATABASE_URL"])
+    check_reliable_change_method(app.config.get("RELIABLE_CHANGE_METHOD", "JT"))
     if app.debug or app.testing:
         return
     secret = app.config.get("SECRET_KEY") or ""
@@ -226,6 +231,19 @@ def check_config(app: Flask) -> None:
             "DEL_AUDIT_KEY is missing or too weak: the change history is MAC'd with a key kept "
             f"outside the database; set a random value of at least {MIN_SECRET_KEY_LENGTH} "
             "characters in instance/config.py (`del-tool init` adds one) or the environment"
+        )
+
+
+#: The values RELIABLE_CHANGE_METHOD takes (del_tool.stats.reliable_change_methods.METHODS).
+RELIABLE_CHANGE_METHODS = ("JT", "GLN", "EN", "HLL", "NK", "HA")
+
+
+def check_reliable_change_method(method: object) -> None:
+    """Raise ConfigError unless `method` is one of RELIABLE_CHANGE_METHODS."""
+    if method not in RELIABLE_CHANGE_METHODS:
+        raise ConfigError(
+            f"DEL_RELIABLE_CHANGE_METHOD is {method!r}; use one of "
+            f"{', '.join(RELIABLE_CHANGE_METHODS)} (JT is Jacobson-Truax, the default)"
         )
 
 

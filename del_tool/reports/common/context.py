@@ -120,6 +120,13 @@ def suppression_k() -> int:
     return DEFAULT_K
 
 
+def reliable_change_method() -> str:
+    """RELIABLE_CHANGE_METHOD from the app's config ("JT" outside an app)."""
+    if has_app_context():
+        return str(current_app.config.get("RELIABLE_CHANGE_METHOD", "JT"))
+    return "JT"
+
+
 def statistic_min_n() -> int:
     """Citizens a council's mean or share needs: COUNCIL_MIN_N_STATISTICS, at least k."""
     configured = DEFAULT_MIN_N

@@ -4,8 +4,10 @@ Comparisons per stay (a citizen's course in one unit):
 - in the period: the first and the latest score within the period (stays measured twice there);
 - since admission: the baseline score and the latest score in the window (the period, or up to
   its end for status reports such as the council summary).
-Reliable change (Jacobson & Truax) uses the since-admission pairs, judged against one reference
-SD and reliability per scale (`common.reference`), so a unit's figure is the same in every scope.
+Reliable change (Jacobson & Truax by default; the effect report passes the deployment's
+RELIABLE_CHANGE_METHOD, the other reports keep JT, which their texts name) uses the
+since-admission pairs, judged against one reference SD and reliability per scale
+(`common.reference`), so a unit's figure is the same in every scope.
 Trajectories (linear mixed model over every score from admission to the end of the period of
 the stays measured in the period, time in years since admission) are fitted for scales of two or
 more items; single-item 0-4 ratings are too coarse for a linear growth model.
@@ -72,8 +74,10 @@ def analyse_scales(
     latest_from: date | None,
     trajectories: bool = True,
     fallback_max_stays: int = FALLBACK_TRAJECTORY_STAYS,
+    method: str = "JT",
 ) -> list[ScaleEffect]:
-    """Analyse every scale with scores in the frame, in report order."""
+    """Analyse every scale with scores in the frame, in report order; reliable change by
+    ``method`` (see ``del_tool.stats.reliable_change``)."""
     in_period = frames.period_pairs(scores, sel.start, sel.end)
     admission = frames.admission_pairs(scores, latest_from, sel.end)
     keys = scores[["questionnaire", "scale"]].drop_duplicates()
@@ -88,6 +92,7 @@ def analyse_scales(
             by_scale_period.get((info.definition.id, info.scale.id), empty),
             by_scale_admission.get((info.definition.id, info.scale.id), empty),
             scale_reference(session, info, cache),
+            method,
         )
         for info in infos
     ]
@@ -140,6 +145,7 @@ def _scale_effect(
     period_pairs: pd.DataFrame,
     admission_pairs: pd.DataFrame,
     reference: Reference,
+    method: str = "JT",
 ) -> ScaleEffect:
     reliability = reference.reliability
     cutoff, cutoff_source = info.cutoff()
@@ -158,6 +164,9 @@ def _scale_effect(
             higher_is_better=info.higher_is_better,
             sd_pre=reference.sd,
             cutoff=cutoff,
+            method=method,
+            # One instrument before and after: NK's post reliability is the same coefficient.
+            reliability_post=reliability.value if method == "NK" else None,
         )
         pairs = pairs.assign(category=reliable.category, rc=reliable.rc)
         if reliable.s_diff is None:

@@ -9,6 +9,7 @@ from del_tool.reports.common.context import (
     ReportContext,
     ReportRequest,
     checked_context,
+    reliable_change_method,
     scope_text,
 )
 from del_tool.reports.common.direction import improvement, improvement_interval
@@ -19,6 +20,7 @@ from del_tool.reports.common.scales import FUNCTIONING, FUNCTIONING_MEAN, WELLBE
 from del_tool.reports.common.verdict import glossary_section, verdict_min_n
 from del_tool.reports.effect.analysis import ScaleEffect, analyse_scales, improved_count
 from del_tool.reports.effect.goals import analyse_goals, goal_section
+from del_tool.reports.effect.robustness import METHOD_NAMES, robustness_table
 from del_tool.reports.effect.tables import (
     better_text,
     change_reason,
@@ -49,6 +51,7 @@ def effect_report(ctx: ReportContext) -> Report:
         ctx.registry,
         latest_from=ctx.period.start,
         fallback_max_stays=ctx.trajectory_fallback_max,
+        method=reliable_change_method(),
     )
     reviews = queries.goal_reviews(ctx.session, ctx.sel, since=ctx.period.start)
     goals = analyse_goals(reviews)
@@ -150,14 +153,18 @@ def improved_figure(key: str, label: Any, effect: ScaleEffect | None, min_pairs:
         return KeyFigure(
             key, label, None, "pct", 0, reason=change_reason(effect.since_admission, min_pairs)
         )
+    method = effect.reliable.rci_method if effect.reliable is not None else "JT"
     note = _l("%(b)s af %(n)s forløb; Jacobson-Truax, |RC| > 1,96", b=better, n=n)
+    if method != "JT":
+        note = _l("%(b)s af %(n)s forløb; %(method)s", b=better, n=n, method=METHOD_NAMES[method])
     reliability = effect.reliability.value
     if reliability is not None and reliability < LOW_RELIABILITY:
         note = _l(
-            "%(b)s af %(n)s forløb; Jacobson-Truax med lav reliabilitet (%(r)s), så kun store "
+            "%(b)s af %(n)s forløb; %(method)s med lav reliabilitet (%(r)s), så kun store "
             "ændringer tæller",
             b=better,
             n=n,
+            method=METHOD_NAMES[method],
             r=fmt(reliability, 2),
         )
     return KeyFigure(key, label, better / n, "pct", 0, note=note)
@@ -215,14 +222,21 @@ def scale_sections(effects: list[ScaleEffect], min_pairs: int) -> list[Section]:
         )
     )
     change.charts.append(forest_chart(effects, min_pairs))
-    reliable = Section("reliable", _l("Pålidelig ændring (Jacobson-Truax)"))
+    method = reliable_change_method()
+    reliable = Section(
+        "reliable", _l("Pålidelig ændring (%(method)s)", method=METHOD_NAMES[method])
+    )
     reliable.messages.extend(low_reliability_messages(effects))
-    reliable.tables.append(reliable_table(effects, min_pairs))
+    reliable.tables.append(reliable_table(effects, min_pairs, method))
+    reliable.tables.append(robustness_table(effects, min_pairs))
     for effect in effects:
         if (
             effect.reliable is not None
             and effect.reliable.s_diff is not None
             and effect.reliable.n >= min_pairs
+            # The plot's band is Jacobson-Truax's |post - pre| <= 1.96 S_diff; the other
+            # indices adjust for regression to the mean, so the band would not fit them.
+            and effect.reliable.rci_method == "JT"
         ):
             reliable.charts.append(scatter_chart(effect))
     over_time = Section("trajectory", _l("Udvikling over tid"))
@@ -278,8 +292,19 @@ METHODS = [
 
 
 def methods(effects: list[ScaleEffect]) -> list[Any]:
-    """The methods text, saying where a mixed model was fitted on a sample of stays."""
-    notes: list[Any] = []
+    """The methods text: the reliable change method in use, and where a mixed model was fitted
+    on a sample of stays."""
+    method = reliable_change_method()
+    notes: list[Any] = [
+        _l(
+            "Metode for pålidelig ændring i denne rapport: %(method)s (indstillingen "
+            "RELIABLE_CHANGE_METHOD). Tabellen 'Pålidelig ændring efter metode' viser de samme "
+            "forløb efter Jacobson-Truax, Gulliksen-Lord-Novick, Edwards-Nunnally, "
+            "Hsu-Linn-Lord, Nunnally-Kotsch og Hageman-Arrindell, efter mindste vigtige ændring, "
+            "hvor definitionen angiver den, og efter HLM over alle målinger.",
+            method=METHOD_NAMES[method],
+        )
+    ]
     for effect in effects:
         fit = effect.trajectory
         if fit is not None and fit.sampled_from is not None:
@@ -292,4 +317,14 @@ def methods(effects: list[ScaleEffect]) -> list[Any]:
                     total=fit.sampled_from,
                 )
             )
-    return [*METHODS, *notes]
+    described = list(METHODS)
+    if method != "JT":
+        described[1] = _l(
+            "Pålidelig ændring: %(method)s (README, Statistik). SD og reliabilitet er én fast "
+            "reference pr. skala og version, så et tilbuds tal er det samme i tilbuddets, "
+            "centerets og regionens rapport: spørgeskemaets normer, hvor definitionen har dem, "
+            "ellers SD og Cronbachs alfa af alle baseline-målinger i DEL, låst første gang der er "
+            "nok målinger; tabellen siger hvilken.",
+            method=METHOD_NAMES[method],
+        )
+    return [*described, *notes]

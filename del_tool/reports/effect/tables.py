@@ -12,11 +12,12 @@ from del_tool.reports.common.direction import (
     improvement_ci,
     improvement_interval,
 )
-from del_tool.reports.common.labels import Text
+from del_tool.reports.common.labels import Text, fmt
 from del_tool.reports.common.labels import lazy as _l
 from del_tool.reports.common.model import ChartSpec, Column, Table
 from del_tool.reports.common.scales import reliability_text
 from del_tool.reports.effect.analysis import ScaleEffect, improved_count
+from del_tool.reports.effect.robustness import METHOD_NAMES
 from del_tool.stats import PairedChange
 
 CHANGE_COLUMNS = (
@@ -156,13 +157,21 @@ def reliable_row(effect: ScaleEffect, min_pairs: int) -> list[Any]:
     ]
 
 
-def reliable_table(effects: list[ScaleEffect], min_pairs: int) -> Table:
-    """Jacobson-Truax categories per scale, since admission."""
+def reliable_table(effects: list[ScaleEffect], min_pairs: int, method: str = "JT") -> Table:
+    """Reliable-change categories per scale, since admission, by ``method`` (default JT)."""
     rule: Any = _l(
         "Jacobson & Truax (1991): ændringen er pålidelig, når |RC| > 1,96 med "
         "S_diff = SD · √2 · √(1 − r), hvor SD og r er skalaens faste reference, den samme i "
         "alle rapporter. Restitueret = pålideligt forbedret og over den kliniske grænse."
     )
+    if method != "JT":
+        rule = _l(
+            "%(method)s: ændringen er pålidelig, når indekset overstiger %(critical)s; SD og r er "
+            "skalaens faste reference, den samme i alle rapporter, og S_diff er indeksets "
+            "nævner. Restitueret = pålideligt forbedret og over den kliniske grænse.",
+            method=METHOD_NAMES.get(method, method),
+            critical=fmt(1.65 if method == "HA" else 1.96, 2),
+        )
     references = [_reference_text(e) for e in effects if e.reference is not None]
     note = Text(lambda: " ".join(str(part) for part in (rule, *references)))
     rows = [reliable_row(e, min_pairs) for e in effects]
