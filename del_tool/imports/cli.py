@@ -1,5 +1,6 @@
-"""`del-tool import FILE... --unit ID` (the dry run and the write) and `del-tool import
-template OUT` (the workbook to fill in), for scripted migrations (issue #18 item 7)."""
+"""`del-tool import FILE... --unit ID` (the dry run and the write), `del-tool import template
+OUT` (the workbook to fill in) and `del-tool import undo BATCH_ID --user U`, for scripted
+migrations (issue #18 item 7)."""
 
 from __future__ import annotations
 
@@ -27,13 +28,15 @@ class ImportGroup(click.Group):
 
     def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """Usage naming both forms."""
-        formatter.write_usage(ctx.command_path, "FILE... --unit ID [OPTIONS] | template OUT")
+        formatter.write_usage(
+            ctx.command_path, "FILE... --unit ID [OPTIONS] | template OUT | undo BATCH_ID --user U"
+        )
 
 
 @click.group("import", cls=ImportGroup)
 def import_group() -> None:
-    """Import citizens and stays from XLSX or CSV files (a dry run with --dry-run), or write
-    the template (`del-tool import template OUT.xlsx`)."""
+    """Import citizens and stays from XLSX or CSV files (a dry run with --dry-run), write the
+    template (`del-tool import template OUT.xlsx`), or undo an import (`del-tool import undo`)."""
 
 
 @import_group.command(DEFAULT_COMMAND, hidden=True)
@@ -276,3 +279,35 @@ def template_command(out: Path, lang: str, units: tuple[int, ...]) -> None:
         else:
             raise click.ClickException(_("Skriv et filnavn, der ender på .xlsx eller .zip."))
         click.echo(_("Skabelonen er gemt i %(path)s.", path=str(out)))
+
+
+@import_group.command("undo")
+@click.argument("batch_id", type=int)
+@click.option("--user", "username", required=True, help="The user who made the import.")
+@click.option(
+    "--lang", type=click.Choice(["da", "en"]), default="da", show_default=True, help="Language."
+)
+@with_appcontext
+def undo_command(batch_id: int, username: str, lang: str) -> None:
+    """Undo import BATCH_ID as a whole: what it created is removed and what it updated gets its
+    earlier values, unless something else changed those records since (then nothing is)."""
+    from del_tool.db import write_session
+    from del_tool.imports.models import ImportBatch
+    from del_tool.imports.undo import UndoRefusedError, undo_batch
+
+    with force_locale(lang), write_session() as session:
+        batch = session.get(ImportBatch, batch_id)
+        if batch is None:
+            raise click.ClickException(_("Ingen indlæsning %(id)s.", id=batch_id))
+        actor = _actor(session, username, frozenset(batch.unit_ids), needed=True)
+        try:
+            count = undo_batch(session, batch, actor=actor)
+        except UndoRefusedError as refusal:
+            raise click.ClickException(str(refusal)) from refusal
+        click.echo(
+            _(
+                "Indlæsning %(id)s er fortrudt: %(count)s poster fjernet eller ført tilbage.",
+                id=batch_id,
+                count=count,
+            )
+        )
