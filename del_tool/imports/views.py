@@ -66,12 +66,16 @@ def _unit_pairs(units: list[Unit]) -> list[tuple[int, str]]:
     return [(int(u.id or 0), u.name) for u in units]
 
 
-def _megabytes() -> str:
-    return f"{round(_max_bytes() / 1024 / 1024, 1):g}"
+def _limit_text() -> str:
+    """The upload limit as the page writes it: "50 MB" (or "19,5 KB" under a megabyte)."""
+    size = _max_bytes()
+    if size >= 1024 * 1024:
+        return f"{size / 1024 / 1024:g} MB".replace(".", ",")
+    return f"{size / 1024:.1f} KB".replace(".", ",")
 
 
 def _too_big() -> str:
-    return _("Filen er for stor: højst %(limit)s MB.", limit=_megabytes())
+    return _("Filen er for stor: højst %(limit)s.", limit=_limit_text())
 
 
 def _index_page(form: UploadForm, units: list[Unit], status: int = 200) -> ResponseReturnValue:
@@ -79,7 +83,7 @@ def _index_page(form: UploadForm, units: list[Unit], status: int = 200) -> Respo
 
     lists = choice_lists(get_session(), units)
     page = render_template(
-        "imports/index.html", sheets=SHEETS.values(), lists=lists, form=form, max_mb=_megabytes()
+        "imports/index.html", sheets=SHEETS.values(), lists=lists, form=form, limit=_limit_text()
     )
     return page, status
 

@@ -56,9 +56,10 @@ def upload(
     unit: int | str,
     name: str = "borgere.xlsx",
     all_or_nothing: bool = False,
+    extra: dict[str, Any] | None = None,
 ) -> Any:
-    """Post a file to the upload form."""
-    form: dict[str, Any] = {"file": (BytesIO(data), name), "unit": str(unit)}
+    """Post a file to the upload form (with `extra` fields: a CSRF token)."""
+    form: dict[str, Any] = {"file": (BytesIO(data), name), "unit": str(unit), **(extra or {})}
     if all_or_nothing:
         form["all_or_nothing"] = "y"
     return client.post("/imports/", data=form, content_type="multipart/form-data")

@@ -82,8 +82,27 @@ def scoped_ids(db: Session) -> dict[str, dict[str, Any]]:
         "other": _stay(db, col(Stay.citizen_id).not_in(inside)),
     }
     result = {scope: _ids_of(db, scope, stay, staff.id) for scope, stay in stays.items()}
+    # A planned import of the leader's ("own") and one of another user's ("other").
+    for scope, user_id in (("own", leader.id), ("other", result["other"]["user_id"])):
+        result[scope]["batch_id"] = _planned_import(db, user_id, stays[scope].unit_id)
     db.commit()
     return result
+
+
+def _planned_import(db: Session, user_id: int | None, unit_id: int) -> int:
+    """A planned import (a dry run waiting for its confirmation) of a header-only file."""
+    from del_tool.imports.batches import plan_upload
+
+    header = "Borger-ID;Navn;Fødselsår;Køn;Målgruppe\n".encode()
+    batch = plan_upload(
+        db,
+        user_id=user_id or 0,
+        file_name="borgere.csv",
+        data=header,
+        scope=frozenset({unit_id}),
+        all_or_nothing=False,
+    )
+    return int(batch.id or 0)
 
 
 def _ids_of(db: Session, scope: str, stay: Stay, staff_id: int | None) -> dict[str, Any]:

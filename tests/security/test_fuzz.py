@@ -60,6 +60,9 @@ POST_ONLY_FIELDS: dict[str, dict[str, str]] = {
     # The wording's save step: its form is on the preview, under a token an upload made.
     "admin.save_wording": {"token": "x", "save": "Gem ordlyden"},
     "audit.review_access": {"verdict": "ok"},
+    # An import's confirmation and undo: buttons on its page and on the list of imports.
+    "imports.confirm": {},
+    "imports.undo": {},
     "main.set_language": {"lang": "en", "next": "/home"},
 }
 EXECUTED = re.compile(r"<script>alert|<img src=x onerror|1337")

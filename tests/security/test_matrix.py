@@ -129,6 +129,11 @@ EXPECTED: dict[str, dict[str, str]] = {
     # Imports: leaders, the template with their centre's units.
     "imports.index": only("leader"),
     "imports.template": only("leader"),
+    # A leader's own imports; another user's import is a 404 (tests/imports/test_web.py).
+    "imports.batches": only("leader"),
+    "imports.batch": only("leader"),
+    "imports.confirm": only("leader"),
+    "imports.undo": only("leader"),
     # Council packs made from the web: leaders and analysts, each seeing only their own.
     "packs.index": only("leader", "analyst"),
     "packs.progress": only("leader", "analyst"),
