@@ -100,3 +100,55 @@ def test_another_leaders_import_is_not_found(app, make_user, units):
     assert other.post(f"/imports/{batch.id}/undo").status_code == 404
     assert "borgere.xlsx" not in other.get("/imports/batches").get_data(as_text=True)
     assert _counts(app) == (0, 0)
+
+
+def test_the_waiting_page_reloads_itself_and_a_failed_commit_says_why(
+    app, make_user, units, monkeypatch
+):
+    unit = units["Bostedet Engtoften"]
+    client = leader_client(app, make_user, unit)
+    upload(client, workbook(), unit=unit)
+    batch = only_batch(app)
+    with app.app_context(), get_db(app).session(write=True) as db:
+        queued = db.get(ImportBatch, batch.id)
+        queued.state = ImportState.QUEUED.value  # confirmed, no worker has taken it yet
+        db.commit()
+    page = client.get(f"/imports/{batch.id}").get_data(as_text=True)
+    assert '<meta http-equiv="refresh" content="2">' in page
+    assert "Indlæsningen venter på at blive gemt." in page
+    with app.app_context(), get_db(app).session(write=True) as db:
+        db.get(ImportBatch, batch.id).state = ImportState.PLANNED.value
+        db.commit()
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr("del_tool.imports.tasks.commit_plan", broken)
+    client.post(f"/imports/{batch.id}/confirm")
+    failed = only_batch(app)
+    assert failed.state == ImportState.FAILED
+    assert failed.message == "RuntimeError: disk on fire"
+    page = client.get(f"/imports/{batch.id}").get_data(as_text=True)
+    assert "Indlæsningen mislykkedes" in page and "disk on fire" in page
+    assert "http-equiv" not in page
+    assert _counts(app) == (0, 0)
+
+
+def test_a_dry_run_left_unconfirmed_is_dropped_with_its_file(app, make_user, units):
+    from datetime import timedelta
+
+    from del_tool.imports.batches import PLAN_HOURS
+    from del_tool.modelbase import utcnow
+
+    unit = units["Bostedet Engtoften"]
+    client = leader_client(app, make_user, unit)
+    upload(client, workbook(), unit=unit)
+    old = only_batch(app)
+    with app.app_context(), get_db(app).session(write=True) as db:
+        db.get(ImportBatch, old.id).created_at = utcnow() - timedelta(hours=PLAN_HOURS + 1)
+        db.commit()
+    upload(client, workbook(), unit=unit)
+    with app.app_context(), get_db(app).session(write=False) as db:
+        [kept] = db.exec(select(ImportBatch)).all()  # SQLite may give it the old id again
+        assert kept.created_at > utcnow() - timedelta(hours=1)
+        assert len(db.exec(select(ImportFile)).all()) == 1
