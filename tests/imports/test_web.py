@@ -7,6 +7,7 @@ from sqlmodel import select
 
 from del_tool.citizens.models import Citizen, Stay
 from del_tool.db import get_db
+from del_tool.imports.batches import read_progress
 from del_tool.imports.models import ImportBatch, ImportFile, ImportState
 from tests.imports.test_cli import STAYS
 from tests.imports.web import leader_client, only_batch, upload, workbook
@@ -36,6 +37,8 @@ def test_upload_plans_then_the_confirmation_writes(app, make_user, units):
     assert _counts(app) == (2, 3)
     batch = only_batch(app)
     assert batch.state == ImportState.DONE and batch.finished_at is not None
+    with app.app_context():
+        assert read_progress(batch.id) == {"done": 5, "total": 5}  # the waiting page's count
     assert batch.summary["stays"]["create"] == 3
     assert sorted(batch.result["created"]["citizens"]) == batch.result["created"]["citizens"]
     with app.app_context(), get_db(app).session(write=False) as db:
@@ -124,7 +127,7 @@ def test_the_waiting_page_reloads_itself_and_a_failed_commit_says_why(
         raise RuntimeError("disk on fire")
 
     monkeypatch.setattr("del_tool.imports.tasks.commit_plan", broken)
-    client.post(f"/imports/{batch.id}/confirm")
+    assert client.post(f"/imports/{batch.id}/confirm").status_code == 303
     failed = only_batch(app)
     assert failed.state == ImportState.FAILED
     assert failed.message == "RuntimeError: disk on fire"
