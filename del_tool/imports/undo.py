@@ -123,7 +123,7 @@ def _changed(
                 changes.append(_("%(record)s er ændret", record=_name(kind, int(key))))
     stays = sorted(result["created"].get(Kind.STAYS.value, []))
     for model, label in (
-        (Goal, _("mål")),
+        (Goal, _("et eller flere mål")),
         (FollowUp, _("opfølgninger")),
         (StayService, _("særydelser")),
         (Referral, _("en henvendelse")),
