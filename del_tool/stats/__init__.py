@@ -80,6 +80,11 @@ if TYPE_CHECKING:
     )
     from del_tool.stats.reliable_change_hlm import HlmReliableChange, reliable_change_hlm
     from del_tool.stats.tariff_growth import TariffGrowth
+    from del_tool.stats.trajectory_models import (
+        ModelComparison,
+        ModelFit,
+        compare_trajectory_models,
+    )
 
 #: Public name -> the submodule that defines it. (`occupancy.occupancy` and
 #: `tariff_growth.tariff_growth` are imported from their modules: a lazy name equal to its
@@ -135,6 +140,9 @@ _LAZY: dict[str, str] = {
     "spans": "occupancy",
     "TariffGrowth": "tariff_growth",
     "Trajectory": "mixed_models",
+    "ModelComparison": "trajectory_models",
+    "ModelFit": "trajectory_models",
+    "compare_trajectory_models": "trajectory_models",
     "trajectory": "mixed_models",
 }
 
@@ -163,6 +171,8 @@ __all__ = [
     "GoalAttainment",
     "GoalShare",
     "HlmReliableChange",
+    "ModelComparison",
+    "ModelFit",
     "Occupancy",
     "PairedChange",
     "ReliableChange",
@@ -181,6 +191,7 @@ __all__ = [
     "anchor_change",
     "band_index",
     "band_indices",
+    "compare_trajectory_models",
     "cost_summary",
     "cronbach_alpha",
     "exact_poisson_limits",

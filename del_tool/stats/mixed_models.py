@@ -124,6 +124,7 @@ def trajectory(
     optimizers: Sequence[str] = OPTIMIZERS,
     maxiter: int | None = None,
     fallback_max_groups: int | None = None,
+    random_slope: bool = True,
 ) -> Trajectory:
     """Fit score = b0 + b1*time + u0_g + u1_g*time + e by REML (del_tool.stats.reml first).
 
@@ -143,21 +144,22 @@ def trajectory(
     ``reason`` says why and ``converged`` is False. Library warnings are recorded in ``warnings``.
     DEL's own fit ("reml") always uses every group; statsmodels' optimizers, which loop over
     groups in Python, are given a reproducible random sample of ``fallback_max_groups`` groups
-    when there are more (stated in ``method`` and ``sampled_from``).
+    when there are more (stated in ``method`` and ``sampled_from``). ``random_slope=False`` fits
+    the random intercept only (as chosen by ``compare_trajectory_models``).
     """
     data, n_dropped = _prepare(frame, time, score, group)
     problem = _data_problem(data)
     if problem is not None:
         return _failed(data.counts(n_dropped), [], "no model fitted", problem)
     sample = data.sample(fallback_max_groups)
-    slope_ok = data.groups_with_two_times() >= MIN_GROUPS
+    slope_ok = random_slope and data.groups_with_two_times() >= MIN_GROUPS
     tried: list[str] = []
     caught: list[str] = []
-    for random_slope in (True, False) if slope_ok else (False,):
+    for with_slope in (True, False) if slope_ok else (False,):
         for name in optimizers:
             used = data if name == "reml" or sample is None else sample
-            tried.append(f"{'slope' if random_slope else 'intercept'}/{name}")
-            fit, messages = _fit(used, random_slope, name, maxiter)
+            tried.append(f"{'slope' if with_slope else 'intercept'}/{name}")
+            fit, messages = _fit(used, with_slope, name, maxiter)
             caught.extend(messages)
             if fit is not None:
                 sampled_from = None if used is data else data.n_groups
@@ -166,8 +168,8 @@ def trajectory(
                     **used.counts(n_dropped),
                     optimizer=name,
                     warnings=tuple(caught),
-                    method=_method(random_slope, name, tried, sampled_from, used.n_groups),
-                    reason=None if random_slope else _intercept_reason(slope_ok),
+                    method=_method(with_slope, name, tried, sampled_from, used.n_groups),
+                    reason=None if with_slope else _intercept_reason(slope_ok, random_slope),
                     sampled_from=sampled_from,
                 )
     method = f"no converging fit (tried {', '.join(tried)})"
@@ -282,8 +284,10 @@ def _failed(base: dict[str, Any], caught: list[str], method: str, reason: str) -
     )
 
 
-def _intercept_reason(slope_ok: bool) -> str:
+def _intercept_reason(slope_ok: bool, requested: bool) -> str:
     """Why the random-slope model was not used."""
+    if not requested:
+        return "random intercept only, as requested"
     if not slope_ok:
         return f"fewer than {MIN_GROUPS} groups with 2+ time points: random intercept only"
     return "random intercept and slope model did not converge: random intercept only"

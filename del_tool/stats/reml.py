@@ -57,7 +57,7 @@ class RemlFit:
     cov_beta: FloatArray  # 2x2
     cov_re: FloatArray  # G: 2x2 (random slope) or 1x1 (random intercept)
     sigma2: float
-    deviance: float
+    deviance: float  # the minimised criterion: REML criterion, or -2 log L for ML
     iterations: int
     evaluations: int
 
@@ -132,9 +132,10 @@ class _Criterion:
     on the last axis.
     """
 
-    def __init__(self, sums: _Sums, random_slope: bool) -> None:
+    def __init__(self, sums: _Sums, random_slope: bool, reml: bool = True) -> None:
         self.s = sums
         self.random_slope = random_slope
+        self.reml = reml
         s = sums
         full_a = np.array([[s.n, s.t], [s.t, s.tt]])
         self.zz = full_a if random_slope else full_a[:1, :1]
@@ -142,7 +143,7 @@ class _Criterion:
         self.zy = np.array([s.y, s.ty]) if random_slope else np.array([s.y])
         self.xtx = full_a.sum(axis=2)
         self.xty = np.array([s.y.sum(), s.ty.sum()])
-        self.dof = s.n_total - 2
+        self.dof = s.n_total - 2 if reml else s.n_total
 
     def lam(self, theta: FloatArray) -> FloatArray:
         """Lambda (lower triangular) from theta."""
@@ -165,7 +166,7 @@ class _Criterion:
         return _Point(k, m, float(np.log(det).sum()), p, q, r)
 
     def deviance(self, theta: FloatArray) -> float:
-        """The REML criterion (-2 log restricted likelihood) profiled over beta and sigma^2."""
+        """The REML (or ML) criterion, -2 log likelihood profiled over beta and sigma^2."""
         return self.profiled(self.point(theta))[0]
 
     def profiled(self, at: _Point) -> tuple[float, FloatArray, float]:
@@ -178,7 +179,9 @@ class _Criterion:
         if rss <= 0:
             return math.inf, beta, rss
         dof = self.dof
-        value = at.logdet_c + float(logdet_p) + dof * (1.0 + math.log(2.0 * math.pi * rss / dof))
+        value = at.logdet_c + dof * (1.0 + math.log(2.0 * math.pi * rss / dof))
+        if self.reml:
+            value += float(logdet_p)
         return value, beta, rss
 
     def deviance_and_gradient(self, theta: FloatArray) -> tuple[float, FloatArray]:
@@ -188,8 +191,9 @@ class _Criterion:
         if not math.isfinite(value):
             return value, np.zeros_like(theta)
         e = self.zy - np.einsum("ijg,j->ig", self.zx, beta)
-        q_g = np.einsum("ijg,jk,lkg->ilg", self.zx, np.linalg.inv(at.p), self.zx)
-        q_g = q_g + (self.dof / rss) * e[:, None, :] * e[None, :, :]
+        q_g = (self.dof / rss) * e[:, None, :] * e[None, :, :]
+        if self.reml:
+            q_g = q_g + np.einsum("ijg,jk,lkg->ilg", self.zx, np.linalg.inv(at.p), self.zx)
         b_t = np.eye(len(at.k))[:, :, None] - _mm(at.m, self.zz)
         f = _mm(at.k, self.zz - _mm(q_g, b_t)).sum(axis=2)
         if self.random_slope:
@@ -204,13 +208,16 @@ def fit_growth_reml(
     *,
     random_slope: bool = True,
     maxiter: int | None = None,
+    reml: bool = True,
 ) -> RemlFit | None:
-    """Fit the model by REML; None when the optimiser does not converge to finite estimates.
+    """Fit the model by REML (or ML); None when the optimiser does not converge to finite estimates.
 
     `t`, `y` and `groups` hold complete rows (no missing values); the caller checks that there
-    are enough groups and that time varies.
+    are enough groups and that time varies. With ``reml=False`` the criterion is lme4's profiled
+    ML deviance (Bates et al. 2015, eq. 35), sum_g log|C_g| + N (1 + log(2 pi RSS / N)): no
+    log|P| term and N instead of N - p, so sigma^2 = RSS / N; ``deviance`` is then -2 log L.
     """
-    crit = _Criterion(_sums(np.asarray(t, float), np.asarray(y, float), groups), random_slope)
+    crit = _Criterion(_sums(np.asarray(t, float), np.asarray(y, float), groups), random_slope, reml)
     start = np.array([1.0, 0.0, 1.0]) if random_slope else np.array([1.0])
     bounds = [(0.0, None), (None, None), (0.0, None)] if random_slope else [(0.0, None)]
     with np.errstate(all="ignore"):
