@@ -123,6 +123,7 @@ def register_blueprints(app: Flask) -> None:
     from del_tool.referrals.views import bp as referrals_bp
     from del_tool.reports.pack_views import bp as packs_bp
     from del_tool.reports.views import bp as reports_bp
+    from del_tool.reminders.views import bp as reminders_bp
     from del_tool.security.views import bp as account_bp
 
     app.register_blueprint(main_bp)
@@ -139,6 +140,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(packs_bp)
     app.register_blueprint(referrals_bp)
     app.register_blueprint(imports_bp)
+    app.register_blueprint(reminders_bp)
 
 
 def register_security(app: Flask) -> None:

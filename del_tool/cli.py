@@ -229,6 +229,7 @@ def register_app_commands(app: Flask) -> None:
     from del_tool.imports.cli import import_group
     from del_tool.jobs.worker import serve_command, worker_command
     from del_tool.organisation.cli import organisation_group
+    from del_tool.reminders.tasks import reminders_group
     from del_tool.reports.cli import reports_group
     from del_tool.security.cli import COMMANDS as SECURITY_COMMANDS
     from del_tool.users_cli import users_group
@@ -241,6 +242,7 @@ def register_app_commands(app: Flask) -> None:
         users_group,
         organisation_group,
         import_group,
+        reminders_group,
         reports_group,
         worker_command,
         serve_command,

@@ -107,6 +107,19 @@ class DefaultConfig:
     #: apart from the backups. Earlier keys in BACKUP_RETIRED_KEYS still open older backups.
     BACKUP_ENCRYPTION_KEY: str | None = None
     BACKUP_RETIRED_KEYS: tuple[str, ...] = ()
+    #: Reminders (README "Reminders"): the weekly digest of follow-ups overdue and due, sent by
+    #: `del-tool worker` at REMINDER_SCHEDULE (as BACKUP_SCHEDULE; in BABEL_DEFAULT_TIMEZONE)
+    #: through MAIL_SERVER; no MAIL_SERVER, no mail. Links in the mail start with PUBLIC_URL.
+    #: REMINDER_DETAIL "count" says totals and a link; "units" adds each unit's counts.
+    MAIL_SERVER = ""
+    MAIL_PORT = 587
+    MAIL_SECURITY = "starttls"
+    MAIL_USERNAME = ""
+    MAIL_PASSWORD = ""
+    MAIL_FROM = ""
+    PUBLIC_URL = ""
+    REMINDER_SCHEDULE = "0 7 * * 1"
+    REMINDER_DETAIL = "count"
     #: Add `Server-Timing: cpu;dur=MS` to responses (the benchmark measures CPU per page).
     SERVER_TIMING = False
     #: A report's mixed models use all stays; only if DEL's REML fit does not converge is the
@@ -217,6 +230,7 @@ def check_config(app: Flask) -> None:
     """Refuse configurations that cannot run; outside debug/testing also refuse unsafe ones."""
     check_database_url(app.config["DATABASE_URL"])
     check_reliable_change_method(app.config.get("RELIABLE_CHANGE_METHOD", "JT"))
+    check_mail(app.config)
     if app.debug or app.testing:
         return
     secret = app.config.get("SECRET_KEY") or ""
@@ -244,6 +258,33 @@ def check_reliable_change_method(method: object) -> None:
         raise ConfigError(
             f"DEL_RELIABLE_CHANGE_METHOD is {method!r}; use one of "
             f"{', '.join(RELIABLE_CHANGE_METHODS)} (JT is Jacobson-Truax, the default)"
+        )
+
+
+def check_mail(config: Any) -> None:
+    """Raise ConfigError for mail settings that cannot send a digest (only with MAIL_SERVER)."""
+    from del_tool.reminders.mail import DETAIL_CHOICES, SECURITY_CHOICES
+
+    if config.get("REMINDER_DETAIL", "count") not in DETAIL_CHOICES:
+        raise ConfigError(
+            f"DEL_REMINDER_DETAIL is {config.get('REMINDER_DETAIL')!r}; use count or units"
+        )
+    if not config.get("MAIL_SERVER"):
+        return
+    if config.get("MAIL_SECURITY", "starttls") not in SECURITY_CHOICES:
+        raise ConfigError(
+            f"DEL_MAIL_SECURITY is {config.get('MAIL_SECURITY')!r}; use starttls, ssl or none"
+        )
+    public = str(config.get("PUBLIC_URL") or "")
+    if not public.startswith(("https://", "http://")):
+        raise ConfigError(
+            "DEL_MAIL_SERVER is set but DEL_PUBLIC_URL is not an http(s) address: the reminder "
+            "mails link to it (for example https://del.example.dk)"
+        )
+    if "@" not in str(config.get("MAIL_FROM") or ""):
+        raise ConfigError(
+            "DEL_MAIL_SERVER is set but DEL_MAIL_FROM is not an address (for example "
+            "del@example.dk)"
         )
 
 

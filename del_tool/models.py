@@ -34,6 +34,7 @@ from del_tool.organisation.models import (
     UnitPlaces,
     UnitQuestionnaire,
 )
+from del_tool.reminders.models import ReminderSubscription
 from del_tool.reports.models import CouncilPublication
 
 __all__ = [
@@ -64,6 +65,7 @@ __all__ = [
     "Referral",
     "ReferralOutcome",
     "Region",
+    "ReminderSubscription",
     "Role",
     "Settlement",
     "Sex",

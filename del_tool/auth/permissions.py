@@ -37,11 +37,17 @@ class Permission(enum.StrEnum):
     VIEW_REFERRALS = "view_referrals"  # demand: leaders (their centre) and analysts (all)
     RECORD_REFERRALS = "record_referrals"  # leaders, in their centre's units
     IMPORT_CITIZENS = "import_citizens"  # leaders bring their centre's history in (imports)
+    RECEIVE_REMINDERS = "receive_reminders"  # staff and leaders: the weekly digest by e-mail
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.STAFF: frozenset(
-        {Permission.VIEW_CITIZENS, Permission.EDIT_CITIZENS, Permission.VIEW_REPORTS}
+        {
+            Permission.VIEW_CITIZENS,
+            Permission.EDIT_CITIZENS,
+            Permission.VIEW_REPORTS,
+            Permission.RECEIVE_REMINDERS,
+        }
     ),
     Role.LEADER: frozenset(
         {
@@ -54,6 +60,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.VIEW_REFERRALS,
             Permission.RECORD_REFERRALS,
             Permission.IMPORT_CITIZENS,
+            Permission.RECEIVE_REMINDERS,
         }
     ),
     Role.ANALYST: frozenset(

@@ -45,6 +45,7 @@ JOB_MODULES = (
     "del_tool.citizens.chart_jobs",
     "del_tool.security.backup_schedule",
     "del_tool.imports.tasks",
+    "del_tool.reminders.tasks",
 )
 
 

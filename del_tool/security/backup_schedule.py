@@ -46,13 +46,17 @@ LEASE_SECONDS = 2 * 24 * 3600
 
 
 class ScheduleError(ValueError):
-    """BACKUP_SCHEDULE cannot be read; the message says what it should look like."""
+    """A schedule setting (BACKUP_SCHEDULE, REMINDER_SCHEDULE) cannot be read; the message
+    says what it should look like."""
 
 
-def parse_schedule(text: str, timezone: str) -> Callable[[datetime], bool] | None:
+def parse_schedule(
+    text: str, timezone: str, *, setting: str = "BACKUP_SCHEDULE"
+) -> Callable[[datetime], bool] | None:
     """The test huey's scheduler asks every minute (with a naive UTC time), or None when
     `text` is empty. "HH:MM" is a daily time; five fields are a cron expression (minute, hour,
-    day, month, day of week with 0 = Sunday), both in `timezone`."""
+    day, month, day of week with 0 = Sunday), both in `timezone`. ScheduleError (naming
+    `setting`) when it is neither."""
     text = text.strip()
     if not text:
         return None
@@ -60,13 +64,13 @@ def parse_schedule(text: str, timezone: str) -> Callable[[datetime], bool] | Non
     fields = [daily.group(2), daily.group(1), "*", "*", "*"] if daily else text.split()
     if len(fields) != 5:
         raise ScheduleError(
-            f"BACKUP_SCHEDULE {text!r}: give a daily time such as 02:30, or a cron expression "
+            f"{setting} {text!r}: give a daily time such as 02:30, or a cron expression "
             "of five fields such as '30 2 * * *'"
         )
     try:
         matches = crontab(*[str(int(f)) if f.isdigit() else f for f in fields])
     except ValueError as exc:
-        raise ScheduleError(f"BACKUP_SCHEDULE {text!r}: {exc}") from None
+        raise ScheduleError(f"{setting} {text!r}: {exc}") from None
     zone = ZoneInfo(timezone)
 
     def due(moment: datetime) -> bool:

@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from del_tool.auth.models import User
 from del_tool.auth.passwords import hash_password, verify_password
-from del_tool.auth.permissions import Permission, public, requires
+from del_tool.auth.permissions import Permission, has_permission, public, requires
 from del_tool.auth.services import record_second_factor
 from del_tool.db import get_session
 from del_tool.modelbase import utcnow
@@ -39,6 +39,7 @@ def index():
         remaining=remaining,
         required=totp.totp_required(current_user),
         disable_form=TotpDisableForm(),
+        reminders=has_permission(current_user, Permission.RECEIVE_REMINDERS),
     )
 
 

@@ -48,6 +48,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     "account.recovery_codes": only(*USERS),
     "account.totp_disable": only(*USERS),
     "account.totp_setup": only(*USERS),
+    # The weekly digest: the roles with a caseload.
+    "reminders.settings": only("staff", "leader"),
     # Public, but without a fresh password step it sends everyone to the login page.
     "account.two_factor": {},
     "auth.login": only(*EVERYONE),
