@@ -30,7 +30,9 @@ from del_tool.reports.common.labels import lazy as _l
 from del_tool.reports.common.queries import StaySelection
 from del_tool.reports.common.reference import Reference, scale_reference
 from del_tool.reports.common.scales import ScaleInfo, ordered_scales
+from del_tool.reports.effect import model_choice
 from del_tool.stats import (
+    ModelComparison,
     PairedChange,
     ReliableChange,
     ScaleReliability,
@@ -60,6 +62,8 @@ class ScaleEffect:
     trajectory: Trajectory | None
     trajectory_reason: Any
     trajectory_data: pd.DataFrame | None = None
+    #: The random-intercept / random-slope comparison behind the trajectory model.
+    trajectory_choice: ModelComparison | None = None
     #: The SD and reliability behind reliable change: one per scale, whatever the scope.
     reference: Reference | None = None
 
@@ -214,6 +218,7 @@ def _trajectory(rows: pd.DataFrame, stays: pd.DataFrame, fallback_max: int) -> d
         return {"trajectory": None, "trajectory_reason": none, "trajectory_data": None}
     years = frames.years_since_admission(rows, stays)
     data = pd.DataFrame({"stay": rows["stay"], "score": rows["value"], "years": years})
+    choice = model_choice.compare(data)
     fitted = trajectory(
         data,
         time="years",
@@ -221,6 +226,7 @@ def _trajectory(rows: pd.DataFrame, stays: pd.DataFrame, fallback_max: int) -> d
         group="stay",
         optimizers=OPTIMIZERS,
         fallback_max_groups=fallback_max,
+        random_slope=model_choice.wants_slope(choice),
     )
     reason: Text | None = None
     if fitted.sampled_from is not None:
@@ -232,7 +238,12 @@ def _trajectory(rows: pd.DataFrame, stays: pd.DataFrame, fallback_max: int) -> d
         )
     if fitted.slope is None:
         reason = _l("Modellen kunne ikke tilpasses: %(why)s", why=fitted.reason or "")
-    return {"trajectory": fitted, "trajectory_reason": reason, "trajectory_data": data}
+    return {
+        "trajectory": fitted,
+        "trajectory_reason": reason,
+        "trajectory_data": data,
+        "trajectory_choice": choice,
+    }
 
 
 def improved_count(effect: ScaleEffect) -> tuple[int, int] | None:

@@ -18,6 +18,7 @@ from del_tool.reports.common.labels import lazy as _l
 from del_tool.reports.common.model import KeyFigure, Report, Section
 from del_tool.reports.common.scales import FUNCTIONING, FUNCTIONING_MEAN, WELLBEING
 from del_tool.reports.common.verdict import glossary_section, verdict_min_n
+from del_tool.reports.effect import model_choice
 from del_tool.reports.effect.analysis import ScaleEffect, analyse_scales, improved_count
 from del_tool.reports.effect.goals import analyse_goals, goal_section
 from del_tool.reports.effect.robustness import METHOD_NAMES, robustness_table
@@ -278,12 +279,7 @@ METHODS = [
         "af alle baseline-målinger i DEL, låst første gang der er nok målinger; tabellen siger "
         "hvilken."
     ),
-    _l(
-        "Forløbsmodel: lineær mixed model med tilfældigt niveau og hældning pr. forløb, tilpasset "
-        "med REML (DELs egen tilpasning med samme kriterium som lme4) over alle målinger fra "
-        "indskrivning til periodens slutning af alle forløb målt i perioden, ikke kun forløb med "
-        "to målinger."
-    ),
+    model_choice.METHOD,
     _l(
         "Målopfyldelse: andel mål, hvis seneste niveau er på eller bedre end målniveauet, med "
         "Wilson 95 % KI; GAS T-score efter Kiresuk & Sherman (rho = 0,3)."

@@ -16,6 +16,7 @@ from del_tool.reports.common.labels import Text, fmt
 from del_tool.reports.common.labels import lazy as _l
 from del_tool.reports.common.model import ChartSpec, Column, Table
 from del_tool.reports.common.scales import reliability_text
+from del_tool.reports.effect import model_choice
 from del_tool.reports.effect.analysis import ScaleEffect, improved_count
 from del_tool.reports.effect.robustness import METHOD_NAMES
 from del_tool.stats import PairedChange
@@ -208,7 +209,7 @@ def trajectory_row(effect: ScaleEffect) -> list[Any]:
         ]
     higher = effect.info.higher_is_better
     low, high = improvement_ci(fit.slope_ci, higher)
-    model = _l("tilfældigt niveau og hældning") if fit.random_slope else _l("tilfældigt niveau")
+    model = model_choice.model_text(fit, effect.trajectory_choice)
     return [
         effect.info.title,
         fit.n_groups,
@@ -227,8 +228,10 @@ def trajectory_table(effects: list[ScaleEffect]) -> Table:
     rows = [trajectory_row(e) for e in effects if e.info.multi_item]
     model = _l(
         "Lineær mixed model (REML) over alle målinger fra indskrivning til periodens slutning "
-        "for forløb målt i perioden; tid i år siden indskrivning; tilfældigt niveau og "
-        "hældning pr. forløb; Wald 95 % KI. Niveauet er på skalaens egne tal."
+        "for forløb målt i perioden; tid i år siden indskrivning; tilfældigt niveau pr. forløb "
+        "og tilfældig hældning, når en likelihood ratio-test (grænsetest, 50:50-blanding af "
+        "chi²(1) og chi²(2)) viser, at hældningerne varierer (kolonnen Model); Wald 95 % KI. "
+        "Niveauet er på skalaens egne tal."
     )
     return Table(
         "effect_trajectory",
