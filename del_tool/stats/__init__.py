@@ -25,6 +25,12 @@ from del_tool.stats.scoring import (
 
 if TYPE_CHECKING:
     from del_tool.stats.adjusted import AdjustedComparison, adjusted_comparison
+    from del_tool.stats.agreement import (
+        LimitsOfAgreement,
+        WeightedKappa,
+        limits_of_agreement,
+        weighted_kappa,
+    )
     from del_tool.stats.change_thresholds import (
         ThresholdChange,
         anchor_change,
@@ -92,6 +98,10 @@ if TYPE_CHECKING:
 _LAZY: dict[str, str] = {
     "AdjustedComparison": "adjusted",
     "adjusted_comparison": "adjusted",
+    "LimitsOfAgreement": "agreement",
+    "WeightedKappa": "agreement",
+    "limits_of_agreement": "agreement",
+    "weighted_kappa": "agreement",
     "ServiceCosts": "charges",
     "service_costs": "charges",
     "settlements_in_period": "charges",
@@ -171,6 +181,7 @@ __all__ = [
     "GoalAttainment",
     "GoalShare",
     "HlmReliableChange",
+    "LimitsOfAgreement",
     "ModelComparison",
     "ModelFit",
     "Occupancy",
@@ -187,6 +198,7 @@ __all__ = [
     "ThresholdChange",
     "Trajectory",
     "TwoGroupEffect",
+    "WeightedKappa",
     "adjusted_comparison",
     "anchor_change",
     "band_index",
@@ -203,6 +215,7 @@ __all__ = [
     "gas_t_score",
     "goal_attainment",
     "jacobson_truax_cutoff",
+    "limits_of_agreement",
     "may_show",
     "paired_change",
     "percentage_change",
@@ -222,6 +235,7 @@ __all__ = [
     "suppress_small_cells",
     "trajectory",
     "two_group_effect",
+    "weighted_kappa",
     "whole_years",
     "wilson_interval",
 ]
