@@ -76,7 +76,7 @@ def stay_for_date(session: Session, actor: Actor, citizen_id: int, day: date) ->
 def create_goal(*, session: Session, actor: Actor, citizen_id: int, data: GoalData) -> Goal:
     """A new goal in the citizen's stay (in the actor's units) that covers its start date."""
     get_citizen(session, actor, citizen_id)
-    _check_goal(data)
+    check_goal(data)
     stay = stay_for_date(session, actor, citizen_id, data.start_date)
     if stay is None:
         raise RuleError(
@@ -95,7 +95,7 @@ def update_goal(
     values = asdict(data)
     if not check_version(goal, version, values):
         return goal
-    _check_goal(data)
+    check_goal(data)
     stay = session.get(Stay, goal.stay_id)
     if stay is not None and not (
         stay.start_date <= data.start_date
@@ -143,7 +143,7 @@ def close_goal(
     return history.update(session, actor, goal, values, citizen_id=goal.citizen_id)
 
 
-def _check_goal(data: GoalData) -> None:
+def check_goal(data: GoalData) -> None:
     """The same rules as the form (and the database CHECKs), for callers other than the form."""
     if is_blank(data.title):
         raise RuleError("title", _l("Skriv målet."))

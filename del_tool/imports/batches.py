@@ -22,10 +22,11 @@ from sqlmodel import Session, col, select
 
 from del_tool.auth.scope import Scope
 from del_tool.citizens.access import Actor, ident
-from del_tool.imports.commit import file_hash, vars_of
+from del_tool.imports.commit import file_hash, shown_kinds, vars_of
+from del_tool.imports.conflicts import Conflict
 from del_tool.imports.models import ImportBatch, ImportFile, ImportState
 from del_tool.imports.plan import Plan, plan_import
-from del_tool.imports.sheets import Kind
+from del_tool.imports.sheets import SHEETS
 from del_tool.modelbase import utcnow
 from del_tool.store import get_store
 
@@ -41,7 +42,14 @@ def fingerprint(plan: Plan) -> str:
     """SHA-256 of what the plan would do: each accepted row's kind, reference, action, record
     and hash, each refusal's place, each likely duplicate."""
     rows = [
-        [r.kind.value, r.data.external_ref, r.action, r.entity_id, r.row_hash] for r in plan.rows
+        [
+            r.kind.value,
+            r.data.external_ref,
+            "conflict" if r.conflict else r.action,  # whichever way the user chooses
+            r.entity_id,
+            r.row_hash,
+        ]
+        for r in plan.rows
     ]
     refusals = sorted([r.sheet, r.row, r.column] for r in plan.refusals)
     duplicates = sorted([d.sheet, d.row, d.similar.citizen_id] for d in plan.duplicates)
@@ -56,8 +64,10 @@ def plan_record(plan: Plan) -> dict[str, Any]:
         for r in plan.refusals[:MAX_REFUSALS_SHOWN]
     ]
     return {
-        "counts": {k.value: vars_of(plan.counts[k]) for k in Kind},
+        "counts": {k.value: vars_of(plan.counts[k]) for k in shown_kinds(plan)},
         "refusals": refusals,
+        "conflicts": [conflict_record(c) for c in plan.conflicts[:MAX_REFUSALS_SHOWN]],
+        "conflict_count": len(plan.conflicts),
         "refusal_count": len(plan.refusals),
         "duplicates": [
             {"sheet": d.sheet, "row": d.row, "citizen_id": d.similar.citizen_id}
@@ -68,6 +78,30 @@ def plan_record(plan: Plan) -> dict[str, Any]:
         "rows": len(plan.rows),
         "fingerprint": fingerprint(plan),
     }
+
+
+def conflict_record(conflict: Conflict) -> dict[str, Any]:
+    """A conflict as the dry run's page shows it: where, the record, and per column the file's
+    value and DEL's. The values are citizen data: `strip_conflicts` drops them once the import
+    is decided, as its file is dropped."""
+    spec = SHEETS[conflict.kind]
+    return {
+        "key": conflict.choice_key,
+        "sheet": conflict.sheet,
+        "row": conflict.row,
+        "citizen_id": conflict.citizen_id,
+        "fields": [
+            [str(spec.column(name).header), ours, theirs] for name, ours, theirs in conflict.fields
+        ],
+    }
+
+
+def strip_conflicts(batch: ImportBatch) -> None:
+    """Drop the conflicts' values from a decided import's record (their places stay)."""
+    listed = batch.plan.get("conflicts")
+    if listed:
+        kept = [{k: v for k, v in c.items() if k != "fields"} for c in listed]
+        batch.plan = {**batch.plan, "conflicts": kept}
 
 
 def plan_upload(
@@ -89,7 +123,7 @@ def plan_upload(
         file_name=file_name[:200],
         file_hash=file_hash(data),
         source=plan.source,
-        summary={k.value: vars_of(plan.counts[k]) for k in Kind},
+        summary={k.value: vars_of(plan.counts[k]) for k in shown_kinds(plan)},
         state=ImportState.PLANNED.value,
         unit_ids=sorted(scope),
         all_or_nothing=all_or_nothing,

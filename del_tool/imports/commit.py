@@ -1,14 +1,15 @@
 """Writing a planned import (issue #18 item 4, first part): citizens and stays in the caller's
-transaction, each with its entry in the change history under the importing user as a form
-save writes it (`del_tool.citizens.history`); one more history entry, action "import", names
-the batch and every record it created or updated (the import as their source). The checks are
-the dry run's (`plan`), which apply the stay form's rules to the import's unit scope: the
-services' own scope rule would refuse a history of stays that ended long ago. Each written
-row's `ImportReference` (source, sheet, external reference -> record, row hash) is created or
-brought up to date, so the same file imported again writes nothing. What was written is kept on
-the batch (`ImportBatch.result`: the records created and updated with their versions, the
-references created and the earlier state of those updated, the span of the history events), so
-the import can be undone (`undo`).
+transaction (then goals, follow-ups, reviews and answers, `commit_records`), each with its entry
+in the change history under the importing user as a form save writes it
+(`del_tool.citizens.history`); one more history entry, action "import", names the batch and
+every record it created or updated (the import as their source). The checks are the dry run's
+(`plan`), which apply the stay form's rules to the import's unit scope: the services' own scope
+rule would refuse a history of stays that ended long ago. Each written row's `ImportReference`
+(source, sheet, external reference -> record, row hash) is created or brought up to date, so the
+same file imported again writes nothing. What was written is kept on the batch
+(`ImportBatch.result`: the records created and updated with their versions, the references
+created and the earlier state of those updated, the span of the history events), so the import
+can be undone (`undo`).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from del_tool.citizens.access import Actor
 from del_tool.citizens.models import Citizen, Stay
 from del_tool.citizens.services import CitizenData
 from del_tool.errors import ConflictError
+from del_tool.imports.commit_records import SCORES, scores_written, write_records
 from del_tool.imports.models import ImportBatch, ImportReference, ImportState
 from del_tool.imports.plan import Plan, PlannedRow
 from del_tool.imports.sheets import CitizenRow, Kind, StayRow
@@ -43,23 +45,38 @@ class CommitRefusedError(ValueError):
     """The plan may not be written as it is (refused rows with all-or-nothing)."""
 
 
+def shown_kinds(plan: Plan) -> list[Kind]:
+    """The kinds an import's counts and result name: citizens and stays, and every other kind
+    the files have a sheet of."""
+    return [k for k in Kind if k in plan.kinds or k in (Kind.CITIZENS, Kind.STAYS)]
+
+
 @dataclass(slots=True)
 class Written:
-    """Ids of the records an import created and updated, per kind; their versions after the
-    write; the references it created, and those it changed with their earlier (row hash,
-    import id)."""
+    """Ids of the records an import created and updated, per kind (and the scale scores of its
+    assessments, `commit_records.SCORES`); the versions of the versioned ones after the write;
+    the references it created, and those it changed with their earlier (row hash, import id)."""
 
-    created: dict[str, list[int]] = field(default_factory=lambda: {k.value: [] for k in Kind})
-    updated: dict[str, list[int]] = field(default_factory=lambda: {k.value: [] for k in Kind})
-    versions: dict[str, dict[str, int]] = field(default_factory=lambda: {k.value: {} for k in Kind})
+    kinds: list[Kind] = field(default_factory=lambda: list(Kind))
+    created: dict[str, list[int]] = field(default_factory=dict)
+    updated: dict[str, list[int]] = field(default_factory=dict)
+    versions: dict[str, dict[str, int]] = field(default_factory=dict)
     new_references: list[int] = field(default_factory=list)
     old_references: dict[str, list[Any]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for kind in self.kinds:
+            self.created.setdefault(kind.value, [])
+            self.updated.setdefault(kind.value, [])
+            self.versions.setdefault(kind.value, {})
 
     def wrote(self, kind: Kind, row: Any, *, created: bool) -> int:
         """Note a record written (flushed); its id."""
         entity_id = _id(row.id)
-        (self.created if created else self.updated)[kind.value].append(entity_id)
-        self.versions[kind.value][str(entity_id)] = int(row.version)
+        (self.created if created else self.updated).setdefault(kind.value, []).append(entity_id)
+        version = getattr(row, "version", None)
+        if version is not None:
+            self.versions.setdefault(kind.value, {})[str(entity_id)] = int(version)
         return entity_id
 
     def as_result(self, history: tuple[int, int]) -> dict[str, Any]:
@@ -101,7 +118,7 @@ def commit_plan(
         batch = ImportBatch(
             user_id=actor.user_id, file_name=file_name[:200], file_hash=digest, source=plan.source
         )
-    batch.summary = {k.value: vars_of(plan.counts[k]) for k in Kind}
+    batch.summary = {k.value: vars_of(plan.counts[k]) for k in shown_kinds(plan)}
     batch.all_or_nothing = all_or_nothing
     batch.unit_ids = sorted(plan.scope)
     session.add(batch)
@@ -109,7 +126,7 @@ def commit_plan(
     batch_id = _id(batch.id)
     newest = session.exec(select(func.max(AuditEvent.id))).one()
     history_after = int(newest or 0)
-    written = Written()
+    written = Written(kinds=shown_kinds(plan))
     done = 0
 
     def step() -> None:
@@ -157,6 +174,19 @@ def commit_plan(
         assert planned.entity_id is not None  # noqa: S101 - created or imported before
         _reference(session, plan, planned, planned.entity_id, batch_id, written)
         step()
+    write_records(
+        session,
+        plan,
+        actor=actor,
+        written=written,
+        reference=lambda row, entity_id: _reference(
+            session, plan, row, entity_id, batch_id, written
+        ),
+        step=step,
+    )
+    if Kind.ANSWERS in plan.kinds:
+        scores = scores_written(session, after=history_after, user_id=actor.user_id)
+        written.created[SCORES], written.updated[SCORES] = scores["create"], scores["update"]
     event = record_change(
         session=session,
         user_id=actor.user_id,
@@ -256,7 +286,7 @@ def _reference(
             source=plan.source,
             sheet=planned.kind.value,
             external_ref=planned.data.external_ref,
-            entity=Citizen.__tablename__ if planned.kind is Kind.CITIZENS else Stay.__tablename__,
+            entity=planned.kind.value,  # the record's table
             entity_id=entity_id,
             row_hash=planned.row_hash,
             import_id=batch_id,

@@ -15,7 +15,10 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from del_tool.citizens.models import Sex
+from del_tool.followups.models import FollowUpKind
+from del_tool.goals.models import GoalDirection, GoalStatus, Theme
 from del_tool.imports.reading import cell_text, normalise
+from del_tool.modelbase import LabelledEnum
 from del_tool.organisation.models import LegalSection, Municipality, TargetGroup, Unit
 
 #: English words beside the labels (the translations may not have them yet) and short forms.
@@ -56,6 +59,8 @@ class Lookups:
     scope: frozenset[int] = frozenset()
     municipalities: dict[str, str] = field(default_factory=dict)
     municipality_names: dict[str, str] = field(default_factory=dict)
+    #: The questionnaire registry (answers are checked against its definitions).
+    registry: Any = None
 
     @classmethod
     def load(cls, session: Session, *, scope: frozenset[int]) -> Lookups:
@@ -120,5 +125,38 @@ def sex(value: Any) -> Sex | None:
     text = normalise(value)
     for member in Sex:
         if text in (normalise(member.value), normalise(member.label), *SEX_WORDS[member]):
+            return member
+    return None
+
+
+#: English words and short forms beside the labels of the goals' and follow-ups' choices.
+OTHER_WORDS: dict[Any, tuple[str, ...]] = {
+    Theme.RELATIONS: ("relations", "relationships"),
+    Theme.COMMUNICATION: ("communication",),
+    Theme.MOBILITY: ("mobility",),
+    Theme.SELF_CARE: ("selfcare", "egenomsorgogsundhed"),
+    Theme.COMMUNITY_LIFE: ("communitylife", "samfundslivet"),
+    Theme.PRACTICAL_TASKS: ("practicaltasks", "praktiskeopgaverihjemmet"),
+    GoalDirection.DEVELOP: ("develop", "udvikling", "forbedre"),
+    GoalDirection.MAINTAIN: ("maintain", "fastholdelse", "vedligeholde"),
+    GoalDirection.LIMIT_LOSS: ("limitloss", "begraensetab", "begraensning"),
+    GoalStatus.ACTIVE: ("active", "igang", "aktiv"),
+    GoalStatus.ACHIEVED: ("achieved", "naet", "opfyldt"),
+    GoalStatus.ENDED: ("ended", "afsluttetudenatvaerenaet", "stoppet"),
+    FollowUpKind.BASELINE: ("baseline", "indskrivning", "start", "admission"),
+    FollowUpKind.FOLLOW_UP: ("followup", "opfolgning", "statusmode"),
+    FollowUpKind.DISCHARGE: ("discharge", "udskrivning", "afslutning"),
+}
+
+
+def labelled(enum_class: type[LabelledEnum], value: Any) -> Any | None:
+    """A member of a labelled enum (a theme, direction, goal status or follow-up kind) from its
+    value, its Danish label or English words; None when it is none of them."""
+    text = normalise(value)
+    if not text:
+        return None
+    for member in enum_class:
+        words = (normalise(member.value), normalise(member.label), *OTHER_WORDS.get(member, ()))
+        if text in words:
             return member
     return None

@@ -102,6 +102,8 @@ class PlannedRow:
     row_hash: str = ""
     #: The record the row was imported into before (update, unchanged).
     entity_id: int | None = None
+    #: DEL changed the record since it was imported (`conflicts`); the action is the choice.
+    conflict: bool = False
 
 
 @dataclass(slots=True)
@@ -116,6 +118,15 @@ class Plan:
     ignored_columns: list[tuple[str, str]] = field(default_factory=list)
     ignored_sheets: list[str] = field(default_factory=list)
     rows: list[PlannedRow] = field(default_factory=list)
+    #: Rows whose record DEL changed since it was imported (`conflicts.Conflict`).
+    conflicts: list[Any] = field(default_factory=list)
+    #: Overwrite DEL's changes: every conflict (True), none (False), or the rows named
+    #: ("stays:O3", `conflicts.choice_key`).
+    overwrite: bool | frozenset[str] = False
+    #: The kinds the files have sheets of, in the order of `Kind`.
+    kinds: list[Kind] = field(default_factory=list)
+    #: Records imported before that rows of the file point to (ref -> id), for the commit.
+    parent_ids: dict[Kind, dict[str, int]] = field(default_factory=lambda: {k: {} for k in Kind})
 
     @property
     def refused(self) -> bool:
@@ -125,6 +136,12 @@ class Plan:
     def accepted(self, kind: Kind) -> list[PlannedRow]:
         """The accepted rows of a kind, in file order."""
         return [r for r in self.rows if r.kind is kind]
+
+    def overwrites(self, kind: Kind, ref: str) -> bool:
+        """Whether a conflict of this row is to be overwritten with the file's values."""
+        if isinstance(self.overwrite, bool):
+            return self.overwrite
+        return f"{kind.value}:{ref}" in self.overwrite
 
 
 @dataclass(slots=True)
@@ -144,17 +161,25 @@ def plan_import(
     source: str = DEFAULT_SOURCE,
     user_id: int | None = None,
     sheets: Iterable[str] | None = None,
+    overwrite: bool | Iterable[str] = False,
 ) -> Plan:
     """The dry run of importing `files` ((name, bytes) pairs) into the units of `scope`.
 
+    `overwrite`: what to do with rows whose record DEL changed since it was imported (`conflicts`):
+    keep DEL's values (False), overwrite them all (True), or overwrite the rows named.
     Raises ReadError when a file cannot be read at all. Writes nothing (a refused unit outside
     the scope is logged as a security event).
     """
+    from del_tool.imports import plan_records  # builds on this module
+    from del_tool.questionnaires import current_registry
+
     config = current_app.config
     max_bytes = int(config.get("IMPORT_MAX_BYTES", MAX_BYTES))
     max_empty = int(config.get("IMPORT_MAX_EMPTY_ROWS", MAX_EMPTY_ROWS))
     plan = Plan(source=source, scope=frozenset(scope))
+    plan.overwrite = overwrite if isinstance(overwrite, bool) else frozenset(overwrite)
     lookups = Lookups.load(session, scope=plan.scope)
+    lookups.registry = current_registry()
     wanted = list(sheets) if sheets else None
     rows: dict[Kind, list[tuple[_Sheet, ImportRow]]] = {k: [] for k in Kind}
     for name, data in files:
@@ -165,6 +190,10 @@ def plan_import(
     for kind in Kind:
         _refuse_repeated(plan, kind, rows[kind])
     _plan_rows(session, plan, lookups, rows, user_id=user_id)
+    plan_records.plan_records(session, plan, rows)
+    for planned in plan.rows:
+        counts = plan.counts[planned.kind]
+        setattr(counts, planned.action, getattr(counts, planned.action) + 1)
     order = {name: i for i, (name, _data) in enumerate(files)}
     sheets_seen = list(dict.fromkeys(r.sheet for r in plan.refusals))
     plan.refusals.sort(key=lambda r: (order.get(r.sheet, sheets_seen.index(r.sheet)), r.row))
@@ -183,6 +212,8 @@ def _read_sheet(
         if sheet.rows:
             plan.ignored_sheets.append(sheet.name)
         return
+    if kind not in plan.kinds:
+        plan.kinds = [k for k in Kind if k in plan.kinds or k is kind]
     spec = SHEETS[kind]
     table = find_table(sheet, spec.is_header)
     if table is None:
@@ -291,9 +322,6 @@ def _plan_rows(
             continue
         plan.rows.append(planned)
     _find_duplicates(session, plan, user_id)
-    for planned in [*plan.accepted(Kind.CITIZENS), *stays]:
-        counts = plan.counts[planned.kind]
-        setattr(counts, planned.action, getattr(counts, planned.action) + 1)
     plan.rows += stays
     for unit_id, count in sorted(outside.items()):
         security_event("import_unit_outside_scope", user_id=user_id, unit_id=unit_id, rows=count)

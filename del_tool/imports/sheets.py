@@ -1,9 +1,10 @@
 """What each sheet of an import holds: its columns (header, synonyms, type, whether required,
 allowed values, help for the template's read-me) and a pydantic model that checks a row.
 
-Citizens and stays come first; goals, follow-ups and questionnaire answers are further
-`SheetSpec`s in `SHEETS` (each with an external reference column and a row model), and the
-reader, the template and the dry run take them as they take these two.
+Citizens and stays are here; goals (`sheets_goals`), follow-ups, goal reviews and questionnaire
+answers (`sheets_followups`) are further `SheetSpec`s in `SHEETS` (each with an external
+reference and a row model), and the reader, the template and the dry run take them as they
+take these two.
 
 Text is cleaned as a form cleans it (`del_tool.text.clean_text`: spaces and invisible
 characters at the ends, control characters), a required text that is then empty is refused,
@@ -55,6 +56,11 @@ class Kind(enum.StrEnum):
 
     CITIZENS = "citizens"
     STAYS = "stays"
+    #: The values are the records' tables (the change history's entities, which undo reads).
+    GOALS = "goals"
+    FOLLOWUPS = "follow_ups"
+    REVIEWS = "goal_reviews"
+    ANSWERS = "assessments"
 
 
 class ColumnType(enum.StrEnum):
@@ -62,6 +68,7 @@ class ColumnType(enum.StrEnum):
 
     TEXT = "text"
     INT = "int"
+    DECIMAL = "decimal"
     DATE = "date"
     CHOICE = "choice"
 
@@ -490,6 +497,24 @@ SHEETS: dict[Kind, SheetSpec] = {
         StayRow,
     ),
 }
+
+
+# The goal and follow-up sheets build on the helpers above (each in its own module).
+from del_tool.imports.sheets_followups import (  # noqa: E402
+    ANSWER_SHEET,
+    FOLLOWUP_SHEET,
+    REVIEW_SHEET,
+)
+from del_tool.imports.sheets_goals import GOAL_SHEET  # noqa: E402
+
+SHEETS.update(
+    {
+        Kind.GOALS: GOAL_SHEET,
+        Kind.FOLLOWUPS: FOLLOWUP_SHEET,
+        Kind.REVIEWS: REVIEW_SHEET,
+        Kind.ANSWERS: ANSWER_SHEET,
+    }
+)
 
 
 def kind_of(sheet_name: str, header_rows: list[list[str]]) -> Kind | None:

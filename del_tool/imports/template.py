@@ -3,7 +3,10 @@
 or the same columns as CSV files in a ZIP.
 
 The drop-down lists (openpyxl `DataValidation`) come from a hidden sheet *Lister*: the units
-the user may import into, the legal sections, target groups, sexes and municipalities. A list
+the user may import into, the legal sections, target groups, sexes, municipalities, FFB themes,
+goal directions, functioning levels, goal statuses, follow-up kinds, and the questionnaires the
+units use with their items (an item's allowed values differ from item to item, so the read-me
+names them instead of a list). A list
 only helps: the import reads any spelling `del_tool.imports.lookups` knows, and refuses
 values outside the lists with a reason.
 """
@@ -26,8 +29,17 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sqlmodel import Session, col, select
 
 from del_tool.citizens.models import Sex
-from del_tool.imports.sheets import SHEETS, ColumnSpec, ColumnType, SheetSpec
-from del_tool.organisation.models import LegalSection, Municipality, TargetGroup, Unit
+from del_tool.followups.models import FollowUpKind
+from del_tool.goals.models import LEVEL_MAX, LEVEL_MIN, GoalDirection, GoalStatus, Theme
+from del_tool.imports.reading import normalise
+from del_tool.imports.sheets import SHEETS, ColumnSpec, ColumnType, Kind, SheetSpec
+from del_tool.organisation.models import (
+    LegalSection,
+    Municipality,
+    TargetGroup,
+    Unit,
+    UnitQuestionnaire,
+)
 from del_tool.reports.rendering.spreadsheet import neutralise
 
 #: Drop-down lists and data validation cover rows 2 to this one.
@@ -42,30 +54,79 @@ def template_units(session: Session, unit_ids: Iterable[int] | None) -> list[Uni
     return list(session.exec(query).all())
 
 
-def choice_lists(session: Session, units: list[Unit]) -> dict[str, list[str]]:
-    """The allowed values per list name, as the template shows them (translated now)."""
+def choice_lists(session: Session, units: list[Unit]) -> dict[str, list[Any]]:
+    """The allowed values per list name, as the template shows them (translated now). The
+    questionnaires are those the units use, the items theirs."""
     names = [u.name for u in units]
     shown = [u.name if names.count(u.name) == 1 else str(u.id) for u in units]
     municipalities = session.exec(select(Municipality.name).order_by(col(Municipality.name)))
+    definitions = _questionnaires(session, units)
     return {
         "units": shown,
         "sections": [str(s.label) for s in LegalSection],
         "target_groups": [str(g.label) for g in TargetGroup],
         "sexes": [str(s.label) for s in Sex],
         "municipalities": list(municipalities.all()),
+        "themes": [str(t.label) for t in Theme],
+        "directions": [str(d.label) for d in GoalDirection],
+        "levels": list(range(LEVEL_MIN, LEVEL_MAX + 1)),
+        "goal_statuses": [str(g.label) for g in GoalStatus],
+        "followup_kinds": [str(k.label) for k in FollowUpKind],
+        "questionnaires": [d.id for d in definitions],
+        "items": list(dict.fromkeys(i.id for d in definitions for i in d.items)),
     }
 
 
-def _example(column: ColumnSpec, lists: dict[str, list[str]]) -> Any:
+def _questionnaires(session: Session, units: list[Unit]) -> list[Any]:
+    """The current definitions of the questionnaires the units use (known to the registry)."""
+    from del_tool.questionnaires import current_registry
+
+    registry = current_registry()
+    used = session.exec(
+        select(UnitQuestionnaire.questionnaire_id)
+        .where(col(UnitQuestionnaire.unit_id).in_([u.id for u in units]))
+        .distinct()
+    ).all()
+    return [registry.get(qid) for qid in sorted(set(used)) if qid in registry]
+
+
+#: The labelled choices of the example rows.
+EXAMPLE_CHOICES = {
+    "target_groups": TargetGroup.AUTISM,
+    "sexes": Sex.FEMALE,
+    "themes": Theme.PRACTICAL_TASKS,
+    "directions": GoalDirection.DEVELOP,
+    "followup_kinds": FollowUpKind.BASELINE,
+}
+
+
+def _example(column: ColumnSpec, lists: dict[str, list[Any]]) -> Any:
     if column.key == "unit_id" and lists["units"]:
         return lists["units"][0]
     if column.choices == "sections":
         return next(s for s in lists["sections"] if "107" in s)
-    if column.choices == "target_groups":
-        return str(TargetGroup.AUTISM.label)
-    if column.choices == "sexes":
-        return str(Sex.FEMALE.label)
+    if column.choices in EXAMPLE_CHOICES:
+        return str(EXAMPLE_CHOICES[column.choices].label)
+    if column.choices == "questionnaires":
+        return lists["questionnaires"][0] if lists["questionnaires"] else None
+    if column.choices == "items" or column.key == "value":
+        return _example_answer(column, lists)
     return column.example
+
+
+def _example_answer(column: ColumnSpec, lists: dict[str, list[Any]]) -> Any:
+    """The first item of the first questionnaire, and its first option."""
+    from del_tool.questionnaires import current_registry
+
+    if not lists["questionnaires"]:
+        return None
+    item = current_registry().get(lists["questionnaires"][0]).items[0]
+    return item.id if column.key == "item" else item.option_values[0]
+
+
+def _has_example(spec: SheetSpec, lists: dict[str, list[Any]]) -> bool:
+    """Whether the sheet gets an example row (answers: only when a unit uses a questionnaire)."""
+    return spec.kind is not Kind.ANSWERS or bool(lists["questionnaires"])
 
 
 def write_workbook(session: Session, units: list[Unit]) -> bytes:
@@ -84,7 +145,7 @@ def write_workbook(session: Session, units: list[Unit]) -> bytes:
     return out.getvalue()
 
 
-def _write_lists(sheet: Worksheet, lists: dict[str, list[str]]) -> dict[str, str]:
+def _write_lists(sheet: Worksheet, lists: dict[str, list[Any]]) -> dict[str, str]:
     """One column per list on a hidden sheet; list name -> its range for a validation."""
     sheet.sheet_state = "hidden"
     ranges = {}
@@ -92,14 +153,15 @@ def _write_lists(sheet: Worksheet, lists: dict[str, list[str]]) -> dict[str, str
         letter = get_column_letter(index)
         sheet.cell(row=1, column=index, value=name)
         for row, value in enumerate(values, start=2):
-            sheet.cell(row=row, column=index, value=neutralise(value))
+            shown = value if isinstance(value, int) else neutralise(value)
+            sheet.cell(row=row, column=index, value=shown)
         last = max(2, len(values) + 1)
         ranges[name] = f"{quote_sheetname(sheet.title)}!${letter}$2:${letter}${last}"
     return ranges
 
 
 def _write_sheet(
-    sheet: Worksheet, spec: SheetSpec, lists: dict[str, list[str]], ranges: dict[str, str]
+    sheet: Worksheet, spec: SheetSpec, lists: dict[str, list[Any]], ranges: dict[str, str]
 ) -> None:
     bold = Font(bold=True)
     for index, column in enumerate(spec.columns, start=1):
@@ -107,10 +169,10 @@ def _write_sheet(
         cell = sheet.cell(row=1, column=index, value=str(column.header))
         cell.font = bold
         sheet.column_dimensions[letter].width = max(14, len(str(column.header)) + 4)
-        example = _example(column, lists)
-        target = sheet.cell(row=2, column=index, value=example)
-        if column.type is ColumnType.DATE:
-            target.number_format = "dd.mm.yyyy"
+        if _has_example(spec, lists):
+            target = sheet.cell(row=2, column=index, value=_example(column, lists))
+            if column.type is ColumnType.DATE:
+                target.number_format = "dd.mm.yyyy"
         if column.choices:
             validation = DataValidation(
                 type="list",
@@ -154,10 +216,17 @@ def _write_readme(sheet: Worksheet) -> None:
 def readme_lines() -> list[str]:
     """The read-me's title and paragraphs (translated now)."""
     return [
-        _("Indlæsning af borgere og ophold i DEL"),
+        _("Indlæsning af borgere, ophold, mål og opfølgninger i DEL"),
         _(
             "Udfyld arkene Borgere og Ophold: én række pr. borger og pr. ophold. Række 2 er et "
             "eksempel; skriv oven i den, eller slet den."
+        ),
+        _(
+            "Mål: én række pr. mål, med opholdets Ophold-ID. Opfølgninger: én række pr. "
+            "opfølgning, med opholdets Ophold-ID. Målvurderinger: én række pr. mål, der er "
+            "vurderet ved en opfølgning (Opfølgnings-ID og Mål-ID). Svar: én række pr. besvaret "
+            "spørgsmål i et skema ved en opfølgning (Opfølgnings-ID, skema, spørgsmål og svar). "
+            "Ark, du ikke bruger, kan du slette."
         ),
         _(
             "Hver række har et id fra det system, data kommer fra (Borger-ID, Ophold-ID). "
@@ -187,8 +256,9 @@ def write_csv_zip(session: Session, units: list[Unit]) -> bytes:
             text = io.StringIO()
             writer = csv.writer(text, delimiter=";", lineterminator="\r\n")
             writer.writerow([str(c.header) for c in spec.columns])
-            writer.writerow([_csv_value(_example(c, lists)) for c in spec.columns])
-            name = f"{str(spec.title).lower()}.csv"
+            if _has_example(spec, lists):
+                writer.writerow([_csv_value(_example(c, lists)) for c in spec.columns])
+            name = f"{normalise(spec.title)}.csv"
             archive.writestr(name, text.getvalue().encode("utf-8-sig"))
         archive.writestr(_("laes-mig") + ".txt", _readme_text(lists).encode("utf-8-sig"))
     return out.getvalue()
@@ -202,7 +272,7 @@ def _csv_value(value: Any) -> str:
     return neutralise(str(value))
 
 
-def _readme_text(lists: dict[str, list[str]]) -> str:
+def _readme_text(lists: dict[str, list[Any]]) -> str:
     lines = readme_lines()
     lines.append("")
     for spec in SHEETS.values():
@@ -211,6 +281,6 @@ def _readme_text(lists: dict[str, list[str]]) -> str:
             need = _("skal udfyldes") if column.required else _("valgfri")
             lines.append(f"- {column.header} ({need}): {column.help}")
             if column.choices:
-                lines.append("  " + "; ".join(lists[column.choices]))
+                lines.append("  " + "; ".join(str(v) for v in lists[column.choices]))
         lines.append("")
     return "\r\n".join(lines)

@@ -11,6 +11,8 @@ from openpyxl import load_workbook
 from del_tool.imports.sheets import SHEETS, Kind
 from tests.conftest import DEMO_PASSWORD, login
 
+SHEET_NAMES = ["Borgere", "Ophold", "Mål", "Opfølgninger", "Målvurderinger", "Svar"]
+
 
 def test_the_command_writes_a_workbook_that_imports_as_it_is(app, runner, units, tmp_path, plan_of):
     out = tmp_path / "skabelon.xlsx"
@@ -19,7 +21,7 @@ def test_the_command_writes_a_workbook_that_imports_as_it_is(app, runner, units,
     result = runner.invoke(args=args)
     assert result.exit_code == 0, result.output
     book = load_workbook(out)
-    assert book.sheetnames == ["Læs mig", "Lister", "Borgere", "Ophold"]
+    assert book.sheetnames == ["Læs mig", "Lister", *SHEET_NAMES]
     assert book["Lister"].sheet_state == "hidden"
     citizens, stays = book["Borgere"], book["Ophold"]
     assert [c.value for c in citizens[1]] == [str(c.header) for c in SHEETS[Kind.CITIZENS].columns]
@@ -35,11 +37,17 @@ def test_the_command_writes_a_workbook_that_imports_as_it_is(app, runner, units,
     assert sorted(listed) == ["Autismecentret Vestkysten", "Bostedet Engtoften"]
     readme = [row[0] for row in book["Læs mig"].iter_rows(values_only=True) if row[0]]
     assert "Borger-ID" in readme and "Ophold-ID" in readme
-    # The filled-in example imports as it is: one citizen and one stay to create.
+    goals = book["Mål"]
+    assert [c.value for c in goals[1]][:4] == ["Mål-ID", "Ophold-ID", "Tema", "Mål"]
+    goal_lists = {str(v.sqref).split(":")[0] for v in goals.data_validations.dataValidation}
+    assert goal_lists == {"C2", "F2", "G2", "H2", "L2"}  # theme, direction, levels, status
+    # The seeded units use no questionnaire: the answers sheet has its header and no example.
+    assert book["Svar"].max_row == 1
+    # The filled-in example imports as it is: one row to create per sheet.
     with app.app_context():
         plan = plan_of(fixture_file(out))
     assert not plan.refusals, [str(r.reason) for r in plan.refusals]
-    assert (plan.counts[Kind.CITIZENS].create, plan.counts[Kind.STAYS].create) == (1, 1)
+    assert [plan.counts[k].create for k in Kind] == [1, 1, 1, 1, 1, 0]
 
 
 def fixture_file(path):
@@ -51,12 +59,14 @@ def test_the_csv_files_and_english_headers(app, runner, tmp_path, plan_of, units
     unit = units["Bostedet Engtoften"]
     assert runner.invoke(args=["import", "template", str(out), f"--unit={unit}"]).exit_code == 0
     with zipfile.ZipFile(out) as archive:
-        assert sorted(archive.namelist()) == ["borgere.csv", "laes-mig.txt", "ophold.csv"]
-        files = [(n, archive.read(n)) for n in ("borgere.csv", "ophold.csv")]
+        names = ["borgere.csv", "ophold.csv", "mal.csv", "opfolgninger.csv", "malvurderinger.csv"]
+        assert sorted(archive.namelist()) == sorted([*names, "svar.csv", "laes-mig.txt"])
+        files = [(n, archive.read(n)) for n in names]
     assert files[0][1].startswith(b"\xef\xbb\xbfBorger-ID;Navn;")
     with app.app_context():
         plan = plan_of(*files)
     assert not plan.refusals and plan.counts[Kind.STAYS].create == 1
+    assert plan.counts[Kind.REVIEWS].create == 1
     english = runner.invoke(args=["import", "template", str(tmp_path / "t.xlsx"), "--lang", "en"])
     assert english.exit_code == 0, english.output
 
@@ -69,6 +79,11 @@ def test_leaders_download_it_with_their_centres_units(demo_app, demo_client):
     assert response.status_code == 200
     assert "attachment" in response.headers["Content-Disposition"]
     book = load_workbook(io.BytesIO(response.data))
-    assert book.sheetnames[-2:] == ["Borgere", "Ophold"]
+    assert book.sheetnames[2:] == SHEET_NAMES
+    # The demo units use questionnaires: the answers sheet's example is the first one's.
+    answers = [c.value for c in book["Svar"][2]]
+    assert answers[1:] == ["del_functioning", "relations", 0]
+    items = {str(v.sqref).split(":")[0] for v in book["Svar"].data_validations.dataValidation}
+    assert items == {"B2", "C2"}
     assert demo_client.get("/imports/template?format=csv").mimetype == "application/zip"
     assert demo_client.get("/imports/template?format=pdf").status_code == 404
