@@ -31,6 +31,7 @@ if TYPE_CHECKING:
         limits_of_agreement,
         weighted_kappa,
     )
+    from del_tool.stats.attrition import Attrition, attrition
     from del_tool.stats.change_thresholds import (
         ThresholdChange,
         anchor_change,
@@ -102,6 +103,8 @@ _LAZY: dict[str, str] = {
     "WeightedKappa": "agreement",
     "limits_of_agreement": "agreement",
     "weighted_kappa": "agreement",
+    "Attrition": "attrition",
+    "attrition": "attrition",
     "ServiceCosts": "charges",
     "service_costs": "charges",
     "settlements_in_period": "charges",
@@ -174,6 +177,7 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "AdjustedComparison",
+    "Attrition",
     "CronbachAlpha",
     "FunnelLimits",
     "FunnelResult",
@@ -201,6 +205,7 @@ __all__ = [
     "WeightedKappa",
     "adjusted_comparison",
     "anchor_change",
+    "attrition",
     "band_index",
     "band_indices",
     "compare_trajectory_models",
