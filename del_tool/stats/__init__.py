@@ -31,7 +31,7 @@ if TYPE_CHECKING:
         limits_of_agreement,
         weighted_kappa,
     )
-    from del_tool.stats.attrition import Attrition, attrition
+    from del_tool.stats.attrition import Attrition
     from del_tool.stats.change_thresholds import (
         ThresholdChange,
         anchor_change,
@@ -93,7 +93,7 @@ if TYPE_CHECKING:
         compare_trajectory_models,
     )
 
-#: Public name -> the submodule that defines it. (`occupancy.occupancy` and
+#: Public name -> the submodule that defines it. (`occupancy.occupancy`, `attrition.attrition` and
 #: `tariff_growth.tariff_growth` are imported from their modules: a lazy name equal to its
 #: module's would be shadowed by the module once it is imported.)
 _LAZY: dict[str, str] = {
@@ -104,7 +104,6 @@ _LAZY: dict[str, str] = {
     "limits_of_agreement": "agreement",
     "weighted_kappa": "agreement",
     "Attrition": "attrition",
-    "attrition": "attrition",
     "ServiceCosts": "charges",
     "service_costs": "charges",
     "settlements_in_period": "charges",
@@ -205,7 +204,6 @@ __all__ = [
     "WeightedKappa",
     "adjusted_comparison",
     "anchor_change",
-    "attrition",
     "band_index",
     "band_indices",
     "compare_trajectory_models",

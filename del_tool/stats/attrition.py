@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from del_tool.stats._results import as_float_array, opt_float
+from del_tool.stats._results import as_float_array, captured_warnings, opt_float
 from del_tool.stats.effect_sizes import TwoGroupEffect, two_group_effect
 
 
@@ -95,11 +95,13 @@ def attrition(
     effect = None
     if n_c >= 2 and n_m >= 2:
         if np.ptp(np.concatenate([done, missing])) > 0:
-            welch = stats.ttest_ind(missing, done, equal_var=False)
+            with captured_warnings() as caught:
+                welch = stats.ttest_ind(missing, done, equal_var=False)
+                mw = stats.mannwhitneyu(missing, done, alternative="two-sided")
             t, p_t = opt_float(welch.statistic), opt_float(welch.pvalue)
             df = opt_float(welch.df)
-            mw = stats.mannwhitneyu(missing, done, alternative="two-sided")
             u, p_u = float(mw.statistic), opt_float(mw.pvalue)
+            reasons.extend(caught)
         effect = two_group_effect(missing, done)
     else:
         reasons.append("fewer than 2 stays among the completers or the missing: no test")

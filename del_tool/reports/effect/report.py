@@ -20,6 +20,7 @@ from del_tool.reports.common.scales import FUNCTIONING, FUNCTIONING_MEAN, WELLBE
 from del_tool.reports.common.verdict import glossary_section, verdict_min_n
 from del_tool.reports.effect import model_choice
 from del_tool.reports.effect.analysis import ScaleEffect, analyse_scales, improved_count
+from del_tool.reports.effect.attrition import attrition_table
 from del_tool.reports.effect.goals import analyse_goals, goal_section
 from del_tool.reports.effect.robustness import METHOD_NAMES, robustness_table
 from del_tool.reports.effect.tables import (
@@ -75,6 +76,9 @@ def effect_report(ctx: ReportContext) -> Report:
     )
     summary.figures.extend(effect_figures(effects, ctx.k))
     goal_part = goal_section(goals, window=_l("Status ved seneste opfølgning i perioden."))
+    change, reliable, over_time = scale_sections(effects, ctx.k)
+    # Who is missing, beside the reliable-change table that counts only those measured again.
+    reliable.tables.insert(1, attrition_table(effects, scores, ctx.k))
     summary.figures.extend(goal_part.figures)
     return Report(
         kind="effect",
@@ -87,7 +91,9 @@ def effect_report(ctx: ReportContext) -> Report:
         sections=[
             verdict_section(ctx, effects, goals, verdict_min_n()),
             summary,
-            *scale_sections(effects, ctx.k),
+            change,
+            reliable,
+            over_time,
             goal_part,
             glossary_section(),
         ],
