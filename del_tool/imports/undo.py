@@ -3,14 +3,16 @@ changed its records since.
 
 "Nothing else" is read from two places: each record's version (`Versioned`) must be the one the
 commit left (`ImportBatch.result["versions"]`), and the change history must have no later event
-on those records or on their citizens (a follow-up, a goal, an edit, a merge, a later import);
-a stay the import created must have no goals, follow-ups, special services or referrals. When
+on those records or on their citizens (a follow-up, a goal, an edit, a merge, a later import); a
+stay the import created must have no goals, follow-ups, special services or referrals, a goal or
+follow-up it created no reviews or assessments, that the import did not make itself. When
 something changed, the undo is refused with a message naming what. Otherwise, in the caller's
 transaction: the records it updated get their values from before (the old values of its own
-"update" events in the history), those it created are removed (stays first), each with its
-history entry as a form's change writes it, the references go back to what they were, and one
-event "import_undone" names the batch and lists what was removed and restored. The chain
-check (`del-tool audit verify`) accepts these as any other events: they are appended through
+"update" events in the history), those it created are removed (each before what it belongs to:
+scale scores, assessments, reviews, follow-ups, goals, stays, citizens), each with its history
+entry as a form's change writes it, the references go back to what they were, and one event
+"import_undone" names the batch and lists what was removed and restored. The chain check (`del-
+tool audit verify`) accepts these as any other events: they are appended through
 `audit.services`.
 """
 
@@ -30,9 +32,10 @@ from del_tool.audit.services import record_change, snapshot
 from del_tool.citizens import history
 from del_tool.citizens.access import Actor
 from del_tool.citizens.models import Citizen, Stay, StayService
-from del_tool.followups.models import FollowUp
+from del_tool.followups.models import Assessment, AssessmentScore, FollowUp, GoalReview
 from del_tool.goals.models import Goal
 from del_tool.i18n import format_day
+from del_tool.imports.commit_records import SCORES
 from del_tool.imports.models import ImportBatch, ImportReference, ImportState
 from del_tool.imports.sheets import Kind
 from del_tool.modelbase import LOCAL_TIMEZONE, utcnow
@@ -44,7 +47,16 @@ UNDO_ACTION = "import_undone"
 NAMED = 5
 #: Ids are looked up in chunks of this many (the bound-parameter limit of SQLite).
 CHUNK = 500
-MODELS: dict[str, type[Any]] = {Kind.CITIZENS.value: Citizen, Kind.STAYS.value: Stay}
+#: The records an import writes, by their table, in the order an undo removes them.
+MODELS: dict[str, type[Any]] = {
+    SCORES: AssessmentScore,
+    Kind.ANSWERS.value: Assessment,
+    Kind.REVIEWS.value: GoalReview,
+    Kind.FOLLOWUPS.value: FollowUp,
+    Kind.GOALS.value: Goal,
+    Kind.STAYS.value: Stay,
+    Kind.CITIZENS.value: Citizen,
+}
 
 
 class UndoRefusedError(ValueError):
@@ -121,20 +133,32 @@ def _changed(
                 changes.append(_("%(record)s er slettet", record=_name(kind, int(key))))
             elif int(row.version) != int(version):
                 changes.append(_("%(record)s er ændret", record=_name(kind, int(key))))
-    stays = sorted(result["created"].get(Kind.STAYS.value, []))
-    for model, label in (
-        (Goal, _("et eller flere mål")),
-        (FollowUp, _("opfølgninger")),
-        (StayService, _("særydelser")),
-        (Referral, _("en henvendelse")),
+    for model, parent, kind, label in (
+        (Goal, "stay_id", Kind.STAYS, _("et eller flere mål")),
+        (FollowUp, "stay_id", Kind.STAYS, _("opfølgninger")),
+        (StayService, "stay_id", Kind.STAYS, _("særydelser")),
+        (Referral, "stay_id", Kind.STAYS, _("en henvendelse")),
+        (GoalReview, "goal_id", Kind.GOALS, _("målvurderinger")),
+        (GoalReview, "follow_up_id", Kind.FOLLOWUPS, _("målvurderinger")),
+        (Assessment, "follow_up_id", Kind.FOLLOWUPS, _("skemaer")),
     ):
-        for chunk in _chunks(stays):
-            for stay_id in session.exec(
-                select(model.stay_id).where(col(model.stay_id).in_(chunk)).distinct()
-            ).all():
-                changes.append(
-                    _("%(record)s har nu %(what)s", record=_name("stays", stay_id), what=label)
+        # Records under what the import created that the import did not create itself.
+        own = set(result["created"].get(model.__tablename__, []))
+        parents = sorted(result["created"].get(kind.value, []))
+        for chunk in _chunks(parents):
+            for child_id, parent_id in session.exec(
+                select(model.id, getattr(model, parent)).where(
+                    col(getattr(model, parent)).in_(chunk)
                 )
+            ).all():
+                if child_id not in own:
+                    changes.append(
+                        _(
+                            "%(record)s har nu %(what)s",
+                            record=_name(kind.value, parent_id),
+                            what=label,
+                        )
+                    )
     changes += _later_events(session, result, rows)
     return list(dict.fromkeys(changes))
 
@@ -143,8 +167,8 @@ def _later_events(
     session: Session, result: dict[str, Any], rows: dict[str, dict[int, Any]]
 ) -> list[str]:
     """History events after the import on its records or their citizens."""
-    citizens = set(rows[Kind.CITIZENS.value]) | {
-        s.citizen_id for s in rows[Kind.STAYS.value].values()
+    citizens = {
+        _citizen_of(session, kind, row) for kind, found in rows.items() for row in found.values()
     }
     entities = [
         (
@@ -194,6 +218,8 @@ def _name(entity: str, entity_id: Any) -> str:
         "goals": _("mål"),
         "follow_ups": _("opfølgning"),
         "goal_reviews": _("målvurdering"),
+        "assessments": _("skema"),
+        SCORES: _("skemascore"),
     }
     return f"{labels.get(entity, entity)} {entity_id}"
 
@@ -237,7 +263,7 @@ def _restore(
             for entity_id, values in sorted(before.items()):
                 row = rows[kind][entity_id]
                 typed = {name: _typed(type(row), name, value) for name, value in values.items()}
-                citizen_id = row.id if kind == Kind.CITIZENS.value else row.citizen_id
+                citizen_id = _citizen_of(session, kind, row)
                 history.update(session, actor, row, typed, citizen_id=citizen_id)
                 restored[kind].append(entity_id)
     return restored
@@ -260,13 +286,16 @@ def _typed(model: type[SQLModel], name: str, value: Any) -> Any:
 def _remove(
     session: Session, actor: Actor, result: dict[str, Any], rows: dict[str, dict[int, Any]]
 ) -> dict[str, list[int]]:
-    """Remove what the import created, stays before citizens, each with its history entry."""
+    """Remove what the import created, each record before those it belongs to (scores before
+    assessments, ..., stays before citizens), each with its history entry."""
     removed: dict[str, list[int]] = {}
-    for kind in (Kind.STAYS.value, Kind.CITIZENS.value):
+    for kind in MODELS:
+        if kind not in result["created"]:
+            continue
         removed[kind] = []
-        for entity_id in sorted(result["created"].get(kind, [])):
+        for entity_id in sorted(result["created"][kind]):
             row = rows[kind][entity_id]
-            citizen_id = row.id if kind == Kind.CITIZENS.value else row.citizen_id
+            citizen_id = _citizen_of(session, kind, row)
             record_change(
                 session=session,
                 user_id=actor.user_id,
@@ -280,6 +309,19 @@ def _remove(
             removed[kind].append(entity_id)
         session.flush()
     return removed
+
+
+def _citizen_of(session: Session, kind: str, row: Any) -> int:
+    """The citizen a record belongs to (reviews, assessments and scores via their follow-up)."""
+    if kind == Kind.CITIZENS.value:
+        return int(row.id)
+    if hasattr(row, "citizen_id"):
+        return int(row.citizen_id)
+    if hasattr(row, "assessment_id"):
+        row = session.get(Assessment, row.assessment_id)
+    follow_up = session.get(FollowUp, row.follow_up_id)
+    assert follow_up is not None  # noqa: S101 - a foreign key
+    return int(follow_up.citizen_id)
 
 
 def _references(session: Session, result: dict[str, Any]) -> None:
