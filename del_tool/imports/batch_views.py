@@ -22,7 +22,7 @@ from del_tool.citizens.access import Actor, citizen_in_scope_clause, stay_in_sco
 from del_tool.citizens.models import Citizen, Stay
 from del_tool.citizens.viewhelpers import current_actor, log_reads
 from del_tool.db import get_session
-from del_tool.imports.access import IMPORT_PERMISSION, shown_duplicates
+from del_tool.imports.access import IMPORT_PERMISSION, shown_conflicts, shown_duplicates
 from del_tool.imports.batches import batches_of, can_commit, mark_queued, own_batch, read_progress
 from del_tool.imports.forms import ConfirmForm, UndoForm
 from del_tool.imports.models import ImportBatch, ImportState
@@ -60,16 +60,19 @@ def batch(batch_id: int) -> ResponseReturnValue:
     """An import: its dry run (counts, refusals, likely duplicates) with the confirmation, the
     commit's progress (reloading itself), or what it wrote, why it wrote nothing, its undo."""
     db, actor, found = _own(batch_id)
-    duplicates = []
+    duplicates: list[dict[str, Any]] = []
+    conflicts: list[dict[str, Any]] = []
     if found.state == ImportState.PLANNED:
         duplicates = _duplicates(db, actor, found)
+        conflicts = _conflicts(db, actor, found)
     waiting = found.state in WAITING
     page = render_template(
         "imports/batch.html",
         batch=found,
         titles=sheet_titles(),
         duplicates=duplicates,
-        form=ConfirmForm(formdata=None),
+        conflicts=conflicts,
+        form=ConfirmForm(formdata=None, keys=[c["key"] for c in conflicts]),
         can_commit=can_commit(found),
         progress=read_progress(batch_id) if waiting else None,
         refresh=REFRESH_SECONDS if waiting else None,
@@ -139,11 +142,25 @@ def _duplicates(db: Session, actor: Actor, found: ImportBatch) -> list[dict[str,
     return shown
 
 
+def _conflicts(db: Session, actor: Actor, found: ImportBatch) -> list[dict[str, Any]]:
+    """The dry run's conflicts (both values per column), each citizen shown logged as read."""
+    listed = [c for c in found.plan.get("conflicts", []) if "fields" in c]
+    events = shown_conflicts(
+        [c.get("citizen_id") for c in listed],
+        user_id=actor.user_id,
+        endpoint=request.endpoint or "",
+        detail=f"import {found.id}: changed in DEL",
+    )
+    log_reads(db, events)
+    return listed
+
+
 @requires(IMPORT_PERMISSION)
 def confirm(batch_id: int) -> ResponseReturnValue:
-    """Write a planned import: queue its commit (once; a second confirmation changes nothing)."""
+    """Write a planned import: queue its commit (once; a second confirmation changes nothing),
+    with the choice for the records changed in DEL since they were imported."""
     db, _actor, found = _own(batch_id)
-    form = ConfirmForm()
+    form = ConfirmForm(keys=[c["key"] for c in found.plan.get("conflicts", [])])
     if not form.validate_on_submit():
         flash(_("Formularen var udløbet. Indlæs siden igen, og prøv igen."), "error")
         return redirect(batch_url(found), code=303)
@@ -152,6 +169,8 @@ def confirm(batch_id: int) -> ResponseReturnValue:
     if not can_commit(found):
         flash(_("Der er intet at gemme i denne indlæsning."), "error")
         return redirect(batch_url(found), code=303)
+    found.plan = {**found.plan, "overwrite": form.overwrite()}
+    db.add(found)
     if mark_queued(db, found):
         db.commit()  # before the job: it runs on its own connection (at once, in tests)
         try:

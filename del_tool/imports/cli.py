@@ -67,6 +67,11 @@ def import_group() -> None:
     help="Write new citizens even when they resemble citizens DEL has in the units.",
 )
 @click.option(
+    "--overwrite-changes",
+    is_flag=True,
+    help="Overwrite records changed in DEL since they were imported (default: keep DEL's).",
+)
+@click.option(
     "--lang", type=click.Choice(["da", "en"]), default="da", show_default=True, help="Language."
 )
 @with_appcontext
@@ -79,12 +84,14 @@ def run_import(
     source: str,
     sheets: tuple[str, ...],
     accept_duplicates: bool,
+    overwrite_changes: bool,
     lang: str,
 ) -> None:
     """Check FILE... (XLSX or CSV) for the units given and, unless --dry-run, write the
     accepted rows in one transaction; exits 1 when any row is refused."""
+    options = {"sheets": sheets or None, "overwrite": overwrite_changes}
     with force_locale(lang):
-        _run(paths, units, dry_run, all_or_nothing, username, source, sheets, accept_duplicates)
+        _run(paths, units, dry_run, all_or_nothing, username, source, accept_duplicates, options)
 
 
 def _run(
@@ -94,11 +101,16 @@ def _run(
     all_or_nothing: bool,
     username: str | None,
     source: str,
-    sheets: tuple[str, ...],
     accept_duplicates: bool,
+    options: dict[str, Any],
 ) -> None:
     from del_tool.db import get_db
-    from del_tool.imports.access import CLI_ENDPOINT, duplicate_ids, shown_duplicates
+    from del_tool.imports.access import (
+        CLI_ENDPOINT,
+        duplicate_ids,
+        shown_conflicts,
+        shown_duplicates,
+    )
     from del_tool.imports.commit import commit_plan, file_hash
     from del_tool.imports.plan import plan_import
     from del_tool.imports.reading import ReadError
@@ -115,12 +127,18 @@ def _run(
                 scope=actor.scope.unit_ids if actor else frozenset(units),
                 source=source,
                 user_id=user_id,
-                sheets=sheets or None,
+                **options,
             )
         except ReadError as error:
             raise click.ClickException(str(error)) from error
         shown += shown_duplicates(
             duplicate_ids(plan), user_id=user_id, endpoint=CLI_ENDPOINT, detail="import dry run"
+        )
+        shown += shown_conflicts(
+            [c.citizen_id for c in plan.conflicts],
+            user_id=user_id,
+            endpoint=CLI_ENDPOINT,
+            detail="import dry run: changed in DEL",
         )
         click.echo(summary_text(plan))
         if dry_run:
@@ -211,10 +229,12 @@ def _actor(session: Any, username: str | None, units: frozenset[int], *, needed:
 
 def summary_text(plan: Any) -> str:
     """The dry run as lines: counts per sheet, refusals, possible duplicates, what was ignored."""
+    from del_tool.imports.commit import shown_kinds
     from del_tool.imports.sheets import SHEETS
 
     lines = []
-    for kind, counts in plan.counts.items():
+    for kind in shown_kinds(plan):
+        counts = plan.counts[kind]
         lines.append(
             _(
                 "%(sheet)s: %(create)s oprettes, %(update)s opdateres, %(unchanged)s uændret, "
@@ -242,6 +262,28 @@ def summary_text(plan: Any) -> str:
                 name=similar.name,
                 year=similar.birth_year,
                 unit=similar.unit_name,
+            )
+        )
+    for conflict in plan.conflicts:
+        spec = SHEETS[conflict.kind]
+        values = "; ".join(
+            _(
+                "%(column)s: filen %(ours)s, DEL %(theirs)s",
+                column=str(spec.column(name).header),
+                ours=repr(ours),
+                theirs=repr(theirs),
+            )
+            for name, ours, theirs in conflict.fields
+        )
+        kept = _("overskrives") if conflict.overwritten else _("DEL's værdier beholdes")
+        lines.append(
+            _(
+                "  %(sheet)s, række %(row)s: ændret i DEL siden indlæsningen (%(kept)s): "
+                "%(values)s",
+                sheet=conflict.sheet,
+                row=conflict.row,
+                kept=kept,
+                values=values,
             )
         )
     for sheet, column in plan.ignored_columns:

@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 
 from del_tool.db import write_session
 from del_tool.errors import ConflictError
-from del_tool.imports.batches import batch_actor, fingerprint, record_progress
+from del_tool.imports.batches import batch_actor, fingerprint, record_progress, strip_conflicts
 from del_tool.imports.commit import commit_plan
 from del_tool.imports.models import ImportBatch, ImportFile, ImportState
 from del_tool.imports.plan import plan_import
@@ -80,7 +80,9 @@ def _commit(session: Session, batch_id: int, total: int) -> None:
         scope=frozenset(batch.unit_ids),
         source=batch.source,
         user_id=batch.user_id,
+        overwrite=batch.plan.get("overwrite", False),
     )
+    strip_conflicts(batch)  # decided: the conflicts' values go, as the file does
     if fingerprint(plan) != batch.plan.get("fingerprint"):
         _refuse(session, batch, "changed")
         return
@@ -108,6 +110,7 @@ def _commit(session: Session, batch_id: int, total: int) -> None:
 def _refuse(session: Session, batch: ImportBatch, reason: str) -> None:
     """End the batch as REFUSED for `reason` (a key of REFUSALS); its file goes."""
     batch.state, batch.message, batch.finished_at = ImportState.REFUSED.value, reason, utcnow()
+    strip_conflicts(batch)
     session.add(batch)
     stored = session.get(ImportFile, batch.id)
     if stored is not None:
@@ -121,6 +124,7 @@ def _finish(batch_id: int, state: ImportState, message: str) -> None:
         if batch is None or batch.state not in (ImportState.QUEUED, ImportState.RUNNING):
             return
         batch.state, batch.finished_at = state.value, utcnow()
+        strip_conflicts(batch)
         batch.message = message.splitlines()[0][:300] if message else ""
         stored = session.get(ImportFile, batch_id)
         if stored is not None:
