@@ -52,6 +52,9 @@ class DefaultConfig:
     #: The union audit of council publications: a group under COUNCIL_MIN_N_STATISTICS whose
     #: mean two nested figures narrow to less than this share of one value's range is withheld.
     COUNCIL_AUDIT_PROTECTION = 0.5
+    #: The council summary shows the range of the share reliably improved over the reliable
+    #: change methods when they differ by more than this share (0.05: 5 percentage points).
+    COUNCIL_METHOD_MARGIN = 0.05
     #: The benchmark of regional and municipal offers names every offer to every provider
     #: (the operators agreed to it); otherwise each sees its own by name, the others by letter.
     BENCHMARK_OPEN = False

@@ -22,6 +22,7 @@ from del_tool.reports.council.figures import (
     current_share,
     gate,
 )
+from del_tool.reports.council.methods import configured_margin, method_range, method_range_table
 from del_tool.reports.council.outcomes import Outcomes
 from del_tool.reports.effect.analysis import improved_count
 
@@ -111,6 +112,10 @@ def results_section(
             note=_l("Andele vises, når mindst %(n)s borgere står bag, i hele procent.", n=min_n),
         )
     )
+    margin = configured_margin()
+    spread = method_range(ours, min_n, margin)
+    if spread is not None:
+        section.tables.append(method_range_table(spread, min_n, margin))
     section.tables.append(change_table(ours, region, k, min_n, totals_shown))
     chart = _compare_chart(rows)
     if has_data(chart):

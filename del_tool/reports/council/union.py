@@ -281,6 +281,8 @@ def cell_specs(
                     scope=scope,
                 )
             )
+        if who == "ours":
+            specs.extend(_method_range_specs(period_key, o, day, scope))
         for row, (scale, figure) in enumerate(
             (("functioning", "functioning_improvement"), ("wellbeing", "wellbeing_improvement"))
         ):
@@ -296,6 +298,33 @@ def cell_specs(
                 )
             )
     return specs
+
+
+def _method_range_specs(period_key: str, o: Outcomes, day: str, scope: str) -> list[CellSpec]:
+    """The lowest and highest share improved over the methods (`council.methods`): each a
+    share of the same stays under its method's rule, a family of its own."""
+    from del_tool.reports.common.context import statistic_min_n
+    from del_tool.reports.council.methods import TABLE_KEY, configured_margin, method_range
+
+    found = method_range(o, statistic_min_n(), configured_margin())
+    if found is None:
+        return []
+    return [
+        CellSpec(
+            f"{period_key}/ours/improved_{method}",
+            f"share:improved_{method}@{day}",
+            _values("s", found.stays, values),
+            (("table", TABLE_KEY, 0, column),),
+            count=False,
+            value_range=(0.0, 1.0),
+            decimals=SHARE_DECIMALS,
+            scope=scope,
+        )
+        for column, method, values in (
+            ("low", found.low_method, found.low_values),
+            ("high", found.high_method, found.high_values),
+        )
+    ]
 
 
 #: Rows of the share table that a key figure repeats.

@@ -24,7 +24,7 @@ from del_tool.reports.common.labels import lazy as _l
 from del_tool.reports.common.model import Column, Table
 from del_tool.reports.effect.analysis import ScaleEffect
 from del_tool.stats import anchor_change, reliable_change, reliable_change_hlm
-from del_tool.stats.jacobson_truax import CATEGORIES
+from del_tool.stats.jacobson_truax import CATEGORIES, ReliableChange
 from del_tool.stats.reliable_change_methods import METHODS
 
 #: Display names of the methods (proper names; the wording around them is translated).
@@ -59,28 +59,40 @@ class MethodResult:
     note: Any = None
 
 
-def method_results(effect: ScaleEffect) -> list[MethodResult]:
-    """Every method's result for the scale, or [] when reliable change has no basis."""
+def index_results(effect: ScaleEffect) -> dict[str, ReliableChange]:
+    """Each reliable change index's classification of the scale's pairs, by method code, with
+    the scale's fixed reference SD, reliability and cut-off; {} without a basis."""
     rel = effect.reliable
     if rel is None or rel.s_diff is None or effect.reliability.value is None:
-        return []
+        return {}
     r = effect.reliability.value
-    pre, post = effect.pairs["pre"], effect.pairs["post"]
     sd = effect.reference.sd if effect.reference is not None else None
-    cutoff = rel.cutoff
-    out = []
-    for method in METHODS:
-        res = reliable_change(
-            pre,
-            post,
+    return {
+        method: reliable_change(
+            effect.pairs["pre"],
+            effect.pairs["post"],
             reliability=r,
             reliability_post=r if method == "NK" else None,
             higher_is_better=effect.info.higher_is_better,
             sd_pre=sd,
-            cutoff=cutoff,
+            cutoff=rel.cutoff,
             method=method,
         )
-        out.append(MethodResult(METHOD_NAMES[method], _usable(res.counts, res.s_diff), _note(res)))
+        for method in METHODS
+    }
+
+
+def method_results(effect: ScaleEffect) -> list[MethodResult]:
+    """Every method's result for the scale, or [] when reliable change has no basis."""
+    indices = index_results(effect)
+    if not indices:
+        return []
+    pre, post = effect.pairs["pre"], effect.pairs["post"]
+    cutoff = effect.reliable.cutoff if effect.reliable is not None else None
+    out = [
+        MethodResult(METHOD_NAMES[method], _usable(res.counts, res.s_diff), _note(res))
+        for method, res in indices.items()
+    ]
     mic = effect.info.scale.mic
     if mic is not None:
         anchor = anchor_change(
