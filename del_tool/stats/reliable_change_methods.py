@@ -214,8 +214,8 @@ def _hageman_arrindell(
     n = int(x.size)
     describe = _describe("HA", r, None, HA_CRITICAL, sign > 0)
     se = float(sd1 * np.sqrt(1.0 - r))
-    m1, m2 = float(x.mean()), float(y.mean())
-    sd2 = float(y.std(ddof=1))
+    m1, m2 = (float(x.mean()), float(y.mean())) if n else (np.nan, np.nan)
+    sd2 = float(y.std(ddof=1)) if n >= 2 else np.nan  # n < 3 is refused just below
     why = _ha_unusable(n, sd1, sd2, se, x, y)
     if why is not None:
         return _unclassified(pre.size, n, sd1, None, None, describe(None), why, "HA")

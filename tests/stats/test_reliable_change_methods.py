@@ -204,3 +204,16 @@ def test_missing_pairs_and_too_few():
     assert list(res.category[[1, 2]]) == ["", ""]
     none = reliable_change([], [], reliability=0.8, higher_is_better=True, method="HLL")
     assert none.reason == "no complete pairs"
+
+
+@pytest.mark.parametrize("n", [0, 1, 2])
+def test_hageman_arrindell_with_fewer_than_three_pairs_says_why_without_warning(n):
+    res = reliable_change(
+        [10.0, 12.0][:n],
+        [14.0, 15.0][:n],
+        reliability=0.8,
+        higher_is_better=True,
+        sd_pre=5.0,  # the reports' fixed reference SD: HA's own checks are reached
+        method="HA",
+    )
+    assert res.s_diff is None and res.reason is not None

@@ -133,7 +133,8 @@ def stays(session: Session, sel: StaySelection) -> pd.DataFrame:
 def goal_reviews(session: Session, sel: StaySelection, *, since: date | None) -> pd.DataFrame:
     """Reviews of the selected stays' goals up to the end (from `since` when given).
 
-    Columns: goal, stay, theme, direction, target, weight, date, level, gas, motivation.
+    Columns: goal, stay, theme, direction, target, weight, date, level, gas, motivation,
+    rating (the citizen's own rating, 1-5).
     """
     conditions: list[Any] = [
         col(Goal.stay_id).in_(sel.stay_ids()),
@@ -153,6 +154,7 @@ def goal_reviews(session: Session, sel: StaySelection, *, since: date | None) ->
             col(GoalReview.level).label("level"),
             col(GoalReview.gas_score).label("gas"),
             col(GoalReview.motivation).label("motivation"),
+            col(GoalReview.citizen_rating).label("rating"),
         )
         .join(Goal, col(Goal.id) == col(GoalReview.goal_id))
         .join(FollowUp, col(FollowUp.id) == col(GoalReview.follow_up_id))

@@ -28,6 +28,7 @@ from del_tool.reports.common.frames import latest_reviews
 from del_tool.reports.common.labels import lazy as _l
 from del_tool.reports.common.model import KeyFigure, Report, Section
 from del_tool.reports.effect.report import functioning_in_period
+from del_tool.reports.learning.agreement import agreement_section
 from del_tool.reports.learning.sections import cohort_section, theme_section, trend_section
 
 
@@ -59,6 +60,7 @@ def learning_report(ctx: ReportContext) -> Report:
             *sections,
             trend_section(ctx),
             theme_section(latest, ctx.k),
+            agreement_section(latest, stays, ctx.units()["name"], ctx.k),
             cohort_section(ctx),
         ],
         methods=[
