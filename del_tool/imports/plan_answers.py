@@ -33,7 +33,7 @@ from del_tool.imports.plan_parents import (
     load,
 )
 from del_tool.imports.sheets import ImportRow, Kind
-from del_tool.imports.sheets_followups import item_of
+from del_tool.imports.sheets_answers import item_of
 from del_tool.organisation.models import UnitQuestionnaire
 from del_tool.questionnaires import current_registry
 

@@ -1,10 +1,10 @@
 """What each sheet of an import holds: its columns (header, synonyms, type, whether required,
 allowed values, help for the template's read-me) and a pydantic model that checks a row.
 
-Citizens and stays are here; goals (`sheets_goals`), follow-ups, goal reviews and questionnaire
-answers (`sheets_followups`) are further `SheetSpec`s in `SHEETS` (each with an external
-reference and a row model), and the reader, the template and the dry run take them as they
-take these two.
+Citizens and stays are here; goals (`sheets_goals`), follow-ups and goal reviews
+(`sheets_followups`) and questionnaire answers (`sheets_answers`) are further `SheetSpec`s in
+`SHEETS` (each with an external reference and a row model), and the reader, the template and
+the dry run take them as they take these two.
 
 Text is cleaned as a form cleans it (`del_tool.text.clean_text`: spaces and invisible
 characters at the ends, control characters), a required text that is then empty is refused,
@@ -500,11 +500,8 @@ SHEETS: dict[Kind, SheetSpec] = {
 
 
 # The goal and follow-up sheets build on the helpers above (each in its own module).
-from del_tool.imports.sheets_followups import (  # noqa: E402
-    ANSWER_SHEET,
-    FOLLOWUP_SHEET,
-    REVIEW_SHEET,
-)
+from del_tool.imports.sheets_answers import ANSWER_SHEET  # noqa: E402
+from del_tool.imports.sheets_followups import FOLLOWUP_SHEET, REVIEW_SHEET  # noqa: E402
 from del_tool.imports.sheets_goals import GOAL_SHEET  # noqa: E402
 
 SHEETS.update(

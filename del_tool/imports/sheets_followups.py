@@ -1,5 +1,5 @@
 """The follow-up sheets: follow-ups (Opfølgninger), their goal reviews (Målvurderinger) and their
-questionnaire answers (Svar).
+questionnaire answers (Svar, in `sheets_answers`).
 
 The shape is the one a spreadsheet holds without wide rows: one row per follow-up (its
 reference, its stay, date, kind and note), one row per (follow-up, goal) review (level, GAS
@@ -25,7 +25,7 @@ from datetime import date
 from typing import Annotated, Any
 
 from flask_babel import lazy_gettext as _l
-from pydantic import BeforeValidator, ValidationInfo, model_validator
+from pydantic import BeforeValidator, model_validator
 
 from del_tool.followups.models import FollowUpKind
 from del_tool.forms import EARLIEST_DATE
@@ -38,11 +38,9 @@ from del_tool.imports.sheets import (
     Kind,
     SheetSpec,
     _choice,
-    _lookups,
     _problem,
     _ref,
     _text,
-    _whole,
     a_date,
     reason,
     refusal,
@@ -148,65 +146,7 @@ class ReviewRow(ImportRow):
         return values
 
 
-class AnswerRow(ImportRow):
-    """One answer to one questionnaire item at one follow-up."""
-
-    external_ref: str = ""
-    followup_ref: Annotated[str, text(50)]
-    questionnaire: Annotated[str, text(50)]
-    item: Annotated[str, text(50)]
-    value: Annotated[int, BeforeValidator(_whole)]
-
-    @model_validator(mode="before")
-    @classmethod
-    def _reference(cls, values: Any) -> Any:
-        if isinstance(values, dict):
-            parts = (
-                _part(values.get("followup_ref")),
-                _part(values.get("questionnaire")).lower(),
-                _part(values.get("item")),
-            )
-            values = {**values, "external_ref": composite_ref(*parts) if all(parts) else ""}
-        return values
-
-    @model_validator(mode="after")
-    def _definition(self, info: ValidationInfo) -> AnswerRow:
-        """The questionnaire is known, the item is one of its items (by id or number), the
-        value one of the item's options (the definition's own check)."""
-        registry = _lookups(info).registry
-        qid = self.questionnaire.lower()
-        if registry is None or qid not in registry:
-            raise refusal("questionnaire", _l("Ukendt skema. Vælg et fra listen."))
-        definition = registry.get(qid)
-        item_id = item_of(definition, self.item)
-        if item_id is None:
-            raise refusal(
-                "item",
-                _l("Skemaet %(q)s har intet spørgsmål %(item)s.", q=qid, item=self.item),
-            )
-        item = definition.item(item_id)
-        if self.value not in item.option_values:
-            allowed = ", ".join(str(v) for v in item.option_values)
-            raise refusal("value", _l("Svaret skal være et af %(values)s.", values=allowed))
-        object.__setattr__(self, "questionnaire", qid)
-        object.__setattr__(self, "item", item_id)
-        return self
-
-
-def item_of(definition: Any, given: str) -> str | None:
-    """The id of an item given by its id (any case) or its number in the questionnaire."""
-    ids = [item.id for item in definition.items]
-    if given in ids:
-        return given
-    lowered = {i.lower(): i for i in ids}
-    if given.lower() in lowered:
-        return lowered[given.lower()]
-    if given.isdigit() and 1 <= int(given) <= len(ids):
-        return ids[int(given) - 1]
-    return None
-
-
-def _followup_ref_column(help_text: Any) -> ColumnSpec:
+def followup_ref_column(help_text: Any) -> ColumnSpec:
     return _ref(
         "followup_ref",
         _l("Opfølgnings-ID"),
@@ -266,7 +206,7 @@ FOLLOWUP_COLUMNS = (
 )
 
 REVIEW_COLUMNS = (
-    _followup_ref_column(_l("Opfølgningens id som på arket Opfølgninger.")),
+    followup_ref_column(_l("Opfølgningens id som på arket Opfølgninger.")),
     _ref(
         "goal_ref",
         _l("Mål-ID"),
@@ -309,39 +249,6 @@ REVIEW_COLUMNS = (
     ),
 )
 
-ANSWER_COLUMNS = (
-    _followup_ref_column(_l("Opfølgningens id som på arket Opfølgninger.")),
-    ColumnSpec(
-        "questionnaire",
-        _l("Skema"),
-        ("Skema-ID", "Spørgeskema", "Questionnaire", "Instrument"),
-        ColumnType.CHOICE,
-        True,
-        _l("Skemaets id, fra listen. Tilbuddet skal bruge skemaet."),
-        None,
-        "questionnaires",
-    ),
-    ColumnSpec(
-        "item",
-        _l("Spørgsmål"),
-        ("Spørgsmål-ID", "Item", "Item ID", "Question"),
-        ColumnType.CHOICE,
-        True,
-        _l("Spørgsmålets id (fra listen) eller nummer i skemaet."),
-        None,
-        "items",
-    ),
-    ColumnSpec(
-        "value",
-        _l("Svar"),
-        ("Værdi", "Score", "Answer", "Value"),
-        ColumnType.INT,
-        True,
-        _l("Svarets værdi, en af spørgsmålets muligheder (fx 0-4). Ubesvaret: ingen række."),
-        None,
-    ),
-)
-
 FOLLOWUP_SHEET = SheetSpec(
     Kind.FOLLOWUPS,
     _l("Opfølgninger"),
@@ -357,12 +264,4 @@ REVIEW_SHEET = SheetSpec(
     REVIEW_COLUMNS,
     ("followup_ref", "goal_ref", "level"),
     ReviewRow,
-)
-ANSWER_SHEET = SheetSpec(
-    Kind.ANSWERS,
-    _l("Svar"),
-    ("Skemasvar", "Besvarelser", "Answers", "Questionnaire answers"),
-    ANSWER_COLUMNS,
-    ("followup_ref", "questionnaire", "item"),
-    AnswerRow,
 )

@@ -11,61 +11,35 @@ transaction: the records it updated get their values from before (the old values
 "update" events in the history), those it created are removed (each before what it belongs to:
 scale scores, assessments, reviews, follow-ups, goals, stays, citizens), each with its history
 entry as a form's change writes it, the references go back to what they were, and one event
-"import_undone" names the batch and lists what was removed and restored. The chain check (`del-
-tool audit verify`) accepts these as any other events: they are appended through
-`audit.services`.
+"import_undone" names the batch and lists what was removed and restored. The chain check
+(`del-tool audit verify`) accepts these as any other events: they are appended through
+`audit.services`. The checks are in `undo_checks`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import Date, DateTime
 from sqlalchemy import Enum as SAEnum
-from sqlmodel import Session, SQLModel, col, or_, select
+from sqlmodel import Session, SQLModel, col, select
 
 from del_tool.audit.models import AuditEvent
 from del_tool.audit.services import record_change, snapshot
 from del_tool.citizens import history
 from del_tool.citizens.access import Actor
-from del_tool.citizens.models import Citizen, Stay, StayService
-from del_tool.followups.models import Assessment, AssessmentScore, FollowUp, GoalReview
-from del_tool.goals.models import Goal
-from del_tool.i18n import format_day
-from del_tool.imports.commit_records import SCORES
 from del_tool.imports.models import ImportBatch, ImportReference, ImportState
-from del_tool.imports.sheets import Kind
-from del_tool.modelbase import LOCAL_TIMEZONE, utcnow
-from del_tool.organisation.models import Referral
+from del_tool.imports.undo_checks import MODELS, NAMED, changed, chunks, citizen_of, records
+from del_tool.modelbase import utcnow
 
 #: The history action of an undo.
 UNDO_ACTION = "import_undone"
-#: At most this many changes are named in a refusal.
-NAMED = 5
-#: Ids are looked up in chunks of this many (the bound-parameter limit of SQLite).
-CHUNK = 500
-#: The records an import writes, by their table, in the order an undo removes them.
-MODELS: dict[str, type[Any]] = {
-    SCORES: AssessmentScore,
-    Kind.ANSWERS.value: Assessment,
-    Kind.REVIEWS.value: GoalReview,
-    Kind.FOLLOWUPS.value: FollowUp,
-    Kind.GOALS.value: Goal,
-    Kind.STAYS.value: Stay,
-    Kind.CITIZENS.value: Citizen,
-}
 
 
 class UndoRefusedError(ValueError):
     """The import cannot be undone; the message (translated) says why."""
-
-
-def _chunks(ids: list[int]) -> Iterable[list[int]]:
-    for start in range(0, len(ids), CHUNK):
-        yield ids[start : start + CHUNK]
 
 
 def undo_batch(session: Session, batch: ImportBatch, *, actor: Actor) -> int:
@@ -79,11 +53,11 @@ def undo_batch(session: Session, batch: ImportBatch, *, actor: Actor) -> int:
     if not all(actor.allows_unit(unit_id) for unit_id in batch.unit_ids):
         raise UndoRefusedError(_("Indlæsningen gælder tilbud, du ikke længere har adgang til."))
     result = batch.result
-    rows = _records(session, result)
-    changed = _changed(session, result, rows)
-    if changed:
-        named = "; ".join(changed[:NAMED])
-        more = len(changed) - NAMED
+    rows = records(session, result)
+    changes = changed(session, result, rows)
+    if changes:
+        named = "; ".join(changes[:NAMED])
+        more = len(changes) - NAMED
         text = _(
             "Indlæsningen kan ikke fortrydes, for der er ændret noget siden: %(changes)s.",
             changes=named,
@@ -109,133 +83,6 @@ def undo_batch(session: Session, batch: ImportBatch, *, actor: Actor) -> int:
     return sum(len(v) for v in removed.values()) + sum(len(v) for v in restored.values())
 
 
-def _records(session: Session, result: dict[str, Any]) -> dict[str, dict[int, Any]]:
-    """The records the import created or updated, as they are now (gone ones absent)."""
-    found: dict[str, dict[int, Any]] = {}
-    for kind, model in MODELS.items():
-        ids = sorted(set(result["created"].get(kind, [])) | set(result["updated"].get(kind, [])))
-        found[kind] = {}
-        for chunk in _chunks(ids):
-            for row in session.exec(select(model).where(col(model.id).in_(chunk))).all():
-                found[kind][int(row.id)] = row
-    return found
-
-
-def _changed(
-    session: Session, result: dict[str, Any], rows: dict[str, dict[int, Any]]
-) -> list[str]:
-    """What changed since the import, one short phrase each (empty: it can be undone)."""
-    changes: list[str] = []
-    for kind, versions in result["versions"].items():
-        for key, version in versions.items():
-            row = rows[kind].get(int(key))
-            if row is None:
-                changes.append(_("%(record)s er slettet", record=_name(kind, int(key))))
-            elif int(row.version) != int(version):
-                changes.append(_("%(record)s er ændret", record=_name(kind, int(key))))
-    for model, parent, kind, label in (
-        (Goal, "stay_id", Kind.STAYS, _("et eller flere mål")),
-        (FollowUp, "stay_id", Kind.STAYS, _("opfølgninger")),
-        (StayService, "stay_id", Kind.STAYS, _("særydelser")),
-        (Referral, "stay_id", Kind.STAYS, _("en henvendelse")),
-        (GoalReview, "goal_id", Kind.GOALS, _("målvurderinger")),
-        (GoalReview, "follow_up_id", Kind.FOLLOWUPS, _("målvurderinger")),
-        (Assessment, "follow_up_id", Kind.FOLLOWUPS, _("skemaer")),
-    ):
-        # Records under what the import created that the import did not create itself.
-        own = set(result["created"].get(model.__tablename__, []))
-        parents = sorted(result["created"].get(kind.value, []))
-        for chunk in _chunks(parents):
-            for child_id, parent_id in session.exec(
-                select(model.id, getattr(model, parent)).where(
-                    col(getattr(model, parent)).in_(chunk)
-                )
-            ).all():
-                if child_id not in own:
-                    changes.append(
-                        _(
-                            "%(record)s har nu %(what)s",
-                            record=_name(kind.value, parent_id),
-                            what=label,
-                        )
-                    )
-    changes += _later_events(session, result, rows)
-    return list(dict.fromkeys(changes))
-
-
-def _later_events(
-    session: Session, result: dict[str, Any], rows: dict[str, dict[int, Any]]
-) -> list[str]:
-    """History events after the import on its records or their citizens."""
-    citizens = {
-        _citizen_of(session, kind, row) for kind, found in rows.items() for row in found.values()
-    }
-    entities = [
-        (
-            kind,
-            [
-                str(i)
-                for i in sorted(
-                    set(result["created"].get(kind, [])) | set(result["updated"].get(kind, []))
-                )
-            ],
-        )
-        for kind in MODELS
-    ]
-    after = int(result["history"]["import"])
-    conditions: list[Any] = [
-        col(AuditEvent.citizen_id).in_(chunk) for chunk in _chunks(sorted(citizens))
-    ]
-    for kind, ids in entities:
-        for start in range(0, len(ids), CHUNK):
-            chunk = ids[start : start + CHUNK]
-            conditions.append(
-                (col(AuditEvent.entity) == kind) & col(AuditEvent.entity_id).in_(chunk)
-            )
-    if not conditions:
-        return []
-    events = session.exec(
-        select(AuditEvent)
-        .where(col(AuditEvent.id) > after, or_(*conditions))
-        .order_by(col(AuditEvent.id))
-        .limit(50)
-    ).all()
-    return [
-        _(
-            "%(record)s: %(action)s %(day)s",
-            record=_name(e.entity, e.entity_id),
-            action=_action(e.action),
-            day=format_day(e.occurred_at.astimezone(LOCAL_TIMEZONE).date()),
-        )
-        for e in events
-    ]
-
-
-def _name(entity: str, entity_id: Any) -> str:
-    labels = {
-        "citizens": _("borger"),
-        "stays": _("ophold"),
-        "goals": _("mål"),
-        "follow_ups": _("opfølgning"),
-        "goal_reviews": _("målvurdering"),
-        "assessments": _("skema"),
-        SCORES: _("skemascore"),
-    }
-    return f"{labels.get(entity, entity)} {entity_id}"
-
-
-def _action(action: str) -> str:
-    labels = {
-        "create": _("oprettet"),
-        "update": _("ændret"),
-        "delete": _("slettet"),
-        "merge": _("lagt sammen"),
-        "import": _("indlæst igen"),
-        "anonymise": _("anonymiseret"),
-    }
-    return labels.get(action, action)
-
-
 def _restore(
     session: Session, actor: Actor, result: dict[str, Any], rows: dict[str, dict[int, Any]]
 ) -> dict[str, list[int]]:
@@ -244,7 +91,7 @@ def _restore(
     span = (int(result["history"]["after"]), int(result["history"]["import"]))
     for kind, ids in result["updated"].items():
         restored[kind] = []
-        for chunk in _chunks(sorted(ids)):
+        for chunk in chunks(sorted(ids)):
             events = session.exec(
                 select(AuditEvent)
                 .where(
@@ -263,7 +110,7 @@ def _restore(
             for entity_id, values in sorted(before.items()):
                 row = rows[kind][entity_id]
                 typed = {name: _typed(type(row), name, value) for name, value in values.items()}
-                citizen_id = _citizen_of(session, kind, row)
+                citizen_id = citizen_of(session, kind, row)
                 history.update(session, actor, row, typed, citizen_id=citizen_id)
                 restored[kind].append(entity_id)
     return restored
@@ -295,7 +142,7 @@ def _remove(
         removed[kind] = []
         for entity_id in sorted(result["created"][kind]):
             row = rows[kind][entity_id]
-            citizen_id = _citizen_of(session, kind, row)
+            citizen_id = citizen_of(session, kind, row)
             record_change(
                 session=session,
                 user_id=actor.user_id,
@@ -311,23 +158,10 @@ def _remove(
     return removed
 
 
-def _citizen_of(session: Session, kind: str, row: Any) -> int:
-    """The citizen a record belongs to (reviews, assessments and scores via their follow-up)."""
-    if kind == Kind.CITIZENS.value:
-        return int(row.id)
-    if hasattr(row, "citizen_id"):
-        return int(row.citizen_id)
-    if hasattr(row, "assessment_id"):
-        row = session.get(Assessment, row.assessment_id)
-    follow_up = session.get(FollowUp, row.follow_up_id)
-    assert follow_up is not None  # noqa: S101 - a foreign key
-    return int(follow_up.citizen_id)
-
-
 def _references(session: Session, result: dict[str, Any]) -> None:
     """The references the import created go; those it changed get their earlier state."""
     created = sorted(result["references"]["created"])
-    for chunk in _chunks(created):
+    for chunk in chunks(created):
         for ref in session.exec(
             select(ImportReference).where(col(ImportReference.id).in_(chunk))
         ).all():
