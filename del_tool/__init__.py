@@ -111,6 +111,8 @@ def register_metrics(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Every feature's blueprint."""
     from del_tool.admin.views import bp as admin_bp
+    from del_tool.api.app import init_app as init_api
+    from del_tool.api.token_views import bp as tokens_bp
     from del_tool.audit.views import bp as audit_bp
     from del_tool.auth.views import bp as auth_bp
     from del_tool.citizens.views import bp as citizens_bp
@@ -121,9 +123,9 @@ def register_blueprints(app: Flask) -> None:
     from del_tool.metrics.views import bp as metrics_bp
     from del_tool.questionnaires.blueprint import bp as questionnaires_bp
     from del_tool.referrals.views import bp as referrals_bp
+    from del_tool.reminders.views import bp as reminders_bp
     from del_tool.reports.pack_views import bp as packs_bp
     from del_tool.reports.views import bp as reports_bp
-    from del_tool.reminders.views import bp as reminders_bp
     from del_tool.security.views import bp as account_bp
 
     app.register_blueprint(main_bp)
@@ -141,6 +143,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(referrals_bp)
     app.register_blueprint(imports_bp)
     app.register_blueprint(reminders_bp)
+    app.register_blueprint(tokens_bp)
+    init_api(app)  # the JSON API's blueprint, with its own authentication and errors
 
 
 def register_security(app: Flask) -> None:

@@ -225,6 +225,7 @@ def setup_command(ctx: click.Context, demo: bool) -> None:
 
 def register_app_commands(app: Flask) -> None:
     """Attach the commands that need the app, so `flask --app del_tool` has them too."""
+    from del_tool.api.cli import tokens_group
     from del_tool.demo.cli import demo_command
     from del_tool.imports.cli import import_group
     from del_tool.jobs.worker import serve_command, worker_command
@@ -244,6 +245,7 @@ def register_app_commands(app: Flask) -> None:
         import_group,
         reminders_group,
         reports_group,
+        tokens_group,
         worker_command,
         serve_command,
     ):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from flask import current_app, has_request_context, session
+from flask import current_app, has_request_context, request, session
 from flask_babel import format_decimal, get_locale
 
 from del_tool.modelbase import LOCAL_TIMEZONE
@@ -14,9 +14,14 @@ SESSION_KEY = "lang"
 
 
 def select_locale() -> str:
-    """The user's chosen language if it is supported, else the default (Danish)."""
+    """The user's chosen language if it is supported, else the default (Danish). The API has no
+    session: there the request's Accept-Language chooses."""
+    languages = current_app.config["LANGUAGES"]
+    if has_request_context() and request.path.startswith("/api/"):
+        best = request.accept_languages.best_match(languages)
+        return str(best or current_app.config["BABEL_DEFAULT_LOCALE"])
     chosen = session.get(SESSION_KEY) if has_request_context() else None
-    if chosen in current_app.config["LANGUAGES"]:
+    if chosen in languages:
         return str(chosen)
     return str(current_app.config["BABEL_DEFAULT_LOCALE"])
 

@@ -1,5 +1,6 @@
 """Every table of DEL, imported in one place so `SQLModel.metadata` is complete (Alembic)."""
 
+from del_tool.api.models import ApiIdempotentWrite, ApiToken, ApiTokenUnit, TokenKind
 from del_tool.audit.models import (
     AccessEvent,
     AccessReview,
@@ -40,6 +41,9 @@ from del_tool.reports.models import CouncilPublication
 __all__ = [
     "AccessEvent",
     "AccessReview",
+    "ApiIdempotentWrite",
+    "ApiToken",
+    "ApiTokenUnit",
     "Assessment",
     "AssessmentScore",
     "AuditChainHead",
@@ -74,6 +78,7 @@ __all__ = [
     "TargetGroup",
     "Tariff",
     "Theme",
+    "TokenKind",
     "Unit",
     "UnitPlaces",
     "UnitQuestionnaire",

@@ -72,6 +72,7 @@ TABS = (
     ("admin.price_index", _l("Pris- og lønindeks"), "/admin/price-index"),
     ("admin.settlements", _l("Efterreguleringer"), "/admin/settlements"),
     ("admin.questionnaires", _l("Spørgeskemaer"), "/admin/questionnaires"),
+    ("tokens.admin", _l("API-nøgler"), "/admin/tokens"),
 )
 
 

@@ -17,6 +17,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 PERMISSION_ATTRIBUTE = "_del_permission"
 #: Endpoints Flask itself adds; they serve no personal data.
 FRAMEWORK_PUBLIC_ENDPOINTS = frozenset({"static"})
+#: Blueprints authenticated by bearer token, not by the login session (`del_tool.api.auth`).
+TOKEN_BLUEPRINTS = frozenset({"api"})
 
 
 class Permission(enum.StrEnum):
@@ -120,10 +122,15 @@ def endpoint_permission(endpoint: str | None) -> Permission | None:
 
 
 def enforce_endpoint_permission() -> Any:
-    """before_request: 404 for unknown routes, login for anonymous users, 403 otherwise."""
+    """before_request: 404 for unknown routes, login for anonymous users, 403 otherwise; API
+    routes check the bearer token's role the same way (401 problem without a valid token)."""
     if request.endpoint is None:
         return None  # routing failed; Flask answers 404/405 itself
     permission = endpoint_permission(request.endpoint)
+    if request.blueprint in TOKEN_BLUEPRINTS:
+        from del_tool.api.auth import enforce_token_permission  # the API imports this module
+
+        return enforce_token_permission(permission)
     if permission is None:
         abort(403)  # an endpoint without a declared permission is closed
     if has_permission(current_user, permission):

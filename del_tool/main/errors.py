@@ -7,6 +7,7 @@ break the page itself (PendingRollbackError) and a database fault is the 503 pag
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from flask import Flask, current_app, g, render_template, request
 from flask_babel import lazy_gettext as _l
@@ -15,6 +16,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError, PendingRollbackError, S
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from del_tool.api.problems import API_MESSAGES, API_PREFIX, problem
 from del_tool.auth.access import AccessDeniedError, NotFoundError
 from del_tool.db import rollback_request_session
 
@@ -46,9 +48,14 @@ MESSAGES = {
 }
 
 
-def render_error(code: int, detail: str | None = None) -> tuple[str, int]:
-    """The error page for `code` with an optional extra sentence; rolls the session back first."""
+def render_error(code: int, detail: str | None = None) -> Any:
+    """The error page for `code` with an optional extra sentence; rolls the session back first.
+
+    Under /api/ the same error as problem details (JSON), never a page.
+    """
     rollback_request_session()
+    if request.path.startswith(API_PREFIX):
+        return problem(code if code in MESSAGES or code in API_MESSAGES else 500, detail)
     title, text = MESSAGES.get(code, MESSAGES[500])
     return render_template(
         "errors/error.html", code=code, title=title, text=text, detail=detail
