@@ -41,6 +41,13 @@ AGGREGATE_OUTPUTS: dict[str, AggregateOutput] = {
             "revenue) hold no citizen counts or statistics: union.UNAUDITED_TABLES.",
         ),
         AggregateOutput(
+            "api.council_report",
+            "The council summary as JSON through the API (README \"API\"): the same request "
+            "and stored build as reports.council, so the same frozen publication.",
+            "As reports.council: the build is the publication reports.council serves, audited "
+            "by reports.council.union before it was frozen.",
+        ),
+        AggregateOutput(
             "reports.council_archive",
             "The list of the municipality's frozen publications, linking to reports.council.",
             "Lists periods and publication times only; the summaries are reports.council's.",
@@ -68,6 +75,13 @@ NON_AGGREGATE_ENDPOINTS = frozenset(
         "account.totp_disable",
         "account.totp_setup",
         "account.two_factor",
+        "tokens.account",  # the user's own API tokens
+        "tokens.account_revoke",
+        "api.openapi_json",  # the API's description
+        "api.docs",
+        "api.organisation",  # centres, units and municipalities
+        "api.questionnaires",  # questionnaire definitions
+        "api.reports",  # which report kinds the token may fetch
     }
 )
 

@@ -189,6 +189,7 @@ def _ids_of(db: Session, scope: str, stay: Stay, staff_id: int | None) -> dict[s
         "lang": "da",
         "name": "zip",
         "filename": "js/del.js",
+        "token_id": 1,
     }
 
 

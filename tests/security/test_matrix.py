@@ -136,6 +136,34 @@ EXPECTED: dict[str, dict[str, str]] = {
     "imports.batch": only("leader"),
     "imports.confirm": only("leader"),
     "imports.undo": only("leader"),
+    # API tokens: every user's own on /account/tokens; any user's of their operator for admins.
+    "tokens.account": only(*USERS),
+    "tokens.account_revoke": only(*USERS),
+    "tokens.admin": only("admin"),
+    "tokens.admin_revoke": only("admin"),
+    # The API: its description is public; a session cookie opens none of the rest (401),
+    # bearer tokens do (tests/security/test_api_matrix.py).
+    "api.openapi_json": only(*EVERYONE),
+    "api.docs": only(*EVERYONE),
+    **dict.fromkeys(
+        (
+            "api.organisation",
+            "api.questionnaires",
+            "api.citizens",
+            "api.citizen",
+            "api.stays",
+            "api.goals",
+            "api.follow_ups",
+            "api.follow_up",
+            "api.caseload",
+            "api.create_goal",
+            "api.create_follow_up",
+            "api.reports",
+            "api.internal_report",
+            "api.council_report",
+        ),
+        {},
+    ),
     # Council packs made from the web: leaders and analysts, each seeing only their own.
     "packs.index": only("leader", "analyst"),
     "packs.progress": only("leader", "analyst"),
@@ -149,7 +177,7 @@ SESSION_ENDING = frozenset({"auth.logout", "account.logout_everywhere"})
 
 
 def _allowed(endpoint: str, response: Any) -> bool:
-    if response.status_code == 403:
+    if response.status_code in (401, 403):  # 401: the API without a bearer token
         return False
     if response.status_code not in (301, 302, 303) or "/auth/login" not in response.location:
         return True
@@ -236,7 +264,9 @@ def test_the_allowed_set_is_exact(matrix):
 def test_refusals_of_logged_in_users_are_403_not_a_page(matrix):
     for (endpoint, method, scope, role), allowed in matrix["allowed"].items():
         if not allowed and role != "anonymous" and endpoint != "account.two_factor":
-            assert matrix["answers"][(endpoint, method, scope, role)] == 403, (endpoint, role)
+            # The API answers a session without a bearer token 401, never with a page.
+            expected = 401 if endpoint.startswith("api.") else 403
+            assert matrix["answers"][(endpoint, method, scope, role)] == expected, (endpoint, role)
 
 
 def test_no_endpoint_answers_500(matrix):
