@@ -61,6 +61,10 @@ class DefaultConfig:
     #: Baselines of a scale needed before the deployment's reference SD and reliability for
     #: reliable change are frozen (until then they are computed afresh and marked provisional).
     REFERENCE_MIN_BASELINES = 30
+    #: A single-item scale has no Cronbach's alpha: without a published reliability it gets
+    #: the test-retest ICC of each stay's first two measurements at most this many days apart
+    #: (once REFERENCE_MIN_BASELINES such pairs exist).
+    REFERENCE_RETEST_DAYS = 30
     #: The reliable change index of the effect report's reliable-change table and headline:
     #: JT (Jacobson-Truax), GLN, EN, HLL, NK or HA (README "Statistics"); the robustness table
     #: shows every method whatever is chosen here.

@@ -42,7 +42,7 @@ class ScaleReliability:
     """The reliability to use for a scale and where it came from ("definition" or alpha)."""
 
     value: float | None
-    source: Literal["definition", "cronbach_alpha"] | None
+    source: Literal["definition", "cronbach_alpha", "test_retest"] | None
     n: int | None
     alpha: CronbachAlpha | None
     method: str

@@ -5,6 +5,7 @@ centre's and the region's agree (before, each used the baseline SD of its own sc
 
 from __future__ import annotations
 
+import pytest
 from sqlmodel import select
 
 from del_tool.organisation.models import Unit
@@ -53,3 +54,49 @@ def test_the_reference_is_frozen_once_and_named_in_the_report(demo_session):
     assert "Reference for pålidelig ændring" in note and "fastlåst" in note
     build_effect_report(session=demo_session, scope=region, period=PERIOD)
     assert len(demo_session.exec(select(ScaleReference)).all()) == len(frozen)  # not again
+
+
+def _relations(report):
+    reliable = _table(report, "effect_reliable")
+    return next(r for r in reliable.rows if "relation" in str(r[0]).lower())
+
+
+def test_a_single_item_scale_gets_a_test_retest_reliability_when_measured_close_in_time(
+    demo_app, demo_session
+):
+    """A functioning domain is one item: no alpha. The demo measures each stay months apart,
+    so with REFERENCE_RETEST_DAYS at 30 too few pairs qualify and the report says how many;
+    counted within 400 days, baseline and first follow-up are the pairs, and the frozen
+    reference (frozen without a reliability) gets their ICC(2,1), named in the report."""
+    import pandas as pd
+
+    from del_tool.reports.common import score_queries
+    from del_tool.reports.common.queries import StaySelection
+    from del_tool.stats import retest_reliability
+
+    region = resolve_scope("region", session=demo_session)
+    plain = build_effect_report(session=demo_session, scope=region, period=PERIOD)
+    scores = score_queries.scores(
+        demo_session,
+        StaySelection(None, pd.Timestamp.min.date(), pd.Timestamp.max.date()),
+        since=None,
+        questionnaires=["del_functioning"],
+        scales=["relations"],
+    )
+    within_30 = retest_reliability(scores[["stay", "date", "value"]], max_days=30)
+    assert within_30.value is None and within_30.n < 30
+    assert str(_relations(plain)[-1]).endswith(
+        f"og kun {within_30.n} forløb har to målinger højst 30 dage fra hinanden "
+        "(der skal 30 til en test-retest-reliabilitet)."
+    )
+    demo_app.config["REFERENCE_RETEST_DAYS"] = 400
+    expected = retest_reliability(scores[["stay", "date", "value"]], max_days=400)
+    assert expected.value is not None
+    build_effect_report(session=demo_session, scope=region, period=PERIOD)
+    frozen = demo_session.exec(
+        select(ScaleReference).where(ScaleReference.scale_id == "relations")
+    ).one()
+    assert frozen.reliability_source == "test_retest"
+    assert frozen.reliability == pytest.approx(expected.value)
+    again = build_effect_report(session=demo_session, scope=region, period=PERIOD)  # frozen
+    assert any("test-retest" in str(cell) for cell in _relations(again))

@@ -8,7 +8,9 @@ instead:
 - the SD and reliability the questionnaire definition gives (its norm population), where it
   gives them;
 - otherwise those of the whole deployment's baseline scores (every unit, every stay: the SD of
-  the baseline scale scores, Cronbach's alpha of the baseline item answers), frozen in
+  the baseline scale scores, Cronbach's alpha of the baseline item answers; for a single-item
+  scale, which has no alpha, the test-retest ICC of each stay's first two measurements at most
+  REFERENCE_RETEST_DAYS apart, `stats.retest`), frozen in
   `scale_references` the first time at least `REFERENCE_MIN_BASELINES` baselines exist, so
   later data and multi-year trends do not move it. Until then the reference is computed afresh
   and marked provisional.
@@ -18,7 +20,7 @@ Every report says which reference it used (`Reference.describe`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -32,10 +34,12 @@ from del_tool.reports.common.labels import Text, fmt
 from del_tool.reports.common.labels import lazy as _l
 from del_tool.reports.common.scales import ScaleInfo, baseline_items
 from del_tool.reports.models import ScaleReference
-from del_tool.stats import ScaleReliability, scale_reliability
+from del_tool.stats import ScaleReliability, retest_reliability, scale_reliability
 
 #: Baselines needed before a deployment's reference is frozen (REFERENCE_MIN_BASELINES).
 DEFAULT_MIN_BASELINES = 30
+#: Test-retest pairs are a stay's first two measurements at most this many days apart.
+DEFAULT_RETEST_DAYS = 30
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +76,13 @@ class Reference:
         return _l("Reference for pålidelig ændring: %(sd)s.", sd=sd)
 
 
+def retest_days() -> int:
+    """REFERENCE_RETEST_DAYS: how far apart two measurements may be for test-retest."""
+    if has_app_context():
+        return int(current_app.config.get("REFERENCE_RETEST_DAYS", DEFAULT_RETEST_DAYS))
+    return DEFAULT_RETEST_DAYS
+
+
 def min_baselines() -> int:
     """REFERENCE_MIN_BASELINES of the app (30 outside one)."""
     if has_app_context():
@@ -83,22 +94,65 @@ def scale_reference(session: Session, info: ScaleInfo, cache: dict[str, pd.DataF
     """The scale's reference: the frozen one, else computed now (and frozen when it may be)."""
     stored = _stored(session, info)
     if stored is not None:
-        return _from_row(stored)
+        frozen = _from_row(stored)
+        if frozen.reliability.value is not None or info.scale.reliability is not None:
+            return frozen
+        # Frozen without a reliability (a single item): test-retest pairs may have come since.
+        retest = _retest(_scale_scores(session, info))
+        if retest.value is not None:
+            _store_retest(session, info, retest)
+        return replace(frozen, reliability=retest)
     reference = _computed(session, info, cache)
     if reference.sd_source == "deployment" and reference.n >= min_baselines():
-        return _freeze(session, info, reference)
+        frozen = _freeze(session, info, reference)
+        if frozen.reliability.value is None:  # say what was looked for (test-retest pairs)
+            return replace(frozen, reliability=reference.reliability)
+        return frozen
     return reference
 
 
-def _computed(session: Session, info: ScaleInfo, cache: dict[str, pd.DataFrame]) -> Reference:
-    everyone = queries.StaySelection(None, date.min, date.max)
-    scores = score_queries.scores(
+def _scale_scores(session: Session, info: ScaleInfo) -> pd.DataFrame:
+    """Every score of the scale in the deployment."""
+    return score_queries.scores(
         session,
-        everyone,
+        queries.StaySelection(None, date.min, date.max),
         since=None,
         questionnaires=[info.definition.id],
         scales=[info.scale.id],
     )
+
+
+def _retest(scores: pd.DataFrame) -> ScaleReliability:
+    """The test-retest reliability of the scores (no value, and no reason text of its own,
+    when too few pairs: the report words that itself)."""
+    retest = retest_reliability(
+        scores[["stay", "date", "value"]], max_days=retest_days(), min_pairs=min_baselines()
+    )
+    return retest if retest.value is not None else replace(retest, reason=None)
+
+
+def _store_retest(session: Session, info: ScaleInfo, retest: ScaleReliability) -> None:
+    """Fill a frozen reference's missing reliability with the test-retest one (once: a
+    reference that has a reliability is never changed)."""
+    from del_tool.db import reads_only, write_session
+
+    def fill(target: Session) -> None:
+        row = _stored(target, info)
+        if row is not None and row.reliability is None:
+            row.reliability, row.reliability_source = retest.value, "test_retest"
+            target.add(row)
+            target.flush()
+
+    if reads_only(session):
+        with write_session() as writer:
+            fill(writer)
+    else:
+        fill(session)
+
+
+def _computed(session: Session, info: ScaleInfo, cache: dict[str, pd.DataFrame]) -> Reference:
+    everyone = queries.StaySelection(None, date.min, date.max)
+    scores = _scale_scores(session, info)
     baselines = scores[scores["baseline"]].sort_values(["stay", "date"], kind="stable")
     values = baselines.drop_duplicates("stay")["value"].astype(float)
     published = info.scale.reliability
@@ -107,6 +161,8 @@ def _computed(session: Session, info: ScaleInfo, cache: dict[str, pd.DataFrame])
         if published is not None
         else scale_reliability(None, baseline_items(session, everyone, info, cache))
     )
+    if published is None and reliability.value is None:  # one item: no alpha
+        reliability = _retest(scores)
     if info.reference_sd is not None:
         return Reference(info.reference_sd, "definition", reliability, len(values))
     sd = float(values.std(ddof=1)) if len(values) >= 2 else None
@@ -169,6 +225,15 @@ def _freeze(session: Session, info: ScaleInfo, reference: Reference) -> Referenc
 def _from_row(row: ScaleReference) -> Reference:
     if row.reliability_source == "definition":
         reliability = scale_reliability(row.reliability, None)
+    elif row.reliability is not None and row.reliability_source == "test_retest":
+        reliability = ScaleReliability(
+            row.reliability,
+            "test_retest",
+            None,
+            None,
+            "test-retest ICC(2,1) of the deployment's repeated measurements, frozen",
+            None,
+        )
     elif row.reliability is not None:
         reliability = ScaleReliability(
             row.reliability,

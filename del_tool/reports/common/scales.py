@@ -133,6 +133,19 @@ def reliability_text(result: ScaleReliability) -> Text:
     """Where the reliability came from, for the report."""
     if result.source == "definition":
         return _l("definitionen")
+    if result.source == "test_retest":
+        from del_tool.reports.common.reference import retest_days  # it imports this module
+
+        if result.n is None:  # frozen: the pairs' count is not kept
+            return _l(
+                "test-retest, ICC(2,1) af to målinger højst %(d)s dage fra hinanden",
+                d=retest_days(),
+            )
+        return _l(
+            "test-retest, ICC(2,1) af to målinger højst %(d)s dage fra hinanden (n = %(n)s)",
+            d=retest_days(),
+            n=result.n,
+        )
     if result.source == "cronbach_alpha":
         return _l("Cronbachs alfa, alle baseline-svar (n = %(n)s)", n=result.n or 0)
     return _l("ingen")

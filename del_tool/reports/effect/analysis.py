@@ -28,7 +28,12 @@ from del_tool.reports.common.context import FALLBACK_TRAJECTORY_STAYS
 from del_tool.reports.common.labels import Text, fmt
 from del_tool.reports.common.labels import lazy as _l
 from del_tool.reports.common.queries import StaySelection
-from del_tool.reports.common.reference import Reference, scale_reference
+from del_tool.reports.common.reference import (
+    Reference,
+    min_baselines,
+    retest_days,
+    scale_reference,
+)
 from del_tool.reports.common.scales import ScaleInfo, ordered_scales
 from del_tool.reports.effect import model_choice
 from del_tool.stats import (
@@ -194,8 +199,12 @@ def no_reliability_reason(info: ScaleInfo, reliability: ScaleReliability) -> Tex
     """Why no reliability is available for the scale, in the reader's language."""
     if not info.multi_item:
         return _l(
-            "Ingen pålidelig ændring: skalaen har ét spørgsmål, og definitionen angiver ingen "
-            "reliabilitet."
+            "Ingen pålidelig ændring: skalaen har ét spørgsmål, definitionen angiver ingen "
+            "reliabilitet, og kun %(n)s forløb har to målinger højst %(d)s dage fra hinanden "
+            "(der skal %(m)s til en test-retest-reliabilitet).",
+            n=reliability.n or 0,
+            d=retest_days(),
+            m=min_baselines(),
         )
     alpha = reliability.alpha.alpha if reliability.alpha is not None else None
     if alpha is not None and alpha < 0:
