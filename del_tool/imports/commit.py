@@ -31,7 +31,7 @@ from del_tool.citizens.services import CitizenData
 from del_tool.errors import ConflictError
 from del_tool.imports.commit_records import SCORES, scores_written, write_records
 from del_tool.imports.models import ImportBatch, ImportReference, ImportState
-from del_tool.imports.plan import Plan, PlannedRow
+from del_tool.imports.plan import Plan, PlannedRow, _references
 from del_tool.imports.sheets import CitizenRow, Kind, StayRow
 from del_tool.modelbase import utcnow
 
@@ -63,6 +63,10 @@ class Written:
     versions: dict[str, dict[str, int]] = field(default_factory=dict)
     new_references: list[int] = field(default_factory=list)
     old_references: dict[str, list[Any]] = field(default_factory=dict)
+    #: The references imported before of the rows to update, read at once (kind, ref) -> row;
+    #: and the new references, whose ids are known after the last flush.
+    known: dict[tuple[Kind, str], ImportReference] = field(default_factory=dict)
+    pending: list[ImportReference] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         for kind in self.kinds:
@@ -127,6 +131,11 @@ def commit_plan(
     newest = session.exec(select(func.max(AuditEvent.id))).one()
     history_after = int(newest or 0)
     written = Written(kinds=shown_kinds(plan))
+    for kind in Kind:
+        updates = [r.data.external_ref for r in plan.accepted(kind) if r.action == "update"]
+        if updates:
+            found = _references(session, plan.source, kind, updates)
+            written.known.update({(kind, ref): row for ref, row in found.items()})
     done = 0
 
     def step() -> None:
@@ -201,6 +210,8 @@ def commit_plan(
             "updated": [None, written.updated],
         },
     )
+    session.flush()
+    written.new_references = [_id(ref.id) for ref in written.pending]
     batch.result = written.as_result((history_after, _id(event.id)))
     batch.state = ImportState.DONE.value
     batch.message = None
@@ -274,13 +285,9 @@ def _reference(
     batch_id: int,
     written: Written,
 ) -> None:
-    ref = session.exec(
-        select(ImportReference).where(
-            col(ImportReference.source) == plan.source,
-            col(ImportReference.sheet) == planned.kind.value,
-            col(ImportReference.external_ref) == planned.data.external_ref,
-        )
-    ).first()
+    """Bring the row's reference up to date, or add it (a new row has none: the plan saw to
+    that, so no row is looked up one by one)."""
+    ref = written.known.get((planned.kind, planned.data.external_ref))
     if ref is None:
         ref = ImportReference(
             source=plan.source,
@@ -292,8 +299,7 @@ def _reference(
             import_id=batch_id,
         )
         session.add(ref)
-        session.flush()
-        written.new_references.append(_id(ref.id))
+        written.pending.append(ref)
         return
     written.old_references[str(ref.id)] = [ref.row_hash, ref.import_id]
     ref.row_hash, ref.import_id = planned.row_hash, batch_id
