@@ -72,3 +72,18 @@ def test_each_unit_compares_the_latest_staff_level_with_the_citizens_rating(demo
     assert total[1] == len(expected)
     figure = report.section("agreement").figures[0]
     assert figure.value == pytest.approx(total[2])
+
+
+def test_the_agreement_is_followed_quarter_by_quarter(demo_app):
+    with demo_app.test_request_context(), get_db(demo_app).session(write=False) as session:
+        report = build_learning_report(
+            session=session,
+            scope=resolve_scope("region", session=session),
+            period=PERIOD,
+            today=DEMO_OPTIONS["today"],
+        )
+    quarters = report.table("learning_agreement_quarters")
+    keys = [row[0] for row in quarters.rows]
+    assert keys[-1] == "2026Q2" and keys == sorted(keys) and len(keys) == 8
+    q2 = quarters.rows[-1]
+    assert q2[1] > 0 and (q2[2] is None) == (q2[8] is not None)

@@ -8,11 +8,11 @@ rating. It is a measure of convergence between two perspectives, not of two rate
 one instrument: low agreement says that staff and citizen see the goal differently, which is a
 matter for the next conversation, not an error of either.
 
-Per unit (and for all units), over the latest review of each goal in the period that has both
-ratings: Cohen's weighted kappa with linear weights and its 95 % CI (Fleiss, Cohen & Everitt
-1969; `stats.agreement.weighted_kappa`) on the five fixed categories, and Bland-Altman's bias
-(citizen - staff) with limits of agreement (Bland & Altman 1999). A unit needs
-AGREEMENT_MIN_PAIRS reviews of at least k citizens to be shown.
+Per unit (and for all units, also quarter by quarter), over the latest review of each goal
+in the period that has both ratings: Cohen's weighted kappa with linear weights and its 95 % CI
+(Fleiss, Cohen & Everitt 1969; `stats.agreement.weighted_kappa`) on the five fixed categories,
+and Bland-Altman's bias (citizen - staff) with limits of agreement (Bland & Altman 1999). A unit
+needs AGREEMENT_MIN_PAIRS reviews of at least k citizens to be shown.
 """
 
 from __future__ import annotations
@@ -21,9 +21,12 @@ from typing import Any
 
 import pandas as pd
 
+from del_tool.reports.common import frames, queries
+from del_tool.reports.common.context import ReportContext
 from del_tool.reports.common.labels import fmt
 from del_tool.reports.common.labels import lazy as _l
 from del_tool.reports.common.model import Column, KeyFigure, Section, Table
+from del_tool.reports.learning.sections import trend_quarters
 from del_tool.stats.agreement import limits_of_agreement, weighted_kappa
 
 AGREEMENT_MIN_PAIRS = 10
@@ -75,10 +78,33 @@ def _row(label: Any, pairs: pd.DataFrame, k: int) -> list[Any]:
     return [label, n, kappa.kappa, low, high, limits.bias, limits.lower, limits.upper, note]
 
 
+def _by_quarter(ctx: ReportContext) -> Table:
+    """All units' agreement quarter by quarter (the learning trend's quarters)."""
+    quarters = trend_quarters(ctx)
+    sel = queries.StaySelection(
+        ctx.scope.unit_ids, quarters[0].start, quarters[-1].end, ctx.filters
+    )
+    stays = queries.stays(ctx.session, sel)
+    reviews = queries.goal_reviews(ctx.session, sel, since=sel.start)
+    rows = []
+    for q in quarters:
+        latest = frames.latest_reviews(frames.between(reviews, q.start, q.end))
+        rows.append(_row(q.key, paired_ratings(latest, stays), ctx.k))
+    return Table(
+        "learning_agreement_quarters",
+        _l("Enighed kvartal for kvartal, alle tilbud"),
+        (Column("quarter", _l("Kvartal")), *COLUMNS[1:]),
+        rows,
+        note=_l("Som tabellen ovenfor, for hvert kvartals seneste vurdering af hvert mål."),
+    )
+
+
 def agreement_section(
-    latest: pd.DataFrame, stays: pd.DataFrame, names: pd.Series, k: int
+    latest: pd.DataFrame, stays: pd.DataFrame, names: pd.Series, ctx: ReportContext
 ) -> Section:
-    """The agreement table per unit and for all units, and the overall kappa as a figure."""
+    """The agreement table per unit and for all units, quarter by quarter, and the overall
+    kappa as a figure."""
+    k = ctx.k
     section = Section(
         "agreement",
         _l("Medarbejdere og borgere: ser de målet ens?"),
@@ -113,6 +139,7 @@ def agreement_section(
             ),
         )
     )
+    section.tables.append(_by_quarter(ctx))
     kappa, low, high = total[2], total[3], total[4]
     section.figures.append(
         KeyFigure(

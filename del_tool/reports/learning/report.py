@@ -60,7 +60,7 @@ def learning_report(ctx: ReportContext) -> Report:
             *sections,
             trend_section(ctx),
             theme_section(latest, ctx.k),
-            agreement_section(latest, stays, ctx.units()["name"], ctx.k),
+            agreement_section(latest, stays, ctx.units()["name"], ctx),
             cohort_section(ctx),
         ],
         methods=[

@@ -26,9 +26,14 @@ COHORT_SCALES = ((FUNCTIONING, FUNCTIONING_MEAN), ("who5", "wellbeing"))
 HIGH_MOTIVATION = 4
 
 
+def trend_quarters(ctx: ReportContext) -> list[Any]:
+    """The trend's quarters: up to TREND_QUARTERS ending with the period's, begun by today."""
+    return [q for q in ctx.period.quarters(TREND_QUARTERS) if q.start < ctx.today]
+
+
 def trend_section(ctx: ReportContext) -> Section:
     """Citizens, follow-ups, goals met and change since admission, quarter by quarter."""
-    quarters = [q for q in ctx.period.quarters(TREND_QUARTERS) if q.start < ctx.today]
+    quarters = trend_quarters(ctx)
     sel = queries.StaySelection(
         ctx.scope.unit_ids, quarters[0].start, quarters[-1].end, ctx.filters
     )
