@@ -31,6 +31,8 @@ PUBLIC_ENDPOINTS = {
     "main.accessibility",
     "main.set_language",
     "metrics.scrape",  # for a bearer token only (404 without METRICS_TOKEN, else 401)
+    "api.openapi_json",  # the API's description and its page (README "API")
+    "api.docs",
 }
 
 
