@@ -25,6 +25,7 @@ from tests.imports.records import (
     FOLLOWUPS,
     GOALS,
     REVIEWS,
+    SHEETS,
     book,
     counts,
     import_file,
@@ -272,3 +273,43 @@ def test_undo_is_refused_after_a_review_added_in_del(app, make_user, units):
         except ValueError as error:
             refused = str(error)
     assert refused is not None and f"opfølgning {follow_up.id} har nu målvurderinger" in refused
+
+
+def test_goals_and_follow_ups_of_stays_imported_before(app, make_user, units):
+    """A later file with only goals, follow-ups, reviews and answers finds its stays (and,
+    for reviews, its goals and follow-ups) among what was imported before, in the scope only."""
+    user, unit = _setup(app, make_user, units)
+    first, _batch = import_file(app, user.id, unit, book(), sheets=["Borgere", "Ophold"])
+    assert sorted(first.kinds) == ["citizens", "stays"]
+    later = {k: v for k, v in SHEETS.items() if k not in ("Borgere", "Ophold")}
+    plan, _batch = import_file(app, user.id, unit, _only(later))
+    assert not plan.refusals, [str(r.reason) for r in plan.refusals]
+    assert counts(plan)["goals"] == (3, 0, 0, 0) and counts(plan)["assessments"] == (17, 0, 0, 0)
+    # Reviews alone find their follow-ups and goals from before; an edited one is updated.
+    reviews = [REVIEWS[0], ["F3", "M3", 2, "", "", ""]]
+    plan, _batch = import_file(app, user.id, unit, _only({"Målvurderinger": reviews}))
+    assert counts(plan)["goal_reviews"] == (0, 1, 0, 0)
+    # Another unit's import does not see this unit's stays.
+    other = units["Autismecentret Vestkysten"]
+    with app.app_context():
+        from del_tool.imports.plan import plan_import
+
+        with get_db(app).session(write=False) as db:
+            plan = plan_import(db, [_only({"Mål": GOALS})], scope={other})
+    assert [r.column for r in plan.refusals] == ["Ophold-ID"] * 3
+
+
+def _only(sheets):
+    from io import BytesIO
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for title, rows in sheets.items():
+        sheet = workbook.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    out = BytesIO()
+    workbook.save(out)
+    return "senere.xlsx", out.getvalue()
