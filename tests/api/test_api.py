@@ -22,7 +22,7 @@ def _problem(response, status):
     assert response.status_code == status
     assert response.mimetype == "application/problem+json"
     body = response.json
-    assert PROBLEM_KEYS <= set(body) and body["status"] == status
+    assert set(body) >= PROBLEM_KEYS and body["status"] == status
     return body
 
 
