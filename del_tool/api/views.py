@@ -49,6 +49,7 @@ def problem_response(description: str) -> dict[str, Any]:
 
 #: The answers every token-secured operation may give besides its own.
 COMMON_RESPONSES: dict[Any, Any] = {
+    400: problem_response("The request holds characters DEL refuses (control characters)"),
     401: problem_response("No valid token"),
     403: problem_response("The token's role or scope does not allow this"),
     404: problem_response("No such object"),

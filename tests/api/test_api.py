@@ -162,3 +162,17 @@ def test_the_rate_limit_is_per_token(limited_app):
     _problem(refused, 429)
     assert int(refused.headers["Retry-After"]) >= 1
     assert call(second).status_code == 200  # another token has its own quota
+
+
+def test_the_description_and_its_page_need_no_token(api):
+    document = api("GET", "/openapi.json").json
+    assert document["openapi"].startswith("3.1")
+    assert document["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
+    goal_write = document["paths"]["/api/v1/citizens/{citizen_id}/goals"]["post"]
+    assert "Idempotency-Key" in {p["name"] for p in goal_write["parameters"]}
+    assert "application/problem+json" in goal_write["responses"]["422"]["content"]
+    page = api("GET", "/docs")
+    assert page.status_code == 200 and "<script" not in page.text
+    assert "'unsafe-inline'" not in page.headers["Content-Security-Policy"]
+    for path in document["paths"]:
+        assert path in page.text
