@@ -13,6 +13,7 @@ from sqlmodel import col, select
 from del_tool import create_app
 from del_tool.audit.models import AccessEvent
 from del_tool.db import get_db
+from del_tool.reports.forms import REPORT_KINDS
 from tests.conftest import DEMO_PASSWORD, login, make_config
 from tests.security.helpers import db_session
 
@@ -105,7 +106,7 @@ def test_organisation_and_questionnaires_for_any_token(api, make_token):
 def test_reports_come_from_the_report_builder_with_the_pages_validation(demo_app, api, make_token):
     token = make_token("leader")
     kinds = api("GET", "/reports", token).json
-    assert kinds["kinds"] == ["effect", "documentation", "learning", "economy"]
+    assert kinds["kinds"] == list(REPORT_KINDS)  # the report form's kinds
     bad = _problem(api("GET", "/reports/internal?period=someday", token), 422)
     assert bad["errors"][0]["field"] == "period"
     report = api(
