@@ -14,7 +14,7 @@ from datetime import timedelta
 
 from flask import Flask, Request, Response, current_app, g
 from flask import request as current_request
-from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
 from limits import parse as parse_limit
 from sqlmodel import update
 
@@ -42,7 +42,7 @@ class ApiSessionInterface(SecureCookieSessionInterface):
             return self.session_class()
         return super().open_session(app, request)
 
-    def save_session(self, app: Flask, session: SecureCookieSession, response: Response) -> None:
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
         """Never a Set-Cookie on the API."""
         if current_request.path.startswith(API_PREFIX):
             return

@@ -64,7 +64,7 @@ def _make(form: TokenForm, db: Session, owner: User, kind: TokenKind) -> NewToke
     """Create the token from a valid form and commit; None (errors on the form) when refused."""
     wanted = TokenRequest(
         name=form.name.data or "",
-        expires_on=form.expires_on.data,  # type: ignore[arg-type]
+        expires_on=form.expires_on.data,
         kind=kind,
         unit_ids=frozenset(form.units.data or ()),
     )
@@ -83,7 +83,7 @@ def _make(form: TokenForm, db: Session, owner: User, kind: TokenKind) -> NewToke
 def account() -> ResponseReturnValue:
     """The user's own tokens, and the form to make one (never beyond their role and scope)."""
     db = get_session()
-    user: User = current_user  # type: ignore[assignment]
+    user: User = current_user
     own = owner_unit_ids(db, user) if user.role is Role.STAFF else frozenset()
     form = TokenForm(units=list(_unit_names(db, own).items()))
     made = None
@@ -112,7 +112,7 @@ def account_revoke(token_id: int) -> ResponseReturnValue:
 def admin() -> ResponseReturnValue:
     """Every token of the administrator's operator's users; make one for any of them."""
     db = get_session()
-    users = [row.user for row in list_users(session=db, actor=current_user)]  # type: ignore[arg-type]
+    users = [row.user for row in list_users(session=db, actor=current_user)]
     units = operator_units(db, current_user.operator_code)
     form = AdminTokenForm(
         users=[(u.id or 0, f"{u.username} ({u.role.label})") for u in users if u.active],
@@ -120,7 +120,7 @@ def admin() -> ResponseReturnValue:
     )
     made = None
     if form.validate_on_submit():
-        owner = get_user(session=db, user_id=form.user.data, actor=current_user)  # type: ignore[arg-type]
+        owner = get_user(session=db, user_id=form.user.data, actor=current_user)
         made = _make(form, db, owner, TokenKind(form.kind.data))
     rows = _rows(db, tokens_of(db, [u.id or 0 for u in users]))
     return render_template(
@@ -133,7 +133,7 @@ def admin() -> ResponseReturnValue:
 def admin_revoke(token_id: int) -> ResponseReturnValue:
     """Revoke a token of a user of the administrator's operator (another's is a 404)."""
     db = get_session()
-    users = list_users(session=db, actor=current_user)  # type: ignore[arg-type]
+    users = list_users(session=db, actor=current_user)
     return _revoke(token_id, [row.user.id for row in users], "tokens.admin")
 
 
