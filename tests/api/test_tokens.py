@@ -181,6 +181,7 @@ def test_the_admin_page_makes_a_service_token_and_revokes_it(demo_app, api):
     assert api("GET", "/reports", secret).json["kinds"]
     row = _token_row(demo_app, secret)
     assert row.kind.value == "service" and row.user_id == analyst_id
+    assert f'action="/admin/tokens/{row.id}/revoke"' in client.get("/admin/tokens").text
     revoked = client.post(f"/admin/tokens/{row.id}/revoke", data={"csrf_token": csrf})
     assert revoked.status_code == 302
     assert api("GET", "/reports", secret).status_code == 401
