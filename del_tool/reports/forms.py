@@ -17,7 +17,7 @@ from del_tool.reports.common.context import publication_day
 from del_tool.reports.common.period import Period, PeriodError, parse_period
 from del_tool.reports.common.selection import Filters
 
-REPORT_KINDS = ("effect", "documentation", "learning", "economy")
+REPORT_KINDS = ("effect", "documentation", "learning", "economy", "supervision")
 PERIOD_MESSAGES = {
     "format": _l(
         "Skriv perioden som et kvartal (2026K3, 2026Q3, 3. kvartal 2026), et halvår (2026H1, "
@@ -42,6 +42,7 @@ def kind_choices() -> list[tuple[str, Any]]:
         ("documentation", _l("Dokumentation")),
         ("learning", _l("Læring")),
         ("economy", _l("Økonomi")),
+        ("supervision", _l("Til Socialtilsynet")),
     ]
 
 

@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from del_tool.reports.council.outcomes import Outcomes
 
 #: The internal report kinds; `build_<kind>_report` in `del_tool.reports.<kind>.report` builds one.
-KINDS = ("documentation", "effect", "learning", "economy")
+KINDS = ("documentation", "effect", "learning", "economy", "supervision")
 
 
 def builder(kind: str) -> Callable[..., Report]:

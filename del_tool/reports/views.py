@@ -77,6 +77,14 @@ KIND_TEXTS = (
             "siden af resultaterne."
         ),
     ),
+    (
+        "supervision",
+        _l("Til Socialtilsynet"),
+        _l(
+            "Kvalitetsmodellens tema om målgruppe, metoder og resultater: målgruppen, mål og "
+            "opfølgning og resultaterne med deres usikkerhed, kun samlede tal."
+        ),
+    ),
 )
 
 

@@ -23,7 +23,7 @@ from del_tool.reports.services import build_report, council_municipalities
 from tests.conftest import DEMO_OPTIONS, make_config
 from tests.support.pdf_layout import layout_problems, read_pages
 
-KINDS = ("effect", "documentation", "learning", "economy", "council")
+KINDS = ("effect", "documentation", "learning", "economy", "supervision", "council")
 PERIOD = parse_period("2026H1")
 TODAY: date = DEMO_OPTIONS["today"]
 

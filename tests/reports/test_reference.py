@@ -87,7 +87,7 @@ def test_a_single_item_scale_gets_a_test_retest_reliability_when_measured_close_
     assert within_30.value is None and within_30.n < 30
     assert str(_relations(plain)[-1]).endswith(
         f"og kun {within_30.n} forløb har to målinger højst 30 dage fra hinanden "
-        "(der skal 30 til en test-retest-reliabilitet)."
+        "(der skal 30 til en reliabilitet ud fra gentagne målinger)."
     )
     demo_app.config["REFERENCE_RETEST_DAYS"] = 400
     expected = retest_reliability(scores[["stay", "date", "value"]], max_days=400)

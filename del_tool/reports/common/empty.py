@@ -20,6 +20,7 @@ TITLES = {
     "documentation": _l("Dokumentationsrapport"),
     "learning": _l("Læringsrapport"),
     "economy": _l("Økonomirapport"),
+    "supervision": _l("Dokumentation til Socialtilsynet"),
 }
 
 

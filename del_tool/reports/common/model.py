@@ -18,7 +18,7 @@ from del_tool.reports.common.selection import Filters
 #: How a value is shown: count, decimal number, share (0-1 shown as %), DKK, text.
 #: "p" is a p-value: shown with three decimals, and as "< 0,001" below that (never "0,000").
 ValueKind = Literal["int", "float", "signed", "pct", "dkk", "text", "date", "p"]
-ReportKind = Literal["documentation", "effect", "learning", "economy", "council"]
+ReportKind = Literal["documentation", "effect", "learning", "economy", "supervision", "council"]
 
 
 @dataclass(frozen=True, slots=True)

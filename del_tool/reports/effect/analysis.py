@@ -201,7 +201,7 @@ def no_reliability_reason(info: ScaleInfo, reliability: ScaleReliability) -> Tex
         return _l(
             "Ingen pålidelig ændring: skalaen har ét spørgsmål, definitionen angiver ingen "
             "reliabilitet, og kun %(n)s forløb har to målinger højst %(d)s dage fra hinanden "
-            "(der skal %(m)s til en test-retest-reliabilitet).",
+            "(der skal %(m)s til en reliabilitet ud fra gentagne målinger).",
             n=reliability.n or 0,
             d=retest_days(),
             m=min_baselines(),

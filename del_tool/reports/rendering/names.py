@@ -21,6 +21,7 @@ KIND_NAMES = {
     "documentation": _l("Dokumentationsrapport"),
     "learning": _l("Læringsrapport"),
     "economy": _l("Økonomirapport"),
+    "supervision": _l("Dokumentation til Socialtilsynet"),
     "council": _l("Kommunerapport"),
 }
 _FILE_UNSAFE = re.compile(r"[^\w.-]+")
