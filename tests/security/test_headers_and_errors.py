@@ -192,26 +192,32 @@ def test_disk_full_during_a_save_rolls_back_and_tells_the_user(app, client):
         assert db.exec(text("PRAGMA integrity_check")).scalar() == "ok"
 
 
-def test_the_only_upload_is_the_checked_wording_overlay(repo_root):
-    """SECURITY.md "uploads checked by type and size": the one upload (an administrator's
-    questionnaire wording, `admin/wording_views.py`) checks both, tested in
-    `tests/admin/test_wording.py`; no other module or template takes a file (MAX_CONTENT_LENGTH
-    caps every request body regardless)."""
+def test_the_uploads_are_the_checked_wording_overlay_and_import(repo_root):
+    """SECURITY.md "uploads checked by type and size": an administrator's questionnaire wording
+    (`admin/wording_views.py`, FileSize and FileAllowed, tested in tests/admin/test_wording.py)
+    and a leader's import (`imports/views.py`: at most IMPORT_MAX_BYTES read, then its content
+    read as XLSX or CSV, anything else refused; tests/imports/test_web_input.py). No other module
+    or template takes a file (MAX_CONTENT_LENGTH caps every other request body)."""
     package = repo_root / "del_tool"
     uploads = {
         p.relative_to(package).as_posix()
         for p in package.rglob("*.py")
         if "request.files" in p.read_text("utf-8") or "FileField" in p.read_text("utf-8")
     }
-    assert uploads == {"admin/wording_views.py"}
+    assert uploads == {"admin/wording_views.py", "imports/forms.py"}
     forms = {
         p.relative_to(package).as_posix()
         for p in package.rglob("*.html")
         if 'type="file"' in p.read_text("utf-8") or "multipart/form-data" in p.read_text("utf-8")
     }
-    assert forms <= {"admin/templates/admin/wording_upload.html"}
+    assert forms <= {
+        "admin/templates/admin/wording_upload.html",
+        "imports/templates/imports/index.html",
+    }
     source = (package / "admin" / "wording_views.py").read_text("utf-8")
     assert "FileSize(" in source and "FileAllowed(" in source  # size and type, both checked
+    imports = (package / "imports" / "views.py").read_text("utf-8")
+    assert "upload.read(_max_bytes() + 1)" in imports and "except ReadError" in imports
 
 
 def _failing(app, table: str):
