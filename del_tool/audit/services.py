@@ -4,9 +4,10 @@ transaction (a read request's access log in a short transaction of its own: `log
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import insert, text
 from sqlmodel import Session, SQLModel, col, select
 
 from del_tool.audit.chain import (
@@ -29,6 +30,8 @@ from del_tool.modelbase import utcnow
 
 #: Key of the PostgreSQL advisory lock that serialises appends to the chain.
 _CHAIN_LOCK_KEY = 0x44454C  # "DEL"
+#: Events per INSERT statement of `record_changes`.
+_BULK_ROWS = 2000
 
 __all__ = [
     "ERASED_KEY",
@@ -124,6 +127,80 @@ def record_change(
         hash="",
     )
     return _append(session, keys, chain_link(session, keys), event)
+
+
+def record_changes(
+    session: Session, events: Sequence[Mapping[str, Any]], *, occurred_at: datetime | None = None
+) -> int:
+    """Append many events to the change history under ONE chain lock, in the caller's
+    transaction, in the order given; how many.
+
+    Each event is a mapping of `user_id`, `action`, `entity`, `entity_id`, `citizen_id` and
+    `changes`, as `record_change` takes them (`change_of` builds them for a created or updated
+    record as `record_create` and `record_update` would). Every event's MAC links to the one
+    before it exactly as `record_change` links them, so `verify_chain` and the witness see an
+    ordinary chain; they all get the same `occurred_at` (default: now). The rows are inserted
+    with one executemany, whose ids the database assigns in the order of the rows (SQLite's
+    executemany and PostgreSQL's multi-row VALUES both do), which is the chain's order.
+    Raises AuditKeyError when the app has no AUDIT_KEY.
+    """
+    if not events:
+        return 0
+    keys = audit_keys()
+    when = occurred_at if occurred_at is not None else utcnow()
+    prev_hash = chain_link(session, keys)
+    rows: list[dict[str, Any]] = []
+    for given in events:
+        row = {
+            "occurred_at": when,
+            "user_id": given["user_id"],
+            "action": given["action"],
+            "entity": given["entity"],
+            "entity_id": str(given["entity_id"]),
+            "citizen_id": given["citizen_id"],
+            "changes": dict(given["changes"]),
+        }
+        row["hash"] = event_mac(keys.current, keys.current_id, prev_hash, content_of(row))
+        row["prev_hash"], row["key_id"] = prev_hash, keys.current_id
+        prev_hash = row["hash"]
+        rows.append(row)
+    session.flush()  # what the ORM holds goes first, so no later flush reorders the chain
+    for start in range(0, len(rows), _BULK_ROWS):
+        session.execute(insert(AuditEvent), rows[start : start + _BULK_ROWS])
+    return len(rows)
+
+
+def change_of(
+    *,
+    user_id: int | None,
+    obj: SQLModel | None = None,
+    table: str | None = None,
+    entity_id: Any,
+    citizen_id: int | None,
+    after: Mapping[str, Any],
+    before: Mapping[str, Any] | None = None,
+) -> dict[str, Any] | None:
+    """The event `record_create` (no `before`) or `record_update` would write for a record of
+    `obj`'s table (or `table`) whose columns are now `after` (plain or JSON values); None for
+    an update that changed nothing. For `record_changes`."""
+    name = table if table is not None else obj.__tablename__  # type: ignore[union-attr]
+    if before is None:
+        changes = {k: [None, to_jsonable(v)] for k, v in after.items()}
+        action = "create"
+    else:
+        changes = diff(before, {k: to_jsonable(after[k]) for k in before})
+        changes.pop("version", None)
+        if not changes:
+            return None
+        action = "update"
+    return {
+        "user_id": user_id,
+        "action": action,
+        "entity": name,
+        "entity_id": entity_id,
+        "citizen_id": citizen_id,
+        "changes": changes,
+    }
 
 
 def record_create(

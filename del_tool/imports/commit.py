@@ -23,13 +23,13 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from del_tool.audit.models import AuditEvent
-from del_tool.audit.services import record_change, record_create
-from del_tool.citizens import history
+from del_tool.audit.services import record_change
 from del_tool.citizens.access import Actor
 from del_tool.citizens.models import Citizen, Stay
 from del_tool.citizens.services import CitizenData
 from del_tool.errors import ConflictError
-from del_tool.imports.commit_records import SCORES, scores_written, write_records
+from del_tool.imports.bulk import BulkWriter, insert_rows
+from del_tool.imports.commit_records import MODELS, SCORES, scores_written, write_records
 from del_tool.imports.models import ImportBatch, ImportReference, ImportState
 from del_tool.imports.plan import Plan, PlannedRow, _references
 from del_tool.imports.sheets import CitizenRow, Kind, StayRow
@@ -63,10 +63,8 @@ class Written:
     versions: dict[str, dict[str, int]] = field(default_factory=dict)
     new_references: list[int] = field(default_factory=list)
     old_references: dict[str, list[Any]] = field(default_factory=dict)
-    #: The references imported before of the rows to update, read at once (kind, ref) -> row;
-    #: and the new references, whose ids are known after the last flush.
+    #: The references imported before of the rows to update, read at once (kind, ref) -> row.
     known: dict[tuple[Kind, str], ImportReference] = field(default_factory=dict)
-    pending: list[ImportReference] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         for kind in self.kinds:
@@ -74,14 +72,20 @@ class Written:
             self.updated.setdefault(kind.value, [])
             self.versions.setdefault(kind.value, {})
 
-    def wrote(self, kind: Kind, row: Any, *, created: bool) -> int:
-        """Note a record written (flushed); its id."""
-        entity_id = _id(row.id)
-        (self.created if created else self.updated).setdefault(kind.value, []).append(entity_id)
-        version = getattr(row, "version", None)
-        if version is not None:
-            self.versions.setdefault(kind.value, {})[str(entity_id)] = int(version)
-        return entity_id
+    def wrote_all(self, session: Session, kind: Kind, rows: list[PlannedRow]) -> None:
+        """Note the records `rows` created and updated (written and flushed), with the
+        versions of the versioned ones."""
+        model = MODELS[kind.value]
+        versioned = "version" in model.__table__.columns  # type: ignore[attr-defined]
+        for planned in rows:
+            if planned.action not in ("create", "update"):
+                continue
+            entity_id = _id(planned.entity_id)
+            created = planned.action == "create"
+            (self.created if created else self.updated).setdefault(kind.value, []).append(entity_id)
+            if versioned:
+                version = 1 if created else _get(session, model, entity_id).version
+                self.versions.setdefault(kind.value, {})[str(entity_id)] = int(version)
 
     def as_result(self, history: tuple[int, int]) -> dict[str, Any]:
         """The batch's `result`."""
@@ -138,61 +142,46 @@ def commit_plan(
             written.known.update({(kind, ref): row for ref, row in found.items()})
     done = 0
 
-    def step() -> None:
+    def step(rows: int = 1) -> None:
         nonlocal done
-        done += 1
-        if progress is not None and done % PROGRESS_EVERY == 0:
+        before, done = done, done + rows
+        if progress is not None and before // PROGRESS_EVERY != done // PROGRESS_EVERY:
             progress(done)
 
+    bulk = BulkWriter(session, actor.user_id)
     citizens: dict[str, int] = _earlier_citizens(session, plan)
-    for planned in plan.accepted(Kind.CITIZENS):
-        data: CitizenRow = planned.data
-        if planned.action == "create":
-            citizen = Citizen(**asdict(_citizen(data)))
-            session.add(citizen)
-            session.flush()
-            record_create(
-                session=session, user_id=actor.user_id, obj=citizen, citizen_id=citizen.id
-            )
-            planned.entity_id = written.wrote(Kind.CITIZENS, citizen, created=True)
-        elif planned.action == "update":
+    rows = plan.accepted(Kind.CITIZENS)
+    new = [r for r in rows if r.action == "create"]
+    values = [asdict(_citizen(r.data)) for r in new]
+    for planned, entity_id in zip(new, bulk.insert(Citizen, values), strict=True):
+        planned.entity_id = entity_id
+    for planned in rows:
+        if planned.action == "update":
             citizen = _get(session, Citizen, planned.entity_id)
-            history.update(session, actor, citizen, asdict(_citizen(data)), citizen_id=citizen.id)
-            written.wrote(Kind.CITIZENS, citizen, created=False)
+            bulk.update(citizen, asdict(_citizen(planned.data)), citizen_id=citizen.id)
+    bulk.flush()
+    for planned in rows:
         assert planned.entity_id is not None  # noqa: S101 - created or imported before
-        citizens[data.external_ref] = planned.entity_id
-        if planned.action != "unchanged":
-            _reference(session, plan, planned, planned.entity_id, batch_id, written)
-        step()
-    for planned in plan.accepted(Kind.STAYS):
-        if planned.action == "unchanged":
-            step()
-            continue
-        stay_data: StayRow = planned.data
-        citizen_id = citizens[stay_data.citizen_ref]
-        values = _stay_values(stay_data)
-        if planned.action == "create":
-            stay = history.insert(
-                session, actor, Stay(citizen_id=citizen_id, **values), citizen_id=citizen_id
-            )
-            planned.entity_id = written.wrote(Kind.STAYS, stay, created=True)
-        else:
+        citizens[planned.data.external_ref] = planned.entity_id
+    written.wrote_all(session, Kind.CITIZENS, rows)
+    step(len(rows))
+    stays = [r for r in plan.accepted(Kind.STAYS) if r.action != "unchanged"]
+    new = [r for r in stays if r.action == "create"]
+    owners = [citizens[r.data.citizen_ref] for r in new]
+    values = [{"citizen_id": c, **_stay_values(r.data)} for r, c in zip(new, owners, strict=True)]
+    for planned, entity_id in zip(new, bulk.insert(Stay, values, owners), strict=True):
+        planned.entity_id = entity_id
+    for planned in stays:
+        if planned.action == "update":
             stay = _get(session, Stay, planned.entity_id)
-            history.update(session, actor, stay, values, citizen_id=citizen_id)
-            written.wrote(Kind.STAYS, stay, created=False)
-        assert planned.entity_id is not None  # noqa: S101 - created or imported before
-        _reference(session, plan, planned, planned.entity_id, batch_id, written)
-        step()
-    write_records(
-        session,
-        plan,
-        actor=actor,
-        written=written,
-        reference=lambda row, entity_id: _reference(
-            session, plan, row, entity_id, batch_id, written
-        ),
-        step=step,
-    )
+            citizen_id = citizens[planned.data.citizen_ref]
+            bulk.update(stay, _stay_values(planned.data), citizen_id=citizen_id)
+    bulk.flush()
+    written.wrote_all(session, Kind.STAYS, stays)
+    step(len(plan.accepted(Kind.STAYS)))
+    write_records(session, plan, actor=actor, written=written, bulk=bulk, step=step)
+    bulk.write_history()
+    _write_references(session, plan, batch_id, written)
     if Kind.ANSWERS in plan.kinds:
         scores = scores_written(session, after=history_after, user_id=actor.user_id)
         written.created[SCORES], written.updated[SCORES] = scores["create"], scores["update"]
@@ -211,7 +200,6 @@ def commit_plan(
         },
     )
     session.flush()
-    written.new_references = [_id(ref.id) for ref in written.pending]
     batch.result = written.as_result((history_after, _id(event.id)))
     batch.state = ImportState.DONE.value
     batch.message = None
@@ -277,30 +265,31 @@ def _get(session: Session, model: Any, entity_id: int | None) -> Any:
     return row
 
 
-def _reference(
-    session: Session,
-    plan: Plan,
-    planned: PlannedRow,
-    entity_id: int,
-    batch_id: int,
-    written: Written,
-) -> None:
-    """Bring the row's reference up to date, or add it (a new row has none: the plan saw to
-    that, so no row is looked up one by one)."""
-    ref = written.known.get((planned.kind, planned.data.external_ref))
-    if ref is None:
-        ref = ImportReference(
-            source=plan.source,
-            sheet=planned.kind.value,
-            external_ref=planned.data.external_ref,
-            entity=planned.kind.value,  # the record's table
-            entity_id=entity_id,
-            row_hash=planned.row_hash,
-            import_id=batch_id,
-        )
+def _write_references(session: Session, plan: Plan, batch_id: int, written: Written) -> None:
+    """Bring the written rows' references up to date (those imported before, read at once
+    into `written.known`) and add the new rows' (a new row has none: the plan saw to that),
+    in a few INSERTs; their ids go to `written.new_references`."""
+    new: list[dict[str, Any]] = []
+    for planned in plan.rows:
+        if planned.action == "unchanged" or planned.entity_id is None:
+            continue
+        ref = written.known.get((planned.kind, planned.data.external_ref))
+        if ref is None:
+            new.append(
+                {
+                    "source": plan.source,
+                    "sheet": planned.kind.value,
+                    "external_ref": planned.data.external_ref,
+                    "entity": planned.kind.value,  # the record's table
+                    "entity_id": planned.entity_id,
+                    "row_hash": planned.row_hash,
+                    "import_id": batch_id,
+                }
+            )
+            continue
+        written.old_references[str(ref.id)] = [ref.row_hash, ref.import_id]
+        ref.row_hash, ref.import_id = planned.row_hash, batch_id
         session.add(ref)
-        written.pending.append(ref)
-        return
-    written.old_references[str(ref.id)] = [ref.row_hash, ref.import_id]
-    ref.row_hash, ref.import_id = planned.row_hash, batch_id
-    session.add(ref)
+    session.flush()
+    table: Any = ImportReference.__table__  # type: ignore[attr-defined]
+    written.new_references += insert_rows(session, table, new)

@@ -1,34 +1,43 @@
 """Writing the goals, follow-ups, goal reviews and questionnaire answers of a planned import
 (after its citizens and stays, `commit`), each with its history entry as a form save writes it.
 
-Goals, follow-ups and reviews are written through `del_tool.citizens.history` as the goal and
-follow-up services write them (a follow-up recorded by the importing user). The answers of one
-(follow-up, questionnaire) are one assessment, written by the follow-up service's own
-`save_assessments`: checked against its definition (the stored version for an assessment
-imported before, else the current one), scored, with its scale scores, each with its history.
+Goals, follow-ups and reviews are inserted and updated in bulk (`bulk.BulkWriter`), with the
+history entries the goal and follow-up services write (a follow-up recorded by the importing
+user). The answers of one (follow-up, questionnaire) are one assessment: a new one is checked
+against the current definition and scored as the follow-up service's `save_assessments` scores
+it, and inserted in bulk with its scale scores and their history; one answered before goes
+through `save_assessments` itself (the stored version's definition).
 The scale scores an import writes are read back from the history span of the commit (one
 query) into `Written` under "assessment_scores", so an undo can remove or restore them too.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, col, select
 
 from del_tool.audit.models import AuditEvent
-from del_tool.citizens import history
+from del_tool.audit.services import snapshot
 from del_tool.citizens.access import Actor
-from del_tool.citizens.models import Stay
-from del_tool.errors import ConflictError
+from del_tool.citizens.models import Citizen, Stay
+from del_tool.errors import ConflictError, RuleError
 from del_tool.followups.assessments import AssessmentInput, save_assessments
-from del_tool.followups.models import Assessment, AssessmentScore, FollowUp, GoalReview
+from del_tool.followups.models import (
+    Assessment,
+    AssessmentScore,
+    FollowUp,
+    GoalReview,
+    Perspective,
+)
 from del_tool.goals.models import Goal
-from del_tool.imports.plan import Plan, PlannedRow
+from del_tool.imports.bulk import BulkWriter
+from del_tool.imports.plan import CHUNK, Plan, PlannedRow
 from del_tool.imports.plan_parents import load
 from del_tool.imports.sheets import Kind
-from del_tool.questionnaires import current_registry
+from del_tool.questionnaires import InvalidAnswers, current_registry
 
 #: The scale scores' table: not a sheet, but records an import writes (and undo removes).
 SCORES = AssessmentScore.__tablename__
@@ -52,7 +61,17 @@ GOAL_FIELDS = (
 )
 REVIEW_FIELDS = ("level", "gas_score", "citizen_rating", "motivation", "note")
 
-Reference = Callable[[PlannedRow, int], None]
+#: The records an import writes, by their table.
+MODELS: dict[str, type[Any]] = {
+    Kind.CITIZENS.value: Citizen,
+    Kind.STAYS.value: Stay,
+    Kind.GOALS.value: Goal,
+    Kind.FOLLOWUPS.value: FollowUp,
+    Kind.REVIEWS.value: GoalReview,
+    Kind.ANSWERS.value: Assessment,
+}
+
+Step = Callable[[int], None]
 
 
 def write_records(
@@ -61,51 +80,104 @@ def write_records(
     *,
     actor: Actor,
     written: Any,
-    reference: Reference,
-    step: Callable[[], None],
+    bulk: BulkWriter,
+    step: Step,
 ) -> None:
     """Write the plan's goals, follow-ups, reviews and answers (in that order)."""
     stays = _ids(plan, Kind.STAYS)
-    citizens = {s.id: s.citizen_id for s in load(session, Stay, stays.values()).values()}
+    citizens = _citizens_of(session, Stay, stays.values())
     goals = _ids(plan, Kind.GOALS)
-    for planned in plan.accepted(Kind.GOALS):
-        if planned.action != "unchanged":
-            values = {name: getattr(planned.data, name) for name in GOAL_FIELDS}
-            stay_id = stays[planned.data.stay_ref]
-            goal = Goal(citizen_id=citizens[stay_id], stay_id=stay_id, **values)
-            goals[planned.data.external_ref] = _write(
-                session, actor, written, reference, planned, goal, values
-            )
-        step()
+
+    def goal_values(planned: PlannedRow) -> dict[str, Any]:
+        return {name: getattr(planned.data, name) for name in GOAL_FIELDS}
+
+    def goal_new(planned: PlannedRow) -> dict[str, Any]:
+        stay_id = stays[planned.data.stay_ref]
+        return {"citizen_id": citizens[stay_id], "stay_id": stay_id, **goal_values(planned)}
+
+    rows = plan.accepted(Kind.GOALS)
+    _write_kind(session, bulk, written, Kind.GOALS, rows, goal_new, goal_values, _own_citizen)
+    goals.update({r.data.external_ref: r.entity_id for r in rows if r.entity_id is not None})
+    step(len(rows))
     follow_ups = _ids(plan, Kind.FOLLOWUPS)
-    for planned in plan.accepted(Kind.FOLLOWUPS):
-        if planned.action != "unchanged":
-            data = planned.data
-            values = {"followup_date": data.followup_date, "kind": data.kind, "note": data.note}
-            stay_id = stays[data.stay_ref]
-            follow_up = FollowUp(
-                citizen_id=citizens[stay_id],
-                stay_id=stay_id,
-                recorded_by_id=actor.user_id,
-                **values,
+
+    def followup_values(planned: PlannedRow) -> dict[str, Any]:
+        data = planned.data
+        return {"followup_date": data.followup_date, "kind": data.kind, "note": data.note}
+
+    def followup_new(planned: PlannedRow) -> dict[str, Any]:
+        stay_id = stays[planned.data.stay_ref]
+        return {
+            "citizen_id": citizens[stay_id],
+            "stay_id": stay_id,
+            "recorded_by_id": actor.user_id,
+            **followup_values(planned),
+        }
+
+    rows = plan.accepted(Kind.FOLLOWUPS)
+    _write_kind(
+        session, bulk, written, Kind.FOLLOWUPS, rows, followup_new, followup_values, _own_citizen
+    )
+    follow_ups.update({r.data.external_ref: r.entity_id for r in rows if r.entity_id is not None})
+    step(len(rows))
+    owners = _followup_citizens(session, follow_ups, plan)
+
+    def review_values(planned: PlannedRow) -> dict[str, Any]:
+        return {name: getattr(planned.data, name) for name in REVIEW_FIELDS}
+
+    def review_new(planned: PlannedRow) -> dict[str, Any]:
+        return {
+            "follow_up_id": follow_ups[planned.data.followup_ref],
+            "goal_id": goals[planned.data.goal_ref],
+            **review_values(planned),
+        }
+
+    def review_citizen(planned: PlannedRow, values: dict[str, Any]) -> int | None:
+        return owners[follow_ups[planned.data.followup_ref]]
+
+    rows = plan.accepted(Kind.REVIEWS)
+    _write_kind(
+        session, bulk, written, Kind.REVIEWS, rows, review_new, review_values, review_citizen
+    )
+    step(len(rows))
+    _write_answers(session, plan, actor, written, bulk, step, follow_ups, owners)
+
+
+def _own_citizen(planned: PlannedRow, values: dict[str, Any]) -> int | None:
+    return int(values["citizen_id"])
+
+
+def _write_kind(
+    session: Session,
+    bulk: BulkWriter,
+    written: Any,
+    kind: Kind,
+    rows: list[PlannedRow],
+    new_values: Callable[[PlannedRow], dict[str, Any]],
+    changed_values: Callable[[PlannedRow], dict[str, Any]],
+    citizen_of: Callable[[PlannedRow, dict[str, Any]], int | None],
+) -> None:
+    """Insert the new rows of a kind in bulk and update those imported before (each record's
+    history entry noted in `bulk`); the rows' `entity_id` are set."""
+    model = MODELS[kind.value]
+    new = [r for r in rows if r.action == "create"]
+    values = [new_values(r) for r in new]
+    owners = [citizen_of(r, v) for r, v in zip(new, values, strict=True)]
+    for planned, entity_id in zip(new, bulk.insert(model, values, owners), strict=True):
+        planned.entity_id = entity_id
+    updates = [r for r in rows if r.action == "update"]
+    stored = load(session, model, [r.entity_id for r in updates if r.entity_id is not None])
+    for planned in updates:
+        row = stored.get(planned.entity_id) if planned.entity_id is not None else None
+        if row is None:
+            raise ConflictError(
+                f"{model.__tablename__} {planned.entity_id}: gone since the dry run"
             )
-            follow_ups[data.external_ref] = _write(
-                session, actor, written, reference, planned, follow_up, values
-            )
-        step()
-    records = load(session, FollowUp, follow_ups.values())
-    for planned in plan.accepted(Kind.REVIEWS):
-        if planned.action != "unchanged":
-            values = {name: getattr(planned.data, name) for name in REVIEW_FIELDS}
-            row = GoalReview(
-                follow_up_id=follow_ups[planned.data.followup_ref],
-                goal_id=goals[planned.data.goal_ref],
-                **values,
-            )
-            follow_up = records[follow_ups[planned.data.followup_ref]]
-            _write(session, actor, written, reference, planned, row, values, follow_up.citizen_id)
-        step()
-    _write_answers(session, plan, actor, written, reference, step, follow_ups, records)
+        current = snapshot(row)
+        citizen_id = citizen_of(planned, {**current, **new_values(planned)})
+        bulk.update(row, changed_values(planned), citizen_id=citizen_id)
+    bulk.flush()
+    written.wrote_all(session, kind, rows)
 
 
 def _ids(plan: Plan, kind: Kind) -> dict[str, int]:
@@ -117,33 +189,25 @@ def _ids(plan: Plan, kind: Kind) -> dict[str, int]:
     return found
 
 
-def _write(
-    session: Session,
-    actor: Actor,
-    written: Any,
-    reference: Reference,
-    planned: PlannedRow,
-    new: Any,
-    values: dict[str, Any],
-    citizen_id: int | None = None,
-) -> int:
-    """Insert `new` or update the record imported before with `values`; its reference."""
-    model = type(new)
-    citizen = citizen_id if citizen_id is not None else new.citizen_id
-    if planned.action == "create":
-        row = history.insert(session, actor, new, citizen_id=citizen)
-        planned.entity_id = written.wrote(planned.kind, row, created=True)
-    else:
-        row = session.get(model, planned.entity_id) if planned.entity_id is not None else None
-        if row is None:
-            raise ConflictError(
-                f"{model.__tablename__} {planned.entity_id}: gone since the dry run"
-            )
-        history.update(session, actor, row, values, citizen_id=citizen)
-        written.wrote(planned.kind, row, created=False)
-    assert planned.entity_id is not None  # noqa: S101 - created or imported before
-    reference(planned, planned.entity_id)
-    return planned.entity_id
+def _followup_citizens(session: Session, follow_ups: dict[str, int], plan: Plan) -> dict[int, int]:
+    """Follow-up id -> its citizen, for the follow-ups reviews and answers point to."""
+    wanted = {
+        follow_ups[r.data.followup_ref]
+        for kind in (Kind.REVIEWS, Kind.ANSWERS)
+        for r in plan.accepted(kind)
+    }
+    return _citizens_of(session, FollowUp, wanted)
+
+
+def _citizens_of(session: Session, model: Any, ids: Iterable[int]) -> dict[int, int]:
+    """Record id -> its citizen, for stays or follow-ups (two columns read, in chunks)."""
+    wanted = sorted(set(ids))
+    found: dict[int, int] = {}
+    for start in range(0, len(wanted), CHUNK):
+        chunk = wanted[start : start + CHUNK]
+        query = select(model.id, model.citizen_id).where(col(model.id).in_(chunk))
+        found.update({int(i): int(c) for i, c in session.exec(query).all()})
+    return found
 
 
 def _write_answers(
@@ -151,12 +215,14 @@ def _write_answers(
     plan: Plan,
     actor: Actor,
     written: Any,
-    reference: Reference,
-    step: Callable[[], None],
+    bulk: BulkWriter,
+    step: Step,
     follow_ups: dict[str, int],
-    records: dict[int, FollowUp],
+    owners: dict[int, int],
 ) -> None:
-    """One assessment per (follow-up, questionnaire) with a new or changed answer."""
+    """One assessment per (follow-up, questionnaire) with a new or changed answer: new ones
+    scored here and inserted in bulk with their scale scores, as `save_assessments` writes
+    them; one answered before goes through `save_assessments` itself."""
     groups: dict[tuple[int, str], list[PlannedRow]] = {}
     for planned in plan.accepted(Kind.ANSWERS):
         key = (follow_ups[planned.data.followup_ref], planned.data.questionnaire)
@@ -168,31 +234,71 @@ def _write_answers(
         (a.follow_up_id, a.questionnaire_id): a
         for a in _assessments(session, sorted({k[0] for k in groups}))
     }
+    fresh: list[tuple[tuple[int, str], Any, dict[str, int | None], Any]] = []
     for (follow_up_id, qid), rows in groups.items():
         changed = [r for r in rows if r.action != "unchanged"]
         if not changed:
-            for _row in rows:
-                step()
             continue
         existing = stored.get((follow_up_id, qid))
         answers: dict[str, int | None] = dict(existing.answers) if existing is not None else {}
         answers.update({r.data.item: r.data.value for r in changed})
         version = existing.questionnaire_version if existing is not None else None
         definition = registry.get(qid, version)
-        follow_up = records[follow_up_id]
+        if existing is None:
+            if all(value is None for value in answers.values()):
+                continue  # nothing answered: no assessment (as the follow-up form)
+            fresh.append(((follow_up_id, qid), definition, answers, _scored(definition, answers)))
+            continue
+        follow_up = session.get(FollowUp, follow_up_id)
+        bulk.write_history()  # the service appends its own events after these
         save_assessments(session, actor, follow_up, [definition], [AssessmentInput(qid, answers)])
-        assessment = session.exec(
-            select(Assessment).where(
-                col(Assessment.follow_up_id) == follow_up_id,
-                col(Assessment.questionnaire_id) == qid,
-            )
-        ).one()
-        written.wrote(Kind.ANSWERS, assessment, created=existing is None)
+        session.refresh(existing)
+        written.updated.setdefault(Kind.ANSWERS.value, []).append(int(existing.id or 0))
         for row in rows:
-            row.entity_id = int(assessment.id or 0)
-            if row.action != "unchanged":
-                reference(row, row.entity_id)
-            step()
+            row.entity_id = int(existing.id or 0)
+    values = [
+        {
+            "follow_up_id": key[0],
+            "questionnaire_id": definition.id,
+            "questionnaire_version": definition.version,
+            "perspective": Perspective(definition.perspective),
+            "answers": answers,
+            "completeness": scores.completeness,
+        }
+        for key, definition, answers, scores in fresh
+    ]
+    citizens = [owners[key[0]] for key, _d, _a, _s in fresh]
+    ids = bulk.insert(Assessment, values, citizens)
+    written.created.setdefault(Kind.ANSWERS.value, []).extend(ids)
+    score_rows: list[dict[str, Any]] = []
+    score_citizens: list[int | None] = []
+    for assessment_id, (key, definition, _answers, scores) in zip(ids, fresh, strict=True):
+        for row in groups[key]:
+            row.entity_id = assessment_id
+        for scale_id, score in scores.scales.items():
+            score_rows.append(
+                {
+                    "assessment_id": assessment_id,
+                    "questionnaire_id": definition.id,
+                    "scale_id": scale_id,
+                    "value": score.value,
+                    "raw": score.raw,
+                    "n_answered": score.n_answered,
+                    "prorated": score.prorated,
+                }
+            )
+            score_citizens.append(owners[key[0]])
+    bulk.insert(AssessmentScore, score_rows, score_citizens)
+    step(sum(len(rows) for rows in groups.values()))
+
+
+def _scored(definition: Any, answers: dict[str, int | None]) -> Any:
+    """The scores of new answers, refused as the follow-up form refuses them."""
+    try:
+        return definition.score(definition.validate_answers(answers))
+    except InvalidAnswers as exc:
+        field = f"q_{definition.id}"
+        raise RuleError(field, _l("Et svar er ikke en af skemaets muligheder.")) from exc
 
 
 def _assessments(session: Session, follow_up_ids: list[int]) -> list[Assessment]:
