@@ -145,6 +145,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reminders_bp)
     app.register_blueprint(tokens_bp)
     init_api(app)  # the JSON API's blueprint, with its own authentication and errors
+    from del_tool import sso
+
+    sso.init_app(app)  # single sign-on and SCIM, only when configured
 
 
 def register_security(app: Flask) -> None:

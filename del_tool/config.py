@@ -215,6 +215,45 @@ class DefaultConfig:
     ACCESS_SAMPLE_SIZE = 20
     ACCESS_SAMPLE_DAYS = 30
 
+    # -- single sign-on (README "Single sign-on") -----------------------------------------
+    #: The OpenID provider's issuer URL (DEL_OIDC_ISSUER), exactly as its discovery document
+    #: (<issuer>/.well-known/openid-configuration) and its ID tokens name it; "" (default):
+    #: local accounts only, and nothing below is used.
+    OIDC_ISSUER = ""
+    #: DEL's client at the provider; the secret authenticates the code exchange.
+    OIDC_CLIENT_ID = ""
+    OIDC_CLIENT_SECRET = ""
+    #: Scopes asked for; "openid" is required, the rest decide which claims come.
+    OIDC_SCOPES = "openid profile email"
+    #: The login page's button: "Log ind med <OIDC_DISPLAY_NAME>".
+    OIDC_DISPLAY_NAME = "din organisation"
+    #: The claim that keys the user together with the issuer ("sub"; Entra ID: "oid", the
+    #: object id SCIM also sends as externalId). Never an e-mail address.
+    OIDC_SUBJECT_CLAIM = "sub"
+    #: The claim holding the user's roles (Entra ID's app roles: "roles") and how its values
+    #: map to DEL's roles: {"DEL.Staff": "staff", "DEL.Leader": "leader", ...}. A user whose
+    #: values map to no role, or to more than one, is refused and deactivated.
+    OIDC_ROLE_CLAIM = "roles"
+    OIDC_ROLE_MAP: dict[str, str] = {}
+    #: The claims holding the scope: "units" (unit ids, for staff), "centre" (a centre id, for
+    #: leaders) and "municipality" (a municipality code, for councils).
+    OIDC_SCOPE_CLAIMS: dict[str, str] = {
+        "units": "del_units",
+        "centre": "del_centre",
+        "municipality": "del_municipality",
+    }
+    #: After logout the provider sends the browser back here (RP-initiated logout); "" means
+    #: DEL's login page. Register it, the redirect URI (<DEL>/auth/sso/callback) and the
+    #: back-channel logout URI (<DEL>/auth/sso/backchannel-logout) at the provider.
+    OIDC_POST_LOGOUT_REDIRECT_URI = ""
+    #: False turns the local login form off: then only LOCAL_LOGIN_USERS (break-glass
+    #: administrators, usernames) may log in with a DEL password.
+    LOCAL_LOGIN = True
+    LOCAL_LOGIN_USERS: tuple[str, ...] = ()
+    #: SCIM 2.0 at /scim/v2 for `Authorization: Bearer <SCIM_TOKEN>` (at least 32 characters);
+    #: "" (default): no SCIM endpoint.
+    SCIM_TOKEN = ""
+
     #: Password for the demo users; None means one is generated and printed by `del-tool demo`.
     DEMO_PASSWORD: str | None = None
 
@@ -238,6 +277,7 @@ def check_config(app: Flask) -> None:
     check_database_url(app.config["DATABASE_URL"])
     check_reliable_change_method(app.config.get("RELIABLE_CHANGE_METHOD", "JT"))
     check_mail(app.config)
+    check_sso(app.config)
     if app.debug or app.testing:
         return
     secret = app.config.get("SECRET_KEY") or ""
@@ -306,3 +346,51 @@ def check_database_url(url: str) -> None:
             f"DEL_DATABASE_URL uses '{parsed.get_backend_name()}'; "
             f"DEL supports {' and '.join(SUPPORTED_DATABASES)}"
         )
+
+
+def check_sso(config: Any) -> None:
+    """Raise ConfigError for single sign-on and SCIM settings that cannot work."""
+    from del_tool.auth.models import Role
+
+    issuer = str(config.get("OIDC_ISSUER") or "")
+    scim_token = str(config.get("SCIM_TOKEN") or "")
+    if scim_token and len(scim_token) < MIN_SECRET_KEY_LENGTH:
+        raise ConfigError(
+            f"DEL_SCIM_TOKEN is too short: use a random value of at least {MIN_SECRET_KEY_LENGTH} "
+            "characters"
+        )
+    if not issuer:
+        if not config.get("LOCAL_LOGIN", True):
+            raise ConfigError(
+                "DEL_LOCAL_LOGIN is off but DEL_OIDC_ISSUER is not set: nobody could log in"
+            )
+        return
+    if not issuer.startswith(("https://", "http://")):
+        raise ConfigError(f"DEL_OIDC_ISSUER is {issuer!r}; use the provider's https:// issuer URL")
+    if not config.get("OIDC_CLIENT_ID"):
+        raise ConfigError(
+            "DEL_OIDC_ISSUER is set but DEL_OIDC_CLIENT_ID is not: register DEL "
+            "as a client at the provider and set its client id and secret"
+        )
+    if "openid" not in str(config.get("OIDC_SCOPES") or "").split():
+        raise ConfigError("DEL_OIDC_SCOPES must include openid")
+    role_map = config.get("OIDC_ROLE_MAP") or {}
+    if not isinstance(role_map, dict) or not role_map:
+        raise ConfigError(
+            "DEL_OIDC_ROLE_MAP must map claim values to DEL roles, for example "
+            '{"DEL.Staff": "staff"}'
+        )
+    roles = {role.value for role in Role}
+    wrong = sorted(str(v) for v in role_map.values() if v not in roles)
+    if wrong:
+        raise ConfigError(
+            f"DEL_OIDC_ROLE_MAP maps to unknown roles {', '.join(wrong)}; use "
+            f"{', '.join(sorted(roles))}"
+        )
+    scope_claims = config.get("OIDC_SCOPE_CLAIMS") or {}
+    if not isinstance(scope_claims, dict) or set(scope_claims) - {
+        "units",
+        "centre",
+        "municipality",
+    }:
+        raise ConfigError("DEL_OIDC_SCOPE_CLAIMS takes the keys units, centre and municipality")

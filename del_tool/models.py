@@ -37,6 +37,7 @@ from del_tool.organisation.models import (
 )
 from del_tool.reminders.models import ReminderSubscription
 from del_tool.reports.models import CouncilPublication
+from del_tool.sso.models import ExternalIdentity
 
 __all__ = [
     "AccessEvent",
@@ -51,6 +52,7 @@ __all__ = [
     "Centre",
     "Citizen",
     "CouncilPublication",
+    "ExternalIdentity",
     "FollowUp",
     "FollowUpKind",
     "Goal",

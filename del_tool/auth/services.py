@@ -68,6 +68,12 @@ def _password_check(session: Session, username: str, password: str) -> tuple[Use
         return user, "wrong_password"
     if not user.active:
         return user, "inactive"
+    from flask import current_app
+
+    from del_tool.sso import local_login_allowed
+
+    if not local_login_allowed(current_app, user.username):
+        return user, "local_login_off"
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
         session.add(user)

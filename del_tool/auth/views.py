@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -18,12 +27,21 @@ from del_tool.security.twofactor import begin_second_factor
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 
+def _sso_options() -> dict[str, object]:
+    """What the login page offers besides the form: the SSO button, the form folded away."""
+    config = current_app.config
+    return {
+        "sso_name": config["OIDC_DISPLAY_NAME"] if config.get("OIDC_ISSUER") else None,
+        "local_login": bool(config.get("LOCAL_LOGIN", True)),
+    }
+
+
 def _delayed(form: LoginForm, seconds: int) -> ResponseReturnValue:
     """The login form again with the wait (429), offering password and code together."""
     form.password.errors.append(
         _("For mange mislykkede forsøg. Prøv igen om %(seconds)s sekunder.", seconds=seconds)
     )
-    page = render_template("auth/login.html", form=form, offer_code=True)
+    page = render_template("auth/login.html", form=form, offer_code=True, **_sso_options())
     return page, 429, {"Retry-After": str(seconds)}
 
 
@@ -41,7 +59,9 @@ def login():
         return redirect(url_for("main.index"))
     form = LoginForm()
     if not form.validate_on_submit():
-        return render_template("auth/login.html", form=form, offer_code=bool(form.code.data))
+        return render_template(
+            "auth/login.html", form=form, offer_code=bool(form.code.data), **_sso_options()
+        )
     db = get_session()
     username, address = form.username.data or "", request.remote_addr or ""
     password, code = form.password.data or "", (form.code.data or "").strip()
@@ -71,7 +91,7 @@ def login():
         start_session(user)
         return redirect(url_for("main.index"))
     form.password.errors.append(_("Forkert brugernavn eller adgangskode."))
-    return render_template("auth/login.html", form=form)
+    return render_template("auth/login.html", form=form, **_sso_options())
 
 
 @bp.route("/logout", methods=["POST"])
@@ -80,11 +100,23 @@ def logout():
     """End the session (POST only: no state change on GET).
 
     Sessions are signed cookies, so a copy of this one would stay valid after logout; bumping
-    the session version ends every session of the user instead.
+    the session version ends every session of the user instead. After an SSO login the browser
+    goes on to the provider's end_session_endpoint (RP-initiated logout).
     """
     db = get_session()
+    id_token = session.get("_oidc_id_token") if current_app.config.get("OIDC_ISSUER") else None
     end_all_sessions(session=db, user=current_user)
     db.commit()
     end_current_session()
     flash(_("Du er logget ud."), "success")
+    if id_token:
+        # RP-initiated logout: the provider ends its session too and sends the browser back.
+        from del_tool.sso.client import end_session_url
+
+        back = current_app.config.get("OIDC_POST_LOGOUT_REDIRECT_URI") or url_for(
+            "auth.login", _external=True
+        )
+        url = end_session_url(id_token=id_token, post_logout_redirect_uri=back)
+        if url:
+            return redirect(url)
     return redirect(url_for("auth.login"))

@@ -61,6 +61,8 @@ def enforce_enrolment() -> Response | None:
     """before_request: users of roles that require a second factor enrol before anything else."""
     if not current_user.is_authenticated or current_user.totp_secret:
         return None
+    if session.get("_sso"):
+        return None  # logged in through the OpenID provider, whose login has its own factors
     if request.endpoint in ENROLMENT_ENDPOINTS or not totp_required(current_user):
         return None
     flash(_("Din rolle kræver totrinsbekræftelse. Opsæt den, før du fortsætter."), "warning")
