@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
+from flask_babel import get_locale
 from sqlmodel import Session, col, select
 
 from del_tool.citizens.models import Sex
@@ -113,20 +115,14 @@ def legal_section(value: Any) -> LegalSection | None:
 
 def target_group(value: Any) -> TargetGroup | None:
     """A target group from its value, its Danish label or English words."""
-    text = normalise(value)
-    for group in TargetGroup:
-        if text in (normalise(group.value), normalise(group.label), *TARGET_WORDS[group]):
-            return group
-    return None
+    found: TargetGroup | None = _words(TargetGroup, _language()).get(normalise(value))
+    return found
 
 
 def sex(value: Any) -> Sex | None:
     """A sex from its value, its Danish label, English words or one letter."""
-    text = normalise(value)
-    for member in Sex:
-        if text in (normalise(member.value), normalise(member.label), *SEX_WORDS[member]):
-            return member
-    return None
+    found: Sex | None = _words(Sex, _language()).get(normalise(value))
+    return found
 
 
 #: English words and short forms beside the labels of the goals' and follow-ups' choices.
@@ -155,8 +151,33 @@ def labelled(enum_class: type[LabelledEnum], value: Any) -> Any | None:
     text = normalise(value)
     if not text:
         return None
+    return _words(enum_class, _language()).get(text)
+
+
+def _other_words(member: Any) -> tuple[str, ...]:
+    """The other words of a goal or follow-up choice (matched by enum and value: members of
+    different string enums with the same value are equal as dict keys)."""
+    for known, words in OTHER_WORDS.items():
+        if type(known) is type(member) and known.value == member.value:
+            return words
+    return ()
+
+
+def _language() -> str:
+    """The language labels are translated into now (they are matched in it)."""
+    return str(get_locale() or "")
+
+
+@lru_cache(maxsize=64)
+def _words(enum_class: type[LabelledEnum], language: str) -> dict[str, Any]:
+    """Every normalised word a member of `enum_class` is known by (its value, its label in
+    `language`, the other words), once per enum and language; the first member wins."""
+    extra: dict[Any, tuple[str, ...]] = (
+        TARGET_WORDS if enum_class is TargetGroup else SEX_WORDS if enum_class is Sex else {}
+    )
+    words: dict[str, Any] = {}
     for member in enum_class:
-        words = (normalise(member.value), normalise(member.label), *OTHER_WORDS.get(member, ()))
-        if text in words:
-            return member
-    return None
+        known = extra.get(member) or _other_words(member)
+        for word in (normalise(member.value), normalise(member.label), *known):
+            words.setdefault(word, member)
+    return words

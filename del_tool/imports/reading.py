@@ -27,6 +27,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -108,7 +109,14 @@ class Table:
 def normalise(text: Any) -> str:
     """Lower case, Danish letters and accents folded (ø -> o, å -> a, æ -> ae), letters and
     digits only: "Tilbuds-ID" -> "tilbudsid", "Målgruppe" -> "malgruppe"."""
-    value = str(text or "").lower().replace("æ", "ae").replace("ø", "o").replace("å", "a")
+    if isinstance(text, str):
+        return _normalised(text)  # a sheet repeats its choices: each is folded once
+    return _normalised(str(text or ""))
+
+
+@lru_cache(maxsize=16384)
+def _normalised(text: str) -> str:
+    value = text.lower().replace("æ", "ae").replace("ø", "o").replace("å", "a")
     value = unicodedata.normalize("NFKD", value)
     return "".join(c for c in value if c.isalnum() and not unicodedata.combining(c))
 
