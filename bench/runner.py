@@ -3,6 +3,7 @@
     python -m bench                      # S, M and L on SQLite and PostgreSQL (make bench)
     python -m bench --quick              # tiny sizes, short load: a smoke test (make bench-quick)
     python -m bench --sizes M --backends sqlite --only web --reuse
+    python -m bench --only import --import-rows 100000   # the import step alone
 
 The run asserts nothing about time. With ``--strict`` (used by the smoke test) it exits with
 status 1 when a page answered with an error, a write was lost or doubled, or a step crashed.
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import data as bench_data
+from bench.imports import measure_import
 from bench.machine import load_average, machine_facts
 from bench.memory import measure_memory
 from bench.output import table, write_json
@@ -30,7 +32,9 @@ from bench.stats_timings import stats_timings
 from bench.web import measure_web
 
 RESULTS = Path(__file__).resolve().parent / "results"
-STEPS = ("data", "report", "render", "packs", "memory", "web", "stats")
+STEPS = ("data", "report", "render", "packs", "memory", "web", "stats", "import")
+#: Rows of the import step's file (ten per synthetic citizen), full and with --quick.
+IMPORT_ROWS, QUICK_IMPORT_ROWS = 100_000, 2_000
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -50,6 +54,9 @@ def _parser() -> argparse.ArgumentParser:
         default=os.cpu_count() or 1,
         help="worker processes for the council packs (default: the CPU cores)",
     )
+    parser.add_argument(
+        "--import-rows", type=int, default=IMPORT_ROWS, help="rows of the import step's file"
+    )
     parser.add_argument("--reuse", action="store_true", help="reuse databases built earlier")
     parser.add_argument("--keep", action="store_true", help="keep the databases afterwards")
     parser.add_argument("--quick", action="store_true", help="smoke test: tiny sizes, short load")
@@ -65,6 +72,7 @@ def _quick(args: argparse.Namespace) -> None:
     if args.backends == "sqlite,postgresql":
         args.backends = "sqlite"
     args.runs, args.warmup, args.web_seconds, args.web_users, args.packs = 1, 0, 4.0, 4, 2
+    args.import_rows = min(args.import_rows, QUICK_IMPORT_ROWS)
     args.label = args.label or "quick"
 
 
@@ -88,15 +96,29 @@ def main(argv: list[str] | None = None) -> None:
             "today": TODAY.isoformat(),
             "report_period": REPORT_PERIOD,
             "steps": sorted(steps),
+            "import_rows": args.import_rows,
         },
         "databases": [],
         "reports": [],
         "web": [],
+        "imports": [],
         "failures": [],
     }
+    data_steps = steps - {"import"}
     for backend in backends:
-        for size in sizes:
-            _one(args, steps, backend, size, size.name in web_sizes, results)
+        for size in sizes if data_steps else []:
+            _one(args, data_steps, backend, size, size.name in web_sizes, results)
+        if "import" in steps:
+            found = _step(
+                results,
+                f"{backend}: import of {args.import_rows:,} rows",
+                measure_import,
+                backend,
+                args.import_rows,
+                keep=args.keep,
+            )
+            if found is not None:
+                results["imports"].append(found)
     if "stats" in steps:
         results["stats"] = _step(results, "stats", stats_timings)
     results["growth"] = growth(results["reports"])
@@ -355,6 +377,25 @@ def _print(results: dict[str, Any]) -> None:
     if results.get("stats"):
         print("\nStatistics (bench/bench_stats.py, median s)")
         print(table(["task", "seconds"], [[k, v] for k, v in results["stats"].items()]))
+    if results.get("imports"):
+        print("\nImport (bench/imports.py: dry run and commit job of a synthetic file, s)")
+        print(
+            table(
+                ["backend", "rows", "file MB", "dry run", "commit", "write lock", "verify"],
+                [
+                    [
+                        i["backend"],
+                        i["rows"],
+                        i["file_mb"],
+                        i["dry_run_seconds"],
+                        i["commit_seconds"],
+                        i["write_lock_seconds"],
+                        i["verify_seconds"],
+                    ]
+                    for i in results["imports"]
+                ],
+            )
+        )
     for failure in results["failures"]:
         print(f"\nFAILED {failure['step']}: {failure['error']}")
 
