@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import Blueprint, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from del_tool.audit.services import record_change
 from del_tool.auth.models import User
@@ -195,7 +195,7 @@ def list_users() -> ResponseReturnValue:
         value = value[1:-1]
         column = User.username if attribute.strip() == "userName" else ExternalIdentity.subject
         query = query.where(column == (value.lower() if column is User.username else value))
-    rows = db.exec(query.order_by(User.id)).all()
+    rows = db.exec(query.order_by(col(User.id))).all()
     start = max(request.args.get("startIndex", 1, type=int) or 1, 1)
     count = min(max(request.args.get("count", 100, type=int) or 0, 0), 200)
     page = rows[start - 1 : start - 1 + count]

@@ -138,3 +138,19 @@ def test_patch_roles_put_and_delete(scim_app):
     assert client.delete(f"/scim/v2/Users/{user_id}", headers=_headers()).status_code == 204
     assert client.get(f"/scim/v2/Users/{user_id}", headers=_headers()).json["active"] is False
     assert client.get("/scim/v2/Users/424242", headers=_headers()).status_code == 404
+
+
+def test_sso_and_scim_endpoints_are_declared_in_the_security_matrix(databases):
+    from tests.security.test_matrix import EXPECTED
+
+    url = databases.fresh("seeded")
+    config = {"OIDC_ISSUER": "https://idp.example", "OIDC_CLIENT_ID": "del"}
+    app = create_app(make_config(url, SCIM_TOKEN=TOKEN, OIDC_ROLE_MAP=ROLE_MAP, **config))
+    try:
+        mine = {r.endpoint for r in app.url_map.iter_rules()} - {"static"}
+        mine = {e for e in mine if e.startswith(("sso.", "scim."))}
+        assert len(mine) == 9 and mine <= set(EXPECTED)
+        assert app.test_client().post("/auth/sso/backchannel-logout").status_code == 400
+    finally:
+        get_db(app).dispose()
+        databases.drop(url)

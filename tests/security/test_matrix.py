@@ -164,6 +164,17 @@ EXPECTED: dict[str, dict[str, str]] = {
         ),
         {},
     ),
+    # Single sign-on and SCIM exist only when configured (README "Single sign-on"); the login
+    # routes are public, back-channel logout needs the provider's signed token (400 without),
+    # SCIM a bearer token (401 without; tests/oidc/).
+    "sso.login": only(*EVERYONE),
+    "sso.callback": only(*EVERYONE),
+    "sso.backchannel_logout": only(*EVERYONE),
+    **{
+        endpoint: {}
+        for endpoint in ("scim.list_users", "scim.create", "scim.get", "scim.put", "scim.patch")
+        + ("scim.delete",)
+    },
     # Council packs made from the web: leaders and analysts, each seeing only their own.
     "packs.index": only("leader", "analyst"),
     "packs.progress": only("leader", "analyst"),
