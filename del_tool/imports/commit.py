@@ -76,7 +76,7 @@ class Written:
         """Note the records `rows` created and updated (written and flushed), with the
         versions of the versioned ones."""
         model = MODELS[kind.value]
-        versioned = "version" in model.__table__.columns  # type: ignore[attr-defined]
+        versioned = "version" in model.__table__.columns
         for planned in rows:
             if planned.action not in ("create", "update"):
                 continue

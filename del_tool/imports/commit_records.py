@@ -250,6 +250,8 @@ def _write_answers(
             fresh.append(((follow_up_id, qid), definition, answers, _scored(definition, answers)))
             continue
         follow_up = session.get(FollowUp, follow_up_id)
+        if follow_up is None:
+            raise ConflictError(f"follow_ups {follow_up_id}: gone since the dry run")
         bulk.write_history()  # the service appends its own events after these
         save_assessments(session, actor, follow_up, [definition], [AssessmentInput(qid, answers)])
         session.refresh(existing)

@@ -136,7 +136,10 @@ def _write(
     elif not final:
         return False
     else:
-        plan = _planned(session, batch_id)[1]  # type: ignore[index] - RUNNING, file, actor held
+        now = _planned(session, batch_id)  # a plan: RUNNING, its file and actor are held
+        if not isinstance(now, tuple):
+            raise RuntimeError(f"import {batch_id}: cannot plan under the lock ({now})")
+        plan = now[1]
     strip_conflicts(batch)  # decided: the conflicts' values go, as the file does
     if fingerprint(plan) != batch.plan.get("fingerprint"):
         _refuse(session, batch, "changed")
