@@ -1,5 +1,6 @@
 """Every table of DEL, imported in one place so `SQLModel.metadata` is complete (Alembic)."""
 
+from del_tool.actions.models import Action, ActionStatus
 from del_tool.api.models import ApiIdempotentWrite, ApiToken, ApiTokenUnit, TokenKind
 from del_tool.audit.models import (
     AccessEvent,
@@ -41,6 +42,8 @@ from del_tool.sso.models import ExternalIdentity
 
 __all__ = [
     "AccessEvent",
+    "Action",
+    "ActionStatus",
     "AccessReview",
     "ApiIdempotentWrite",
     "ApiToken",
