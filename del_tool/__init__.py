@@ -110,6 +110,7 @@ def register_metrics(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Every feature's blueprint."""
+    from del_tool.actions.views import bp as actions_bp
     from del_tool.admin.views import bp as admin_bp
     from del_tool.api.app import init_app as init_api
     from del_tool.api.token_views import bp as tokens_bp
@@ -143,6 +144,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(referrals_bp)
     app.register_blueprint(imports_bp)
     app.register_blueprint(reminders_bp)
+    app.register_blueprint(actions_bp)
     app.register_blueprint(tokens_bp)
     init_api(app)  # the JSON API's blueprint, with its own authentication and errors
     from del_tool import sso

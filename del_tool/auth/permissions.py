@@ -40,6 +40,7 @@ class Permission(enum.StrEnum):
     RECORD_REFERRALS = "record_referrals"  # leaders, in their centre's units
     IMPORT_CITIZENS = "import_citizens"  # leaders bring their centre's history in (imports)
     RECEIVE_REMINDERS = "receive_reminders"  # staff and leaders: the weekly digest by e-mail
+    RECORD_ACTIONS = "record_actions"  # leaders: actions tied to report figures, in their scope
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -63,6 +64,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.RECORD_REFERRALS,
             Permission.IMPORT_CITIZENS,
             Permission.RECEIVE_REMINDERS,
+            Permission.RECORD_ACTIONS,
         }
     ),
     Role.ANALYST: frozenset(

@@ -245,8 +245,15 @@ def _page(report: Report, served: Served, page: dict[str, Any]) -> Response:
         (label, url_for(endpoint, **args, format=fmt))
         for fmt, label in (("pdf", "PDF"), ("xlsx", _l("Regneark (XLSX)")), ("csv", "CSV"))
     ]
+    from del_tool.actions.links import action_link
+
     body = render_report_html(
-        report, charts=served.charts, downloads=downloads, stale=served.stale, **page
+        report,
+        charts=served.charts,
+        downloads=downloads,
+        stale=served.stale,
+        action_link=action_link(report, args),
+        **page,
     )
     return Response(body, mimetype="text/html")
 

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -14,6 +15,7 @@ from flask import Flask
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from del_tool.actions.models import Action, ActionStatus
 from del_tool.audit.models import AccessEvent
 from del_tool.audit.services import log_access
 from del_tool.auth.models import Role, User, UserUnit
@@ -160,6 +162,26 @@ def _ids_of(db: Session, scope: str, stay: Stay, staff_id: int | None) -> dict[s
     )
     db.add(referral)
     db.flush()
+    # An open action on a learning-report figure of the stay's unit (organisation data).
+    action = Action(
+        unit_id=stay.unit_id,
+        owner="Teamleder",
+        what="Ugentlig målsamtale",
+        due_date=stay.start_date,
+        status=ActionStatus.OPEN,
+        report_kind="learning",
+        section_key="units",
+        figure_key="reliable_share",
+        scope_key=f"unit:{stay.unit_id}",
+        period_key="2026Q1",
+        period_start=date(2026, 1, 1),
+        period_end=date(2026, 3, 31),
+        figure_label="Andel pålideligt forbedret",
+        figure_value=0.4,
+        figure_kind="pct",
+    )
+    db.add(action)
+    db.flush()
     # A second citizen of the same unit (the other record of a merge), open stay only.
     other_id = db.exec(
         select(Stay.citizen_id)
@@ -182,6 +204,7 @@ def _ids_of(db: Session, scope: str, stay: Stay, staff_id: int | None) -> dict[s
         "settlement_id": settlement.id,
         "access_event_id": access.id,
         "referral_id": referral.id,
+        "action_id": action.id,
         "user_id": target.id,
         "fmt": "json",
         "pack_id": "0" * 32,

@@ -54,6 +54,17 @@ POST_ONLY_FIELDS: dict[str, dict[str, str]] = {
     "account.recovery_codes": {"password": "x"},
     "account.totp_disable": {"password": "x"},
     "account.two_factor": {"code": "123456"},  # without a password step it sends to login
+    # A new action: the report figure it is recorded from (no build here: refused as unknown).
+    "actions.create": {
+        "kind": "learning",
+        "scope": "centre:2",
+        "period": "2026Q2",
+        "section": "units",
+        "figure": "x",
+        "what": "x",
+        "owner": "x",
+        "due_date": "2030-01-01",
+    },
     "admin.deactivate_user": {},
     "admin.reactivate_user": {},
     "admin.unlock_login": {},

@@ -128,6 +128,12 @@ EXPECTED: dict[str, dict[str, str]] = {
     "referrals.create": only("leader", scope="own"),
     "referrals.edit": only("leader", scope="own"),
     "referrals.decide": only("leader", scope="own"),
+    # Actions tied to report figures: leaders record and follow them up in their centre;
+    # staff and analysts read the log of the units they see.
+    "actions.index": only("staff", "leader", "analyst"),
+    "actions.create": only("leader"),
+    "actions.edit": only("leader", scope="own"),
+    "actions.status": only("leader", scope="own"),
     # Imports: leaders, the template with their centre's units.
     "imports.index": only("leader"),
     "imports.template": only("leader"),
