@@ -13,7 +13,7 @@ from del_tool.auth.permissions import Permission, has_permission
 from del_tool.reports.common.model import Report
 
 Link = Callable[..., str]
-FILTER_ARGS = ("legal_section", "target_group", "municipality_code", "municipality")
+FILTER_ARGS = ("section", "target_group", "municipality")  # the report form's filters
 
 
 def action_link(report: Report, args: dict[str, Any]) -> Link | None:

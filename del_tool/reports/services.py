@@ -83,7 +83,10 @@ def build_report(
     if queries.stays(session, sel).empty:
         report = emptied(kind, checked_context(**request))
     else:
+        from del_tool.actions.display import with_actions
+
         report = with_verdict(without_empty_parts(build(**request)))
+        report = with_actions(report, session=session, scope_key=scope.key, filters=filters)
     day = today or local_today()
     if period.end >= day and report.sections:
         report.sections[0].messages.insert(0, running_period_note(period, day))

@@ -200,3 +200,33 @@ def test_later_reports_find_earlier_actions_only(app, world, session_of):
         )  # fmt: skip
         assert list(same) == []
         assert db.exec(select(Action)).all() == [action]
+
+
+def test_a_later_report_says_then_and_now_and_when_there_is_no_uncertainty(app, world, session_of):
+    from del_tool.actions.display import with_actions
+
+    db, actor, user = session_of("leader")
+    scope = f"unit:{world.unit_a1}"
+    with db:
+        _create(db, actor, user, scope)
+        _create(db, actor, user, scope, ref=services.FigureRef("units", figure_key="few"))
+        _create(db, actor, user, scope, ref=ROW)
+        db.commit()
+        later = with_actions(
+            learning_report("2025Q2", share=0.55, n=15), session=db, scope_key=scope, filters=None
+        )
+        messages = [str(m) for m in later.section("units").messages]
+        assert len(messages) == 3
+        assert "Dengang 40 % (2025Q1), nu 55 % (2025Q2)" in messages[0]
+        assert "95 %-interval" in messages[0]
+        assert "Dengang <5 (2025Q1), nu <5 (2025Q2)" in messages[1]  # suppressed stays so
+        assert "Tallet har ingen angivet usikkerhed." in messages[1]
+        assert "Dengang Antal: 12; Ændring: +0,5 (2025Q1, n = 12)" in messages[2]
+        assert "nu Antal: 15; Ændring: +0,5 (2025Q2, n = 15)" in messages[2]
+        table = later.table("actions")
+        assert [str(c.label) for c in table.columns][:3] == ["Tal", "Handling", "Ansvarlig"]
+        assert len(table.rows) == 3
+        same = with_actions(learning_report("2025Q1"), session=db, scope_key=scope, filters=None)
+        assert not same.section("units").messages and "actions" not in [
+            s.key for s in same.sections
+        ]
