@@ -40,11 +40,11 @@ def _day(action: Action) -> Text:
     return Text(lambda: action.due_date.strftime("%d.%m.%Y"))
 
 
-def _uncertainty(note: str | None) -> Any:
+def uncertainty_text(note: str | None) -> Any:
     return note if note else _l("Tallet har ingen angivet usikkerhed.")
 
 
-def _then(action: Action) -> Any:
+def then_text(action: Action) -> Any:
     value = _value(action.figure_value, action.figure_kind, action.figure_decimals)
     if action.figure_n is not None:
         return _l(
@@ -56,7 +56,7 @@ def _then(action: Action) -> Any:
     return _l("%(value)s (%(period)s)", value=value, period=action.period_key)
 
 
-def _now(report: Report, shown: FigureShown) -> Any:
+def now_text(report: Report, shown: FigureShown) -> Any:
     value = _value(shown.value, shown.kind, shown.decimals)
     if shown.n is not None:
         return _l(
@@ -87,7 +87,7 @@ def with_actions(
             shown = figure_of(report, _ref(action))
         except NotFoundError:
             continue  # the later report has no such figure (an empty theme, a closed unit)
-        then, now = _then(action), _now(report, shown)
+        then, now = then_text(action), now_text(report, shown)
         report.section(action.section_key).messages.append(
             _l(
                 "Handling for %(figure)s: »%(what)s«. Ansvarlig: %(owner)s. Frist: %(due)s. "
@@ -100,7 +100,7 @@ def with_actions(
                 status=action.status.label,
                 then=then,
                 now=now,
-                uncertainty=_uncertainty(shown.note),
+                uncertainty=uncertainty_text(shown.note),
             )
         )
         rows.append(
@@ -113,7 +113,7 @@ def with_actions(
                 action.outcome_note or "",
                 then,
                 now,
-                _uncertainty(shown.note),
+                uncertainty_text(shown.note),
             ]
         )
     if rows:

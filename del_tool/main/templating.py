@@ -29,6 +29,7 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("referrals.index", _l("Henvendelser"), "/referrals"),
     NavItem("imports.index", _l("Indlæsning"), "/imports"),
     NavItem("reports.index", _l("Rapporter"), "/reports"),
+    NavItem("actions.index", _l("Handlinger"), "/actions"),
     NavItem("reports.council", _l("Kommunerapport"), "/reports/council"),
     NavItem("audit.index", _l("Logning"), "/audit"),
     NavItem("admin.users", _l("Administration"), "/admin"),

@@ -44,6 +44,7 @@ def test_the_theme_gathers_the_documentation_and_effect_figures_unchanged(demo_a
         "target_group",
         "goals",
         "results",
+        "use_of_results",
         "glossary",
     ]
     shown = _figures(supervision)
@@ -95,3 +96,72 @@ def test_a_leader_opens_it_and_downloads_the_pdf_and_workbook(demo_client):
         "Dokumentation pr. tilbud",
     ]
     assert {"Pålidelig ændring efter metode", "Hvem mangler i tallene"} <= set(xlsx.sheetnames)
+
+
+def test_the_use_of_results_lists_the_actions_of_the_period(demo_app):
+    """Brug af resultaterne: the scope's actions in or open during the period, with the figure
+    then and now where this report shows it, the owner as entered, status and outcome."""
+    from datetime import UTC, date, datetime
+
+    from del_tool.actions.models import Action, ActionStatus
+
+    with demo_app.test_request_context(), get_db(demo_app).session(write=True) as session:
+        unit = session.exec(select(Unit).order_by(col(Unit.id))).first()
+        scope = resolve_scope(f"unit:{unit.id}", session=session)
+        empty = _build(session, "supervision", scope).section("use_of_results")
+        assert [str(m) for m in empty.messages] == [
+            "Der er ikke registreret handlinger i perioden."
+        ]
+        earlier = build_report(
+            "documentation",
+            session=session,
+            scope=scope,
+            period=parse_period("2025H2"),
+            today=TODAY,
+        )
+        figure = next(f for s in earlier.sections for f in s.figures if f.kind == "pct")
+        section_key = next(s.key for s in earlier.sections if figure in s.figures)
+        common = {
+            "unit_id": unit.id,
+            "owner": "Teamleder",
+            "due_date": date(2026, 3, 1),
+            "report_kind": "documentation",
+            "section_key": section_key,
+            "figure_key": figure.key,
+            "scope_key": scope.key,
+            "period_key": "2025H2",
+            "period_start": date(2025, 7, 1),
+            "period_end": date(2025, 12, 31),
+            "figure_label": str(figure.label),
+            "figure_value": figure.value if not isinstance(figure.value, Hidden) else None,
+            "figure_kind": figure.kind,
+            "created_at": datetime(2026, 1, 10, tzinfo=UTC),
+        }
+        session.add(
+            Action(
+                what="Opfølgning i ugeplanen",
+                status=ActionStatus.DONE,
+                outcome_note="Færre forsinkede",
+                done_at=datetime(2026, 4, 1, tzinfo=UTC),
+                **common,
+            )
+        )
+        old = {**common, "created_at": datetime(2025, 1, 5, tzinfo=UTC)}
+        session.add(
+            Action(
+                what="Lukket før perioden",
+                status=ActionStatus.DONE,
+                outcome_note="x",
+                done_at=datetime(2025, 6, 1, tzinfo=UTC),
+                **old,
+            )
+        )
+        session.commit()
+        section = _build(session, "supervision", scope).section("use_of_results")
+        [table] = section.tables
+        [row] = [[str(v) for v in r] for r in table.rows]
+        assert row[0] == "Opfølgning i ugeplanen" and row[1] == str(figure.label)
+        assert "(2025H2)" in row[2] and "(2026H1)" in row[3]
+        assert row[5:] == ["Teamleder", "Gennemført", "Færre forsinkede"]
+        names = {c.name for c in session.exec(select(Citizen)).all()}
+        assert not any(name in cell for name in names for cell in row)

@@ -16,6 +16,7 @@ from typing import Any, Unpack
 
 from sqlmodel import col, select
 
+from del_tool.actions.supervision import use_of_results
 from del_tool.citizens.models import Citizen
 from del_tool.organisation.models import LegalSection, TargetGroup
 from del_tool.reports.common.context import (
@@ -77,7 +78,13 @@ def supervision_report(ctx: ReportContext) -> Report:
         filters=ctx.filters,
         filter_labels=ctx.filter_labels(),
         generated_at=ctx.generated_at,
-        sections=[parts["effect"].section("verdict"), target, goals, results],
+        sections=[
+            parts["effect"].section("verdict"),
+            target,
+            goals,
+            results,
+            use_of_results(ctx, parts),
+        ],
         methods=[
             _l(
                 "Samlet til Socialtilsynets kvalitetsmodel, tema 2 (målgruppe, metoder og "
