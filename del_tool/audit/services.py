@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, text
+from sqlalchemy import text
 from sqlmodel import Session, SQLModel, col, select
 
 from del_tool.audit.chain import (
@@ -30,8 +30,6 @@ from del_tool.modelbase import utcnow
 
 #: Key of the PostgreSQL advisory lock that serialises appends to the chain.
 _CHAIN_LOCK_KEY = 0x44454C  # "DEL"
-#: Events per INSERT statement of `record_changes`.
-_BULK_ROWS = 2000
 
 __all__ = [
     "ERASED_KEY",
@@ -140,8 +138,8 @@ def record_changes(
     record as `record_create` and `record_update` would). Every event's MAC links to the one
     before it exactly as `record_change` links them, so `verify_chain` and the witness see an
     ordinary chain; they all get the same `occurred_at` (default: now). The rows are inserted
-    with one executemany, whose ids the database assigns in the order of the rows (SQLite's
-    executemany and PostgreSQL's multi-row VALUES both do), which is the chain's order.
+    in one executemany (SQLite) or COPY (PostgreSQL) by `insert_many`, whose ids the database
+    assigns in the order of the rows, which is the chain's order.
     Raises AuditKeyError when the app has no AUDIT_KEY.
     """
     if not events:
@@ -165,9 +163,51 @@ def record_changes(
         prev_hash = row["hash"]
         rows.append(row)
     session.flush()  # what the ORM holds goes first, so no later flush reorders the chain
-    for start in range(0, len(rows), _BULK_ROWS):
-        session.execute(insert(AuditEvent), rows[start : start + _BULK_ROWS])
+    insert_many(session, AuditEvent.__table__, rows)  # type: ignore[attr-defined]
     return len(rows)
+
+
+def insert_many(session: Session, table: Any, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert `rows` (all with the same keys) into `table` in the session's transaction, in
+    order, as `del_tool.demo.writer` writes its bulk: each value through its column type's bind
+    processor (stored exactly as a Core insert stores it), then the driver directly: one
+    executemany on SQLite, one `COPY ... FROM STDIN` on PostgreSQL (where SQLAlchemy's and
+    psycopg's per-row parameter handling would dominate, and the history head's trigger then
+    runs once for the whole statement). Ids not given are the table's defaults, in order."""
+    if not rows:
+        return
+    session.flush()
+    connection = session.connection()
+    dialect = connection.dialect
+    names = list(rows[0])
+    processors = [
+        (index, process)
+        for index, name in enumerate(names)
+        if (process := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
+    ]
+    values: list[tuple[Any, ...]] = []
+    for row in rows:
+        converted = [row[name] for name in names]
+        for index, process in processors:
+            converted[index] = process(converted[index])
+        values.append(tuple(converted))
+    quote = dialect.identifier_preparer.quote
+    columns = ", ".join(quote(name) for name in names)
+    target = dialect.identifier_preparer.format_table(table)
+    if dialect.name == "postgresql":
+        driver: Any = connection.connection.driver_connection
+        with (
+            driver.cursor() as cursor,
+            cursor.copy(f"COPY {target} ({columns}) FROM STDIN") as copy,
+        ):
+            for row_values in values:
+                copy.write_row(row_values)
+        return
+    marks = ", ".join("?" if dialect.paramstyle == "qmark" else "%s" for _ in names)
+    connection.exec_driver_sql(
+        f"INSERT INTO {target} ({columns}) VALUES ({marks})",  # noqa: S608 - names from metadata
+        values,
+    )
 
 
 def change_of(

@@ -13,14 +13,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, select, text
 from sqlmodel import Session, SQLModel
 
-from del_tool.audit.services import change_of, record_changes, snapshot
+from del_tool.audit.services import change_of, insert_many, record_changes, snapshot
 from del_tool.modelbase import utcnow
-
-#: Rows per INSERT statement.
-INSERT_ROWS = 2000
 
 
 def new_ids(session: Session, table: Any, count: int) -> list[int]:
@@ -44,13 +41,12 @@ def new_ids(session: Session, table: Any, count: int) -> list[int]:
 
 
 def insert_rows(session: Session, table: Any, rows: Sequence[dict[str, Any]]) -> list[int]:
-    """Insert `rows` into `table` with new ids (`new_ids`), INSERT_ROWS per executemany; the
-    ids, in the order of the rows. What the session holds is flushed first."""
+    """Insert `rows` into `table` with new ids (`new_ids`) in multi-row INSERTs; the ids, in
+    the order of the rows. What the session holds is flushed first."""
     session.flush()
     ids = new_ids(session, table, len(rows))
     given = [{**row, "id": entity_id} for row, entity_id in zip(rows, ids, strict=True)]
-    for start in range(0, len(given), INSERT_ROWS):
-        session.execute(insert(table), given[start : start + INSERT_ROWS])
+    insert_many(session, table, given)
     return ids
 
 

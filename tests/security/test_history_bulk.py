@@ -1,7 +1,7 @@
 """The bulk history writer (`audit.services.record_changes`, used by the import's commit):
 many events appended under one chain lock are the events `record_create` and `record_update`
 write, linked in order, so `verify_history`, `del-tool audit verify` and the witness see an
-ordinary chain, also across its INSERT batches and between single appends (with
+ordinary chain, also for thousands of events at once and between single appends (with
 DEL_TEST_POSTGRES_URL on PostgreSQL too, whose ids come from a sequence)."""
 
 from __future__ import annotations
@@ -11,9 +11,8 @@ import itertools
 from sqlmodel import col, select
 
 from del_tool.audit.integrity import verify_history
-from del_tool.audit.models import AuditEvent
+from del_tool.audit.models import AuditChainHead, AuditEvent
 from del_tool.audit.services import (
-    _BULK_ROWS,
     change_of,
     record_change,
     record_changes,
@@ -75,8 +74,8 @@ def _bulk(app, n, offset=0):
 
 def test_bulk_events_equal_the_single_ones_and_the_chain_verifies(app, runner):
     """The same changes written one by one and in bulk give the same events; the chain holds
-    across the bulk writer's INSERT batches and the single appends before and after it."""
-    n = _BULK_ROWS + 7
+    across the bulk append and the single appends before and after it, and so does the head."""
+    n = 2507
     _single(app, 3)
     _bulk(app, n, offset=3)
     _single(app, 2, offset=3 + n)
@@ -89,6 +88,10 @@ def test_bulk_events_equal_the_single_ones_and_the_chain_verifies(app, runner):
     assert all(e["changes"] == {"role": ["staff", f"r{i}"]} for i, e in enumerate(events))
     assert all(previous == following for previous, following in links)
     assert problems == [] and state.event_count == 5 + n
+    with db_session(app) as db:
+        head = db.exec(select(AuditChainHead)).one()
+        newest = db.exec(select(AuditEvent).order_by(col(AuditEvent.id).desc())).first()
+        assert (head.event_count, head.last_id, head.last_hash) == (5 + n, newest.id, newest.hash)
     result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code == 0, result.output
 
