@@ -210,6 +210,10 @@ def insert_many(session: Session, table: Any, rows: Sequence[Mapping[str, Any]])
     )
 
 
+#: Values `to_jsonable` returns as they are (checked first: a bulk append has many).
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
 def change_of(
     *,
     user_id: int | None,
@@ -225,7 +229,7 @@ def change_of(
     an update that changed nothing. For `record_changes`."""
     name = table if table is not None else obj.__tablename__  # type: ignore[union-attr]
     if before is None:
-        changes = {k: [None, to_jsonable(v)] for k, v in after.items()}
+        changes = {k: [None, v if type(v) in _PLAIN else to_jsonable(v)] for k, v in after.items()}
         action = "create"
     else:
         changes = diff(before, {k: to_jsonable(after[k]) for k in before})
