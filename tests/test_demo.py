@@ -31,6 +31,7 @@ TABLES = (
     "stay_services",
     "settlements",
     "referrals",
+    "actions",
 )
 
 
@@ -196,7 +197,9 @@ def test_units_differ_in_effect(demo_session):
 
 def test_history_chain_is_intact(demo_session):
     assert verify_chain(demo_session) == []
-    assert _scalar(demo_session, "SELECT COUNT(*) FROM audit_events") == DEMO_OPTIONS["citizens"]
+    actions = _scalar(demo_session, "SELECT COUNT(*) FROM actions")  # one event each
+    events = _scalar(demo_session, "SELECT COUNT(*) FROM audit_events")
+    assert events == DEMO_OPTIONS["citizens"] + actions
 
 
 def test_demo_users_have_sensible_scopes(demo_session):
@@ -266,3 +269,37 @@ def test_municipal_offers_and_the_economy_are_there_and_consistent(demo_session)
     )
     assert set(outcomes) == {"admitted", "declined", "withdrawn", "pending"}
     assert _scalar(demo_session, "SELECT COUNT(*) FROM price_index") >= 4
+
+
+def test_the_demo_records_actions_the_next_learning_report_shows(demo_app):
+    """Issue #21: leaders' actions on the learning report's figures of an earlier quarter, some
+    done, some open (one overdue), shown beside the same figures in the next quarter's report."""
+    from sqlmodel import select
+
+    from del_tool.actions.models import Action, ActionStatus
+    from del_tool.reports.common.period import parse_period
+    from del_tool.reports.common.selection import resolve_scope
+    from del_tool.reports.services import build_report
+
+    today = DEMO_OPTIONS["today"]
+    with demo_app.test_request_context(), get_db(demo_app).session(write=False) as session:
+        actions = session.exec(select(Action)).all()
+        assert actions and {a.report_kind for a in actions} == {"learning"}
+        assert {a.period_key for a in actions} == {"2026Q2"}  # today 01.10.2026: Q3 is latest
+        statuses = {a.status for a in actions}
+        assert statuses == {ActionStatus.OPEN, ActionStatus.DONE}
+        assert any(a.is_overdue(today) for a in actions)
+        assert all(a.outcome_note for a in actions if a.status is ActionStatus.DONE)
+        scope_key = actions[0].scope_key
+        later = build_report(
+            "learning",
+            session=session,
+            scope=resolve_scope(scope_key, session=session),
+            period=parse_period("2026Q3"),
+            today=today,
+        )
+        mine = [a for a in actions if a.scope_key == scope_key]
+        table = later.table("actions")
+        assert len(table.rows) == len(mine)
+        assert {str(row[1]) for row in table.rows} == {a.what for a in mine}
+        assert all("2026Q2" in str(row[6]) and "2026Q3" in str(row[7]) for row in table.rows)

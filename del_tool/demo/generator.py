@@ -151,6 +151,9 @@ def generate_demo(
     buffer.analyze()
     counts = dict(buffer.counts)
     counts.update(economy_counts(session))
+    from del_tool.demo.actions import write_demo_actions  # builds reports: imported when used
+
+    counts["actions"] = write_demo_actions(session, seed=options.seed, today=options.today)
     return counts
 
 

@@ -8,7 +8,7 @@ import html
 import re
 from datetime import timedelta
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from del_tool.actions.models import Action, ActionStatus
 from del_tool.audit.models import AuditEvent
@@ -43,7 +43,8 @@ def _post(client, url, **values):
 
 def _actions(app):
     with app.app_context(), get_db(app).session(write=False) as db:
-        rows = db.exec(select(Action).order_by(Action.id)).all()
+        mine = col(Action.created_by).is_not(None)  # not the demo's own (created by no one)
+        rows = db.exec(select(Action).where(mine).order_by(Action.id)).all()
         db.expunge_all()
         return list(rows)
 
@@ -73,8 +74,12 @@ def test_a_leader_records_an_action_from_a_learning_report_figure(demo_app, demo
     assert action.period_key == "2026Q2" and action.figure_label == name
     assert action.status is ActionStatus.OPEN and action.created_by is not None
     with demo_app.app_context(), get_db(demo_app).session(write=False) as db:
-        events = db.exec(select(AuditEvent).where(AuditEvent.entity == "actions")).all()
-        assert [e.action for e in events] == ["create"]
+        events = db.exec(
+            select(AuditEvent).where(
+                AuditEvent.entity == "actions", AuditEvent.entity_id == str(action.id)
+            )
+        ).all()
+        assert [(e.action, e.user_id) for e in events] == [("create", action.created_by)]
     log = demo_client.get("/actions/")
     assert log.status_code == 200 and "Ugentlig målsamtale" in log.text
     # A table row works the same way, with the table's title in its label.
