@@ -25,7 +25,7 @@ from del_tool.reports.common.labels import lazy as _l
 from del_tool.reports.common.model import Column, Report, Section, Table
 
 
-def _in_period(action: Action, start: date, end: date) -> bool:
+def in_period(action: Action, start: date, end: date) -> bool:
     """Recorded by the period's end and not closed before it began."""
     if action.created_at.date() > end:
         return False
@@ -44,7 +44,7 @@ def scope_actions(ctx: ReportContext) -> list[Action]:
         centres = select(Unit.centre_id).where(col(Unit.id).in_(ids))
         query = query.where(or_(col(Action.unit_id).in_(ids), col(Action.centre_id).in_(centres)))
     rows = ctx.session.exec(query.order_by(col(Action.created_at), col(Action.id))).all()
-    return [a for a in rows if _in_period(a, ctx.period.start, ctx.period.end)]
+    return [a for a in rows if in_period(a, ctx.period.start, ctx.period.end)]
 
 
 def use_of_results(ctx: ReportContext, parts: dict[str, Report]) -> Section:

@@ -238,6 +238,11 @@ def council_report(parts: CouncilParts) -> Report:
         audience=name,
     )
     report.sections.insert(0, council_verdict(report, min_n))
+    from del_tool.actions.council import council_actions_section
+
+    shared = council_actions_section(ctx)
+    if shared is not None:  # text only, before the glossary
+        report.sections.insert(len(report.sections) - 1, shared)
     return report
 
 

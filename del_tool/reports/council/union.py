@@ -64,6 +64,8 @@ UNAUDITED_TABLES: dict[str, str] = {
     "council_demand_capacity": "the places of the units the municipality uses, together, beside "
     "its own days in them",
     "glossary": "words, no numbers",
+    "council_actions": "leaders' actions shared with the council: text (what, offer, due date, "
+    "status), no count or statistic of citizens",
 }
 
 
