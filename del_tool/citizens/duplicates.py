@@ -16,6 +16,7 @@ check tells a user follows the scope rule of `del_tool.citizens.access`:
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -46,6 +47,8 @@ ELSEWHERE_SCORE = 92.0
 MAX_SHOWN = 10
 #: The access-log action of a duplicate check.
 CHECK_ACTION = "duplicate_check"
+#: Birth years per query of `similar_in_scope_many`.
+CHUNK = 500
 
 _DANISH = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "ß": "ss"})
 
@@ -138,6 +141,38 @@ def similar_in_scope(
     require_citizen_access(actor)
     scores = _matches(session, name, birth_year, exclude=exclude)
     return _in_scope(session, actor, scores)
+
+
+def similar_in_scope_many(
+    session: Session, actor: Actor, people: Sequence[tuple[str, int]]
+) -> list[list[SimilarCitizen]]:
+    """`similar_in_scope` for many (name, birth year) pairs at once (an import's new citizens),
+    in the same order: the candidates (live citizens in the actor's scope born within
+    YEAR_SLACK of any of the years) are read in one query per CHUNK years and compared in
+    memory, each name folded once; only the matches' rows are read to show them."""
+    require_citizen_access(actor)
+    years = sorted({y + d for _n, y in people for d in range(-YEAR_SLACK, YEAR_SLACK + 1)})
+    by_year: dict[int, list[tuple[int, str]]] = {}
+    for start in range(0, len(years), CHUNK):
+        query = select(Citizen.id, Citizen.name, Citizen.birth_year).where(
+            col(Citizen.birth_year).in_(years[start : start + CHUNK]),
+            col(Citizen.merged_into_id).is_(None),
+            col(Citizen.anonymised_at).is_(None),
+            citizen_in_scope_clause(actor),
+        )
+        for citizen_id, other, year in session.exec(query).all():
+            by_year.setdefault(int(year), []).append((ident(citizen_id), normalise_name(other)))
+    found: list[list[SimilarCitizen]] = []
+    for name, birth_year in people:
+        wanted = normalise_name(name)
+        scores: dict[int, float] = {}
+        for year in range(birth_year - YEAR_SLACK, birth_year + YEAR_SLACK + 1):
+            for citizen_id, other in by_year.get(year, ()):
+                score = name_score(wanted, other)
+                if score >= SIMILAR_SCORE:
+                    scores[citizen_id] = score
+        found.append(_in_scope(session, actor, scores) if scores else [])
+    return found
 
 
 def _scoped(session: Session, actor: Actor, ids: list[int]) -> set[int]:
