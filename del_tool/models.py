@@ -42,9 +42,9 @@ from del_tool.sso.models import ExternalIdentity
 
 __all__ = [
     "AccessEvent",
+    "AccessReview",
     "Action",
     "ActionStatus",
-    "AccessReview",
     "ApiIdempotentWrite",
     "ApiToken",
     "ApiTokenUnit",

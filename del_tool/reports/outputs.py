@@ -42,7 +42,7 @@ AGGREGATE_OUTPUTS: dict[str, AggregateOutput] = {
         ),
         AggregateOutput(
             "api.council_report",
-            "The council summary as JSON through the API (README \"API\"): the same request "
+            'The council summary as JSON through the API (README "API"): the same request '
             "and stored build as reports.council, so the same frozen publication.",
             "As reports.council: the build is the publication reports.council serves, audited "
             "by reports.council.union before it was frozen.",

@@ -35,9 +35,7 @@ def upgrade() -> None:
             sa.Column("unit_ids", JSON, nullable=False, server_default=sa.text("'[]'"))
         )
         batch_op.add_column(
-            sa.Column(
-                "all_or_nothing", sa.Boolean(), nullable=False, server_default=sa.false()
-            )
+            sa.Column("all_or_nothing", sa.Boolean(), nullable=False, server_default=sa.false())
         )
         batch_op.add_column(sa.Column("plan", JSON, nullable=False, server_default=sa.text("'{}'")))
         batch_op.add_column(

@@ -151,8 +151,9 @@ EXPECTED: dict[str, dict[str, str]] = {
     # bearer tokens do (tests/security/test_api_matrix.py).
     "api.openapi_json": only(*EVERYONE),
     "api.docs": only(*EVERYONE),
-    **dict.fromkeys(
-        (
+    **{
+        endpoint: {}
+        for endpoint in (
             "api.organisation",
             "api.questionnaires",
             "api.citizens",
@@ -167,9 +168,8 @@ EXPECTED: dict[str, dict[str, str]] = {
             "api.reports",
             "api.internal_report",
             "api.council_report",
-        ),
-        {},
-    ),
+        )
+    },
     # Single sign-on and SCIM exist only when configured (README "Single sign-on"); the login
     # routes are public, back-channel logout needs the provider's signed token (400 without),
     # SCIM a bearer token (401 without; tests/oidc/).
@@ -178,8 +178,14 @@ EXPECTED: dict[str, dict[str, str]] = {
     "sso.backchannel_logout": only(*EVERYONE),
     **{
         endpoint: {}
-        for endpoint in ("scim.list_users", "scim.create", "scim.get", "scim.put", "scim.patch")
-        + ("scim.delete",)
+        for endpoint in (
+            "scim.list_users",
+            "scim.create",
+            "scim.get",
+            "scim.put",
+            "scim.patch",
+            "scim.delete",
+        )
     },
     # Council packs made from the web: leaders and analysts, each seeing only their own.
     "packs.index": only("leader", "analyst"),
