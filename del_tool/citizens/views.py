@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -125,7 +127,17 @@ def _caseload_page(
         week_end=week_end(today),
         status_of=lambda row: due_status(row, today).value,
         can_edit=has_permission(current_user, Permission.EDIT_CITIZENS),
+        overdue_actions=_overdue_actions(db, actor, today),
     )
+
+
+def _overdue_actions(db: Session, actor: Actor, today: date) -> int:
+    """A leader's open actions past their due date (0 for others: they do not follow them up)."""
+    if not has_permission(current_user, Permission.RECORD_ACTIONS):
+        return 0
+    from del_tool.actions.services import overdue_count
+
+    return overdue_count(db, actor, today=today)
 
 
 def _contacts_in(units: list) -> list[tuple[str, str]]:

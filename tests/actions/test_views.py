@@ -139,3 +139,15 @@ def test_done_and_the_log_filters(demo_app, demo_client):
         due_date=old_due,
     )  # fmt: skip
     assert edited.status_code == 302 and _actions(demo_app)[0].what == "Første, rettet"
+
+
+def test_the_leaders_caseload_counts_overdue_actions(demo_app, demo_client):
+    login(demo_client, "leader", DEMO_PASSWORD)
+    page = demo_client.get("/citizens/")
+    assert page.status_code == 200
+    count = re.search(r"Åbne handlinger, hvis frist er overskredet: (\d+)\.", page.text)
+    assert count and int(count.group(1)) >= 1  # the demo's overdue action of the centre
+    assert 'href="/actions/?status=overdue"' in page.text
+    demo_client.post("/auth/logout")
+    login(demo_client, "staff", DEMO_PASSWORD)
+    assert "Åbne handlinger, hvis frist" not in demo_client.get("/citizens/").text
