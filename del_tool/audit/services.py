@@ -64,6 +64,13 @@ def _lock_chain(session: Session) -> tuple[str, str | None] | None:
     return None if last is None else (last[0], last[1])
 
 
+def lock_history(session: Session) -> None:
+    """Take the chain's lock now, for the rest of the caller's transaction: no other session
+    appends an event (every change of data writes one) until it ends. On SQLite the write
+    transaction (BEGIN IMMEDIATE) holds the database's lock already."""
+    _lock_chain(session)
+
+
 def _append(session: Session, keys: AuditKeys, prev_hash: str, event: AuditEvent) -> AuditEvent:
     event.prev_hash, event.key_id = prev_hash, keys.current_id
     event.hash = event_mac(keys.current, keys.current_id, prev_hash, event_content(event))

@@ -24,6 +24,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from del_tool.audit.models import AuditEvent
+from del_tool.audit.services import lock_history
 from del_tool.db import get_db, write_session
 from del_tool.errors import ConflictError
 from del_tool.imports.batches import batch_actor, fingerprint, record_progress, strip_conflicts
@@ -130,6 +131,7 @@ def _write(
     if stored is None or actor is None:
         _refuse(session, batch, "file" if stored is None else "user")
         return True
+    lock_history(session)  # PostgreSQL: no change slips in between this check and the write
     newest = int(session.exec(select(func.max(AuditEvent.id))).one() or 0)
     if isinstance(ahead, tuple) and ahead[0] == newest:
         plan = ahead[1]
