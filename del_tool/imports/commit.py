@@ -1,7 +1,8 @@
 """Writing a planned import (issue #18 item 4, first part): citizens and stays in the caller's
 transaction (then goals, follow-ups, reviews and answers, `commit_records`), each with its entry
-in the change history under the importing user as a form save writes it
-(`del_tool.citizens.history`); one more history entry, action "import", names the batch and
+in the change history under the importing user as a form save writes it, in bulk: each sheet's
+new rows in a few INSERTs and all the entries in one append (`bulk.BulkWriter`); one more
+history entry, action "import", names the batch and
 every record it created or updated (the import as their source). The checks are the dry run's
 (`plan`), which apply the stay form's rules to the import's unit scope: the services' own scope
 rule would refuse a history of stays that ended long ago. Each written row's `ImportReference`
