@@ -8,11 +8,11 @@ without the write lock; the write then takes the lock and goes ahead with that p
 the change history has no event newer than the plan's snapshot (every change of citizen and
 organisation data writes one), so no save by staff waits for the plan. Otherwise it plans once
 more outside the lock, and then under it. The write is `commit.commit_plan` in one transaction
-(bulk inserts: a few seconds for 100,000 rows), which also marks the batch DONE and drops its
-file, so a batch is written once, however often the job runs (a retry, a second worker), and a
-failure leaves nothing of it; its progress goes to the shared store for the waiting page. What
-the job finally fails with is kept on the batch (FAILED), so the page shows a message instead of
-waiting for ever.
+(bulk inserts: 9-14 s for 100,000 rows in the benchmark), which also marks the batch DONE and
+drops its file, so a batch is written once, however often the job runs (a retry, a second
+worker), and a failure leaves nothing of it; its progress goes to the shared store for the
+waiting page. What the job finally fails with is kept on the batch (FAILED), so the page shows
+a message instead of waiting for ever.
 """
 
 from __future__ import annotations
