@@ -10,7 +10,7 @@ from del_tool.audit.models import (
     LoginEvent,
 )
 from del_tool.auth.models import RecoveryCode, Role, User, UserUnit
-from del_tool.citizens.models import Citizen, Sex, Stay, StayService
+from del_tool.citizens.models import Citizen, Sex, Stay, StayPurpose, StayService
 from del_tool.followups.models import (
     Assessment,
     AssessmentScore,
@@ -79,6 +79,7 @@ __all__ = [
     "Settlement",
     "Sex",
     "Stay",
+    "StayPurpose",
     "StayService",
     "TargetGroup",
     "Tariff",

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Numeric, String
 from sqlmodel import Field
 
+from del_tool.goals.models import Theme
 from del_tool.modelbase import (
     LabelledEnum,
     Versioned,
@@ -18,6 +19,9 @@ from del_tool.modelbase import (
     timestamp_column,
 )
 from del_tool.organisation.models import LegalSection, TargetGroup
+
+#: The longest text of a purpose of the municipality's action plan.
+PURPOSE_MAX_CHARS = 500
 
 
 class Sex(LabelledEnum):
@@ -96,3 +100,18 @@ class StayService(Versioned, table=True):
     daily_amount: Decimal = Field(sa_column=Column(Numeric(10, 2), nullable=False))
     valid_from: date
     valid_to: date | None = None
+
+
+class StayPurpose(Versioned, table=True):
+    """A purpose of the stay in the paying municipality's action plan (handleplan, Serviceloven
+    § 141: "indsatsformål"): free text, optionally the FFB theme it concerns. Goals link to it."""
+
+    __tablename__ = "stay_purposes"
+    __table_args__ = (Index("ix_stay_purposes_stay_position", "stay_id", "position"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    stay_id: int = Field(foreign_key="stays.id")
+    text: str = Field(max_length=PURPOSE_MAX_CHARS)
+    #: The FFB theme the purpose concerns, if any.
+    theme: Theme | None = Field(default=None, sa_column=enum_column(Theme, nullable=True))
+    position: int = Field(default=0)

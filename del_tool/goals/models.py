@@ -118,6 +118,9 @@ class Goal(Versioned, table=True):
     status: GoalStatus = Field(default=GoalStatus.ACTIVE, sa_column=enum_column(GoalStatus))
     closed_on: date | None = None
     created_at: datetime = created_at_field()
+    #: The purpose of the municipality's action plan (a `StayPurpose` of the same stay) the goal
+    #: serves, if any.
+    purpose_id: int | None = Field(default=None, foreign_key="stay_purposes.id", index=True)
 
     @property
     def has_gas(self) -> bool:

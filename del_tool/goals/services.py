@@ -16,9 +16,11 @@ from del_tool.citizens.access import (
     ensure_stay_visible,
     get_by_id,
     get_citizen,
+    ident,
     stay_in_scope_clause,
 )
 from del_tool.citizens.models import Stay
+from del_tool.citizens.purposes import check_goal_purpose
 from del_tool.citizens.services import check_version
 from del_tool.errors import RuleError
 from del_tool.followups.models import FollowUp, GoalReview
@@ -46,6 +48,8 @@ class GoalData:
     gas_zero: str | None = None
     gas_plus1: str | None = None
     gas_plus2: str | None = None
+    #: The purpose of the stay's action plan (`StayPurpose`) the goal serves, if any.
+    purpose_id: int | None = None
 
 
 def get_goal(session: Session, actor: Actor, goal_id: int) -> Goal:
@@ -83,6 +87,7 @@ def create_goal(*, session: Session, actor: Actor, citizen_id: int, data: GoalDa
             "start_date",
             _l("Borgeren har intet ophold i dine tilbud på startdatoen."),
         )
+    check_goal_purpose(session, ident(stay.id), data.purpose_id)
     goal = Goal(citizen_id=citizen_id, stay_id=stay.id, **asdict(data))  # type: ignore[arg-type]
     return history.insert(session, actor, goal, citizen_id=citizen_id)
 
@@ -102,6 +107,7 @@ def update_goal(
         and (stay.end_date is None or data.start_date <= stay.end_date)
     ):
         raise RuleError("start_date", _l("Startdatoen skal ligge inden for opholdet."))
+    check_goal_purpose(session, goal.stay_id, data.purpose_id)
     first_review = session.exec(
         select(func.min(FollowUp.followup_date))
         .join(GoalReview, col(GoalReview.follow_up_id) == FollowUp.id)

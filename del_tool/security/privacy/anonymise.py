@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 from del_tool.audit.integrity import ANONYMISE_ACTION, erase_citizen_history
 from del_tool.audit.services import record_change
 from del_tool.auth.access import NotFoundError
-from del_tool.citizens.models import Citizen
+from del_tool.citizens.models import Citizen, Stay, StayPurpose
 from del_tool.followups.models import FollowUp, GoalReview
 from del_tool.goals.models import Goal
 from del_tool.modelbase import utcnow
@@ -63,6 +63,10 @@ def anonymise_citizen(
         goal.description = ""
         goal.gas_minus2 = goal.gas_minus1 = goal.gas_zero = goal.gas_plus1 = goal.gas_plus2 = None
         session.add(goal)
+    stay_ids = select(Stay.id).where(Stay.citizen_id == citizen_id)
+    for purpose in session.exec(select(StayPurpose).where(col(StayPurpose.stay_id).in_(stay_ids))):
+        purpose.text = ANONYMISED_TITLE
+        session.add(purpose)
     follow_ups = session.exec(select(FollowUp).where(FollowUp.citizen_id == citizen_id)).all()
     for follow_up in follow_ups:
         follow_up.note = ""
