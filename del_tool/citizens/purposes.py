@@ -7,6 +7,7 @@ theme. Every change checks that the stay is in the actor's scope (`get_stay`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 from flask_babel import lazy_gettext as _l
@@ -15,12 +16,13 @@ from sqlmodel import Session, col, func, select
 from del_tool.audit.services import record_change, snapshot
 from del_tool.auth.access import NotFoundError
 from del_tool.citizens import history
-from del_tool.citizens.access import Actor, get_by_id, get_stay
-from del_tool.citizens.models import PURPOSE_MAX_CHARS, StayPurpose
+from del_tool.citizens.access import Actor, get_by_id, get_stay, ident
+from del_tool.citizens.models import PURPOSE_MAX_CHARS, Stay, StayPurpose
 from del_tool.citizens.services import check_version
 from del_tool.errors import ConflictError, RuleError
 from del_tool.forms import contains_cpr_number
 from del_tool.goals.models import Goal, Theme
+from del_tool.i18n import format_day
 from del_tool.text import clean_text, is_blank
 
 
@@ -108,7 +110,7 @@ def remove_purpose(*, session: Session, actor: Actor, purpose_id: int, version: 
                 n=linked,
             ),
         )
-    if version is not None and version != row.version:
+    if version is None or version != row.version:
         raise ConflictError(f"stay_purposes {row.id}: form version {version}")
     stay = get_stay(session, actor, row.stay_id)
     record_change(
@@ -122,6 +124,45 @@ def remove_purpose(*, session: Session, actor: Actor, purpose_id: int, version: 
     )
     session.delete(row)
     session.flush()
+
+
+def editable_stay_ids(session: Session, actor: Actor, citizen_id: int) -> list[int]:
+    """The citizen's stays the actor may change (a new goal goes into one of them)."""
+    stays = session.exec(
+        select(Stay).where(col(Stay.citizen_id) == citizen_id).order_by(col(Stay.start_date))
+    ).all()
+    return [ident(s.id) for s in stays if actor.allows_unit(s.unit_id)]
+
+
+def purpose_choices(session: Session, stay_ids: Sequence[int]) -> list[tuple[int, str]]:
+    """The purposes of the stays as (id, label) choices; with several stays, each label says
+    which stay (by its start) the purpose belongs to."""
+    if not stay_ids:
+        return []
+    rows = session.exec(
+        select(StayPurpose, col(Stay.start_date))
+        .join(Stay, col(Stay.id) == StayPurpose.stay_id)
+        .where(col(StayPurpose.stay_id).in_(stay_ids))
+        .order_by(col(Stay.start_date), col(StayPurpose.position), col(StayPurpose.id))
+    ).all()
+    several = len({p.stay_id for p, _start in rows}) > 1
+    return [
+        (
+            ident(p.id),
+            _shorten(p.text)
+            if not several
+            else str(
+                _l("%(text)s (ophold fra %(date)s)", text=_shorten(p.text), date=format_day(start))
+            ),
+        )
+        for p, start in rows
+    ]
+
+
+def _shorten(text: str, limit: int = 120) -> str:
+    """A purpose's text for a list of choices."""
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
 
 
 def check_goal_purpose(session: Session, stay_id: int, purpose_id: int | None) -> None:

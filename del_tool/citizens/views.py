@@ -11,7 +11,7 @@ from flask_login import current_user
 from sqlmodel import Session
 
 from del_tool.auth.permissions import Permission, has_permission, requires
-from del_tool.citizens import merge_views, services, status_views, stay_views
+from del_tool.citizens import merge_views, purpose_views, services, status_views, stay_views
 from del_tool.citizens.access import Actor, get_citizen, get_unit_in_scope
 from del_tool.citizens.caseload import caseload as load_caseload
 from del_tool.citizens.caseload import search_citizens
@@ -318,6 +318,26 @@ for rule, endpoint, view in (
     ("/stays/<int:stay_id>/move", "move_stay", stay_views.move_stay),
 ):
     bp.add_url_rule(rule, endpoint, view, methods=["GET", "POST"])
+
+#: The action plan's purposes of a stay (del_tool/citizens/purpose_views.py).
+bp.add_url_rule(
+    "/stays/<int:stay_id>/purposes",
+    "stay_purposes",
+    purpose_views.stay_purposes,
+    methods=["GET", "POST"],
+)
+bp.add_url_rule(
+    "/stays/purposes/<int:purpose_id>/edit",
+    "edit_purpose",
+    purpose_views.edit_purpose,
+    methods=["GET", "POST"],
+)
+bp.add_url_rule(
+    "/stays/purposes/<int:purpose_id>/remove",
+    "remove_purpose",
+    purpose_views.remove_purpose,
+    methods=["POST"],
+)
 
 #: The merge pages (del_tool/citizens/merge_views.py), for leaders.
 bp.add_url_rule("/<int:citizen_id>/merge", "merge", merge_views.merge)

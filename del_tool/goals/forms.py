@@ -18,6 +18,7 @@ from del_tool.forms import (
     LocalFloatField,
     VersionField,
     date_field,
+    optional_int,
     select_choices,
     text_field,
 )
@@ -86,7 +87,18 @@ class GoalForm(DelForm):
     review_date = date_field(
         _l("Revurderes senest (valgfri)"), Optional(), DateRange(ahead=PLANNING_HORIZON)
     )
+    purpose_id = SelectField(
+        _l("Formål i handleplanen"),
+        coerce=optional_int,
+        choices=lambda: select_choices([("", _("Intet formål valgt"))]),
+        validate_choice=False,  # the service checks that the purpose is one of the goal's stay
+        invalid_value_message=_l("Vælg et formål fra listen."),
+    )
     version = VersionField()
+
+    def set_purposes(self, purposes: list[tuple[int, str]]) -> None:
+        """Offer the purposes of the action plan (id, label) the goal may serve."""
+        self.purpose_id.choices = select_choices([("", _("Intet formål valgt")), *purposes])
 
     def validate_target_level(self, field: Field) -> None:
         """The target fits the direction (develop: better, maintain: equal, limit: no better)."""

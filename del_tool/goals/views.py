@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 
 from del_tool.auth.permissions import Permission, requires
 from del_tool.citizens.access import get_citizen
+from del_tool.citizens.purposes import editable_stay_ids, purpose_choices
 from del_tool.citizens.viewhelpers import current_actor, log_read
 from del_tool.db import get_session
 from del_tool.forms import DelForm
@@ -32,6 +33,7 @@ def _goal_data(form: GoalForm) -> services.GoalData:
         weight=form.weight.data,
         start_date=form.start_date.data,
         review_date=form.review_date.data,
+        purpose_id=form.purpose_id.data,
         **gas,
     )
 
@@ -44,6 +46,7 @@ def create(citizen_id: int):
     actor = current_actor()
     get_citizen(db, actor, citizen_id)
     form = GoalForm()
+    form.set_purposes(purpose_choices(db, editable_stay_ids(db, actor, citizen_id)))
     if request.method == "GET":
         form.start_date.data = local_today()
     if form.validate_on_submit():
@@ -69,6 +72,7 @@ def edit(goal_id: int):
     goal = services.get_goal(db, actor, goal_id)
     citizen_id = goal.citizen_id
     form = GoalForm(obj=goal)
+    form.set_purposes(purpose_choices(db, [goal.stay_id]))
     if form.validate_on_submit():
         response = save_form(
             form,

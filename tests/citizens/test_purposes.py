@@ -201,3 +201,104 @@ def test_anonymisation_removes_the_purposes_text(write, world):
     anonymise_citizen(session=session, citizen_id=world.citizen_a, user_id=actor.user_id)
     session.refresh(purpose)
     assert purpose.text == ANONYMISED_TITLE
+
+
+# The pages: list and add, correct, remove (refused while a goal links), the goal form's select.
+
+
+def _purpose_id(db, stay_id, text):
+    with db() as session:
+        return session.exec(
+            select(StayPurpose.id).where(StayPurpose.stay_id == stay_id, StayPurpose.text == text)
+        ).one()
+
+
+def test_staff_adds_corrects_and_removes_a_purpose_on_the_stay(db, world, staff):
+    page = staff.get(f"/citizens/stays/{world.stay_a}/purposes")
+    assert page.status_code == 200
+    assert "Kommunens formål med indsatsen (handleplan)" in page.get_data(as_text=True)
+    assert "ingen formål" in page.get_data(as_text=True)
+    refused = staff.post(f"/citizens/stays/{world.stay_a}/purposes", data={"text": "  "})
+    assert refused.status_code == 200 and "Skriv formålet." in refused.get_data(as_text=True)
+    cpr = staff.post(
+        f"/citizens/stays/{world.stay_a}/purposes", data={"text": "Borger 0101901234", "theme": ""}
+    )
+    assert "CPR" in cpr.get_data(as_text=True)
+    saved = staff.post(
+        f"/citizens/stays/{world.stay_a}/purposes",
+        data={"text": "Kunne bo i egen bolig", "theme": "practical_tasks"},
+    )
+    assert saved.status_code == 302
+    purpose_id = _purpose_id(db, world.stay_a, "Kunne bo i egen bolig")
+    listing = staff.get(f"/citizens/stays/{world.stay_a}/purposes").get_data(as_text=True)
+    assert "Kunne bo i egen bolig" in listing and "Praktiske opgaver" in listing
+    assert 'class="del-table-scroll" tabindex="0" role="region"' in listing
+    edit = staff.post(
+        f"/citizens/stays/purposes/{purpose_id}/edit",
+        data={"text": "Bo i egen bolig med støtte", "theme": "", "version": "1"},
+    )
+    assert edit.status_code == 302
+    with db() as session:
+        stored = session.get(StayPurpose, purpose_id)
+        assert (stored.text, stored.theme, stored.version) == (
+            "Bo i egen bolig med støtte",
+            None,
+            2,
+        )
+    stale = staff.post(
+        f"/citizens/stays/purposes/{purpose_id}/remove", data={"remove-version": "1"}
+    )
+    assert stale.status_code == 302
+    assert count_purposes(db, world.stay_a) == 1
+    removed = staff.post(
+        f"/citizens/stays/purposes/{purpose_id}/remove", data={"remove-version": "2"}
+    )
+    assert removed.status_code == 302
+    assert count_purposes(db, world.stay_a) == 0
+
+
+def count_purposes(db, stay_id):
+    with db() as session:
+        return len(session.exec(select(StayPurpose).where(StayPurpose.stay_id == stay_id)).all())
+
+
+def test_goal_form_links_a_purpose_and_removal_is_refused_with_a_clear_message(db, world, staff):
+    staff.post(f"/citizens/stays/{world.stay_a}/purposes", data={"text": "Mere selvstændig"})
+    purpose_id = _purpose_id(db, world.stay_a, "Mere selvstændig")
+    form = staff.get(f"/goals/{world.goal_develop}/edit").get_data(as_text=True)
+    assert "Formål i handleplanen" in form and "Mere selvstændig" in form
+    with db() as session:
+        goal = session.get(Goal, world.goal_develop)
+        fields = {
+            "theme": goal.theme.value,
+            "title": goal.title,
+            "description": goal.description,
+            "direction": goal.direction.value,
+            "baseline_level": str(goal.baseline_level),
+            "target_level": str(goal.target_level),
+            "weight": "1",
+            "start_date": goal.start_date.isoformat(),
+            "review_date": goal.review_date.isoformat() if goal.review_date else "",
+            "version": str(goal.version),
+        }
+    linked = staff.post(
+        f"/goals/{world.goal_develop}/edit", data={**fields, "purpose_id": str(purpose_id)}
+    )
+    assert linked.status_code == 302
+    with db() as session:
+        assert session.get(Goal, world.goal_develop).purpose_id == purpose_id
+    refused = staff.post(
+        f"/citizens/stays/purposes/{purpose_id}/remove", data={"remove-version": "1"}
+    )
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 200
+    assert "Formålet kan ikke fjernes: 1 mål er knyttet til det" in page
+    assert count_purposes(db, world.stay_a) == 1
+    fields["version"] = str(int(fields["version"]) + 1)
+    foreign = staff.post(f"/goals/{world.goal_develop}/edit", data={**fields, "purpose_id": "999"})
+    assert foreign.status_code == 200
+    assert "Vælg et af formålene i handleplanen" in foreign.get_data(as_text=True)
+
+
+def test_purposes_of_another_centres_stay_are_refused(world, staff):
+    assert staff.get(f"/citizens/stays/{world.stay_b}/purposes").status_code == 403

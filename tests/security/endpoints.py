@@ -20,7 +20,7 @@ from del_tool.audit.models import AccessEvent
 from del_tool.audit.services import log_access
 from del_tool.auth.models import Role, User, UserUnit
 from del_tool.auth.services import create_user
-from del_tool.citizens.models import Stay
+from del_tool.citizens.models import Stay, StayPurpose
 from del_tool.followups.models import FollowUp
 from del_tool.goals.models import Goal, GoalStatus
 from del_tool.organisation.models import (
@@ -182,6 +182,10 @@ def _ids_of(db: Session, scope: str, stay: Stay, staff_id: int | None) -> dict[s
     )
     db.add(action)
     db.flush()
+    # A purpose of the stay's action plan (no goal links to it).
+    purpose = StayPurpose(stay_id=stay.id, text="Bo i egen bolig")
+    db.add(purpose)
+    db.flush()
     # A second citizen of the same unit (the other record of a merge), open stay only.
     other_id = db.exec(
         select(Stay.citizen_id)
@@ -205,6 +209,7 @@ def _ids_of(db: Session, scope: str, stay: Stay, staff_id: int | None) -> dict[s
         "access_event_id": access.id,
         "referral_id": referral.id,
         "action_id": action.id,
+        "purpose_id": purpose.id,
         "user_id": target.id,
         "fmt": "json",
         "pack_id": "0" * 32,

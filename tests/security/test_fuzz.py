@@ -71,6 +71,8 @@ POST_ONLY_FIELDS: dict[str, dict[str, str]] = {
     # The wording's save step: its form is on the preview, under a token an upload made.
     "admin.save_wording": {"token": "x", "save": "Gem ordlyden"},
     "audit.review_access": {"verdict": "ok"},
+    # Removing a purpose of a stay's action plan: a button on the purpose's edit page.
+    "citizens.remove_purpose": {"remove-version": "1"},
     # An import's confirmation and undo: buttons on its page and on the list of imports.
     "imports.confirm": {},
     "imports.undo": {},

@@ -106,6 +106,9 @@ EXPECTED: dict[str, dict[str, str]] = {
     "citizens.edit_stay": only("staff", "leader", scope="own"),
     "citizens.end_stay": only("staff", "leader", scope="own"),
     "citizens.move_stay": only("staff", "leader", scope="own"),
+    "citizens.stay_purposes": only("staff", "leader", scope="own"),
+    "citizens.edit_purpose": only("staff", "leader", scope="own"),
+    "citizens.remove_purpose": only("staff", "leader", scope="own"),
     "citizens.status": only("staff", "leader", scope="own"),
     "citizens.status_pdf": only("staff", "leader", scope="own"),
     # Merging two records of one person: leaders, both records in their centre.
