@@ -24,6 +24,7 @@ from del_tool.citizens.profile import (
     StayView,
     load_profile,
 )
+from del_tool.citizens.purpose_progress import PurposeGoal, PurposeProgress, purpose_progress
 from del_tool.followups.models import FollowUpKind
 from del_tool.reports.common.period import Period, parse_period
 
@@ -89,6 +90,8 @@ class StatusStatement:
     series: dict[tuple[str, str], list[SeriesPoint]]
     notes: list[NoteChoice]
     chosen_notes: list[NoteChoice] = field(default_factory=list)
+    #: The action plan's purposes of the period's stays, with the period's goals linked.
+    purposes: list[PurposeProgress] = field(default_factory=list)
 
     @property
     def follow_ups(self) -> int:
@@ -114,7 +117,10 @@ def build_status(
         if period.contains(_day(fu)) and fu.follow_up.note.strip()
     ]
     chosen = [n for n in notes if n.follow_up_id in note_ids]
-    return StatusStatement(profile, period, stays, goals, series, notes, chosen)
+    purposes = purpose_progress(
+        session, stays, (PurposeGoal(g.view.goal, g.latest_level, g.met) for g in goals)
+    )
+    return StatusStatement(profile, period, stays, goals, series, notes, chosen, purposes)
 
 
 def _day(view: FollowUpView) -> date:

@@ -36,6 +36,7 @@ from del_tool.citizens.forms import (
 from del_tool.citizens.merge import live_id
 from del_tool.citizens.models import Citizen, Sex
 from del_tool.citizens.profile import load_profile
+from del_tool.citizens.purpose_progress import PurposeGoal, purpose_progress
 from del_tool.citizens.stay_views import stay_choices, stay_data
 from del_tool.citizens.viewhelpers import (
     current_actor,
@@ -279,6 +280,9 @@ def profile(citizen_id: int):
         today=local_today(),
         can_edit=has_permission(current_user, Permission.EDIT_CITIZENS),
         can_merge=has_permission(current_user, Permission.MERGE_CITIZENS),
+        purposes=purpose_progress(
+            db, data.stays, (PurposeGoal(g.goal, g.latest_level, g.met) for g in data.goals)
+        ),
     )
 
 
