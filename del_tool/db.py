@@ -17,10 +17,11 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
+from operator import itemgetter
 from typing import Any
 
 from flask import Flask, current_app, g, has_request_context, request
-from sqlalchemy import Engine, event
+from sqlalchemy import Connection, Engine, Table, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import StaticPool
@@ -211,3 +212,45 @@ def checkpoint_wal(
         if attempt + 1 < attempts:
             time.sleep(pause)
     return False
+
+
+def insert_rows(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert `rows` (dicts with the same keys) into `table` in the connection's transaction,
+    in order: each value through its column type's bind processor (stored exactly as a Core
+    insert stores it), then the driver directly: one executemany on SQLite, one `COPY ... FROM
+    STDIN` on PostgreSQL (SQLAlchemy's and psycopg's per-row handling would dominate). The demo
+    writer and the history's bulk append (`audit.services.insert_many`) use it."""
+    dialect = connection.dialect
+    names = list(rows[0])
+    processors = [
+        (index, process)
+        for index, name in enumerate(names)
+        if (process := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
+    ]
+    getter = itemgetter(*names)
+    values: list[tuple[Any, ...]] = []
+    for row in rows:
+        row_values = getter(row)
+        if processors:
+            converted = list(row_values)
+            for index, process in processors:
+                converted[index] = process(converted[index])
+            row_values = tuple(converted)
+        values.append(row_values)
+    quote = dialect.identifier_preparer.quote
+    columns = ", ".join(quote(name) for name in names)
+    target = dialect.identifier_preparer.format_table(table)
+    if dialect.name == "postgresql":
+        driver_connection: Any = connection.connection.driver_connection
+        with (
+            driver_connection.cursor() as cursor,
+            cursor.copy(f"COPY {target} ({columns}) FROM STDIN") as copy,
+        ):
+            for row_values in values:
+                copy.write_row(row_values)
+        return
+    marks = ", ".join("?" if dialect.paramstyle == "qmark" else "%s" for _ in names)
+    connection.exec_driver_sql(
+        f"INSERT INTO {target} ({columns}) VALUES ({marks})",  # noqa: S608 - names from our metadata
+        values,
+    )

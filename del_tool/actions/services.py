@@ -173,7 +173,7 @@ def create_action(
     if report.kind not in ACTION_KINDS:
         raise NotFoundError(f"report kind {report.kind} carries no actions")
     unit_id, centre_id = _owner_of_scope(scope_key)
-    shown = figure_of(report, ref)
+    figure = figure_fields(report, scope_key, ref)  # NotFoundError for a figure not shown
     _check_data(data, today=today)
     row = Action(
         unit_id=unit_id,
@@ -184,25 +184,33 @@ def create_action(
         due_date=data.due_date,
         status=ActionStatus.OPEN,
         shared_with_council=data.shared_with_council,
-        report_kind=report.kind,
-        section_key=ref.section_key,
-        figure_key=ref.figure_key,
-        table_key=None if ref.figure_key is not None else ref.table_key,
-        row_label=None if ref.figure_key is not None else ref.row_label,
-        scope_key=scope_key,
-        period_key=report.period.key,
-        period_start=report.period.start,
-        period_end=report.period.end,
-        figure_label=shown.label[:300],
-        figure_value=shown.value,
-        figure_kind=shown.kind,
-        figure_decimals=shown.decimals,
-        figure_note=None if shown.note is None else shown.note[:2000],
-        figure_n=shown.n,
+        **figure,
     )
     if not _sees(session, actor, row):
         raise AccessDeniedError(f"scope {scope_key} is outside the user's scope")
     return history.insert(session, actor, row, citizen_id=None)
+
+
+def figure_fields(report: Report, scope_key: str, ref: FigureRef) -> dict[str, Any]:
+    """The columns of an action that name its figure and keep it as `report` shows it."""
+    shown = figure_of(report, ref)
+    return {
+        "report_kind": report.kind,
+        "section_key": ref.section_key,
+        "figure_key": ref.figure_key,
+        "table_key": None if ref.figure_key is not None else ref.table_key,
+        "row_label": None if ref.figure_key is not None else ref.row_label,
+        "scope_key": scope_key,
+        "period_key": report.period.key,
+        "period_start": report.period.start,
+        "period_end": report.period.end,
+        "figure_label": shown.label[:300],
+        "figure_value": shown.value,
+        "figure_kind": shown.kind,
+        "figure_decimals": shown.decimals,
+        "figure_note": None if shown.note is None else shown.note[:2000],
+        "figure_n": shown.n,
+    }
 
 
 def get_action(

@@ -25,7 +25,7 @@ from del_tool.audit.chain import (
 )
 from del_tool.audit.keys import AuditKeys, audit_keys
 from del_tool.audit.models import AccessEvent, AuditEvent
-from del_tool.db import reads_only, write_session
+from del_tool.db import insert_rows, reads_only, write_session
 from del_tool.modelbase import utcnow
 
 #: Key of the PostgreSQL advisory lock that serialises appends to the chain.
@@ -176,45 +176,13 @@ def record_changes(
 
 def insert_many(session: Session, table: Any, rows: Sequence[Mapping[str, Any]]) -> None:
     """Insert `rows` (all with the same keys) into `table` in the session's transaction, in
-    order, as `del_tool.demo.writer` writes its bulk: each value through its column type's bind
-    processor (stored exactly as a Core insert stores it), then the driver directly: one
-    executemany on SQLite, one `COPY ... FROM STDIN` on PostgreSQL (where SQLAlchemy's and
-    psycopg's per-row parameter handling would dominate, and the history head's trigger then
-    runs once for the whole statement). Ids not given are the table's defaults, in order."""
+    order, by `del_tool.db.insert_rows` (one executemany on SQLite, one COPY on PostgreSQL, so
+    the history head's trigger runs once for the whole statement) after what the ORM holds.
+    Ids not given are the table's defaults, in order."""
     if not rows:
         return
     session.flush()
-    connection = session.connection()
-    dialect = connection.dialect
-    names = list(rows[0])
-    processors = [
-        (index, process)
-        for index, name in enumerate(names)
-        if (process := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
-    ]
-    values: list[tuple[Any, ...]] = []
-    for row in rows:
-        converted = [row[name] for name in names]
-        for index, process in processors:
-            converted[index] = process(converted[index])
-        values.append(tuple(converted))
-    quote = dialect.identifier_preparer.quote
-    columns = ", ".join(quote(name) for name in names)
-    target = dialect.identifier_preparer.format_table(table)
-    if dialect.name == "postgresql":
-        driver: Any = connection.connection.driver_connection
-        with (
-            driver.cursor() as cursor,
-            cursor.copy(f"COPY {target} ({columns}) FROM STDIN") as copy,
-        ):
-            for row_values in values:
-                copy.write_row(row_values)
-        return
-    marks = ", ".join("?" if dialect.paramstyle == "qmark" else "%s" for _ in names)
-    connection.exec_driver_sql(
-        f"INSERT INTO {target} ({columns}) VALUES ({marks})",  # noqa: S608 - names from metadata
-        values,
-    )
+    insert_rows(session.connection(), table, [dict(row) for row in rows])
 
 
 #: Values `to_jsonable` returns as they are (checked first: a bulk append has many).

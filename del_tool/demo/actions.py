@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlmodel import Session, col, select
 
 from del_tool.actions.models import Action, ActionStatus
-from del_tool.actions.services import FigureRef, figure_of
+from del_tool.actions.services import FigureRef, figure_fields
 from del_tool.audit.services import change_of, record_changes, snapshot
 from del_tool.organisation.models import Centre, Unit
 from del_tool.reports.common.model import Report
@@ -69,7 +69,6 @@ def _record(
     recorded_on: date,
     today: date,
 ) -> int:
-    shown = figure_of(report, ref)
     what, outcome = DECISIONS[index]
     created = datetime.combine(recorded_on + timedelta(days=rng.randint(3, 20)), time(10), UTC)
     done = outcome is not None
@@ -87,19 +86,7 @@ def _record(
         outcome_note=outcome,
         done_at=created + timedelta(days=rng.randint(20, 40)) if done else None,
         shared_with_council=index % 2 == 0,
-        report_kind=report.kind,
-        section_key=ref.section_key,
-        figure_key=ref.figure_key,
-        scope_key=scope_key,
-        period_key=report.period.key,
-        period_start=report.period.start,
-        period_end=report.period.end,
-        figure_label=shown.label[:300],
-        figure_value=shown.value,
-        figure_kind=shown.kind,
-        figure_decimals=shown.decimals,
-        figure_note=None if shown.note is None else shown.note[:2000],
-        figure_n=shown.n,
+        **figure_fields(report, scope_key, ref),
         created_at=created,
     )
     session.add(row)

@@ -9,10 +9,9 @@ an ORM or Core insert would store them) and written with the driver directly: on
 from __future__ import annotations
 
 from collections import defaultdict
-from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, Table, func, select, text
+from sqlalchemy import func, select, text
 from sqlmodel import Session, SQLModel
 
 from del_tool.audit.chain import content_of, event_mac
@@ -20,6 +19,7 @@ from del_tool.audit.keys import audit_keys
 from del_tool.audit.models import AuditEvent
 from del_tool.audit.services import chain_link
 from del_tool.citizens.models import Citizen, Stay
+from del_tool.db import insert_rows
 from del_tool.followups.models import Assessment, AssessmentScore, FollowUp, GoalReview
 from del_tool.goals.models import Goal
 
@@ -98,41 +98,3 @@ class RowBuffer:
                     f"COALESCE((SELECT MAX(id) FROM {table}), 1))"
                 )
             )
-
-
-def insert_rows(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Insert `rows` (dicts with the same keys) into `table` in the connection's transaction."""
-    dialect = connection.dialect
-    names = list(rows[0])
-    processors = [
-        (index, process)
-        for index, name in enumerate(names)
-        if (process := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
-    ]
-    getter = itemgetter(*names)
-    values: list[tuple[Any, ...]] = []
-    for row in rows:
-        row_values = getter(row)
-        if processors:
-            converted = list(row_values)
-            for index, process in processors:
-                converted[index] = process(converted[index])
-            row_values = tuple(converted)
-        values.append(row_values)
-    quote = dialect.identifier_preparer.quote
-    columns = ", ".join(quote(name) for name in names)
-    target = dialect.identifier_preparer.format_table(table)
-    if dialect.name == "postgresql":
-        driver_connection: Any = connection.connection.driver_connection
-        with (
-            driver_connection.cursor() as cursor,
-            cursor.copy(f"COPY {target} ({columns}) FROM STDIN") as copy,
-        ):
-            for row_values in values:
-                copy.write_row(row_values)
-        return
-    marks = ", ".join("?" if dialect.paramstyle == "qmark" else "%s" for _ in names)
-    connection.exec_driver_sql(
-        f"INSERT INTO {target} ({columns}) VALUES ({marks})",  # noqa: S608 - names from our metadata
-        values,
-    )
