@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
+from sqlmodel import col, select
 
+from del_tool.goals.models import Goal
 from del_tool.reports.common import queries, score_queries
 from del_tool.reports.common.context import ReportContext
 from del_tool.reports.common.coverage import Coverage, coverage
@@ -37,6 +39,9 @@ class Outcomes:
     #: The latest review of each goal by the end of the period (goal, citizen, level, target,
     #: direction): the members behind the goal shares, for the union audit.
     goal_reviews: pd.DataFrame
+    #: The goals in the period linked to a purpose of the municipality's action plan (goal,
+    #: citizen): the members behind the action-plan table's count.
+    purpose_goals: pd.DataFrame
 
     @property
     def in_progress(self) -> pd.DataFrame:
@@ -62,6 +67,7 @@ def outcomes(ctx: ReportContext) -> Outcomes:
     cov.stays["in_progress"] = (cov.stays["start"] <= day) & (
         cov.stays["end"].isna() | (cov.stays["end"] >= day)
     )
+    linked = _purpose_goals(ctx)
     reviews = queries.goal_reviews(ctx.session, ctx.sel, since=None)
     latest = latest_reviews(reviews[reviews["goal"].isin(goals["goal"])])
     citizen_of = stays.set_index("stay")["citizen"]
@@ -86,4 +92,20 @@ def outcomes(ctx: ReportContext) -> Outcomes:
         functioning=find_effect(effects, FUNCTIONING, FUNCTIONING_MEAN),
         wellbeing=find_effect(effects, *WELLBEING),
         goal_reviews=latest[["goal", "citizen", "level", "target", "direction"]],
+        purpose_goals=pd.DataFrame(
+            {
+                "goal": goals.loc[goals["goal"].isin(linked), "goal"],
+                "citizen": goals.loc[goals["goal"].isin(linked), "stay"].map(citizen_of),
+            }
+        ).reset_index(drop=True),
     )
+
+
+def _purpose_goals(ctx: ReportContext) -> set[int]:
+    """The goals of the context's stays that serve a purpose of their stay's action plan."""
+    rows = ctx.session.exec(
+        select(col(Goal.id)).where(
+            col(Goal.stay_id).in_(ctx.sel.stay_ids()), col(Goal.purpose_id).is_not(None)
+        )
+    ).all()
+    return {int(goal) for goal in rows if goal is not None}

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+import pandas as pd
+
 from del_tool.goals.models import GoalDirection
 from del_tool.reports.common.coverage import share
 from del_tool.reports.common.direction import IMPROVEMENT_RULE
@@ -25,6 +28,8 @@ from del_tool.reports.council.figures import (
 from del_tool.reports.council.methods import configured_margin, method_range, method_range_table
 from del_tool.reports.council.outcomes import Outcomes
 from del_tool.reports.effect.analysis import improved_count
+from del_tool.stats import may_show
+from del_tool.stats.goals import goal_met
 
 SHARE_COLUMNS = (
     Column("measure", _l("Mål")),
@@ -116,6 +121,7 @@ def results_section(
     spread = method_range(ours, min_n, margin)
     if spread is not None:
         section.tables.append(method_range_table(spread, min_n, margin))
+    section.tables.append(purpose_table(ours, region, k, min_n, totals_shown))
     section.tables.append(change_table(ours, region, k, min_n, totals_shown))
     chart = _compare_chart(rows)
     if has_data(chart):
@@ -128,6 +134,62 @@ def results_section(
             )
         )
     return section
+
+
+#: The table of goals linked to the municipality's action plan (`purpose_table`).
+PURPOSE_TABLE = "council_purpose_goals"
+PURPOSE_COLUMNS = (
+    Column("measure", _l("Mål")),
+    Column("goals", _l("Kommunen: knyttede mål (n)"), "int"),
+    Column("share", _l("Kommunen: nået"), "pct", 0),
+    Column("region_goals", _l("Regionen: knyttede mål (n)"), "int"),
+    Column("region_share", _l("Regionen: nået"), "pct", 0),
+)
+
+
+def purpose_reviews(o: Outcomes) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """The latest reviews of the goals linked to a purpose, with (assessable, met) per review:
+    the members of the action-plan share (`union`) and what `purpose_figures` counts."""
+    reviews = o.goal_reviews[o.goal_reviews["goal"].isin(o.purpose_goals["goal"])]
+    assessable, met = goal_met(reviews["level"], reviews["target"])
+    return reviews, assessable, met
+
+
+def purpose_figures(o: Outcomes) -> tuple[int, int, float | None, int]:
+    """(goals linked to a purpose, citizens behind them, share met among those assessed,
+    citizens behind that share)."""
+    linked = o.purpose_goals
+    reviews, assessable, met = purpose_reviews(o)
+    value = float(met[assessable].mean()) if assessable.any() else None
+    behind = int(reviews.loc[assessable, "citizen"].nunique())
+    return len(linked), int(linked["citizen"].nunique()), value, behind
+
+
+def purpose_table(
+    ours: Outcomes, region: Outcomes, k: int, min_n: int, totals_shown: bool
+) -> Table:
+    """Goals linked to a purpose of the municipality's action plan and the share of them met,
+    beside the region: the count needs k goals and k citizens behind them, the share `min_n`
+    citizens."""
+    row: list[Any] = [_l("Mål knyttet til et formål i handleplanen")]
+    for o, shown in ((ours, totals_shown), (region, True)):
+        goals, citizens, value, behind = purpose_figures(o)
+        row.append(count(goals, k, shown) if may_show(citizens, k) else Hidden(f"<{k}"))
+        row.append(gate(value, behind, min_n))
+    return Table(
+        PURPOSE_TABLE,
+        _l("Mål knyttet til kommunens handleplan"),
+        PURPOSE_COLUMNS,
+        [row],
+        note=_l(
+            "Tilbuddets mål i perioden, som er knyttet til et af kommunens formål med indsatsen "
+            "(handleplanen, Serviceloven § 141), og andelen af dem, der har nået målniveauet "
+            "ved seneste opfølgning. Antal vises, når mindst %(k)s borgere og mål står bag, "
+            "andele, når mindst %(n)s borgere står bag.",
+            k=k,
+            n=min_n,
+        ),
+    )
 
 
 CHANGE_COLUMNS = (

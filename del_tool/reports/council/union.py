@@ -43,7 +43,7 @@ from del_tool.reports.common.model import Hidden, Report
 from del_tool.reports.council.disclosure import TOTAL, CellTables, row_order
 from del_tool.reports.council.figures import CHANGE_DECIMALS, SHARE_DECIMALS
 from del_tool.reports.council.outcomes import Outcomes
-from del_tool.reports.council.results import share_rows
+from del_tool.reports.council.results import PURPOSE_TABLE, purpose_reviews, share_rows
 from del_tool.reports.effect.analysis import ScaleEffect
 from del_tool.stats.goals import goal_met
 from del_tool.stats.union_audit import AuditCell, Finding, audit, count_interval, sum_interval
@@ -283,6 +283,7 @@ def cell_specs(
                     scope=scope,
                 )
             )
+        specs.extend(_purpose_specs(period_key, who, o, day, scope))
         if who == "ours":
             specs.extend(_method_range_specs(period_key, o, day, scope))
         for row, (scale, figure) in enumerate(
@@ -300,6 +301,33 @@ def cell_specs(
                 )
             )
     return specs
+
+
+def _purpose_specs(period_key: str, who: str, o: Outcomes, day: str, scope: str) -> list[CellSpec]:
+    """The action-plan table (`results.purpose_table`): the count of linked goals (members:
+    the goals) and the share met among those assessed, in the goal shares' family (a subset of
+    the same goals' values, so the audit sees any difference between the two)."""
+    n_col, share_col = ("goals", "share") if who == "ours" else ("region_goals", "region_share")
+    reviews, assessable, met = purpose_reviews(o)
+    return [
+        CellSpec(
+            f"{period_key}/{who}/purpose_goals/n",
+            "count:goal",
+            _ones("g", o.purpose_goals["goal"]),
+            (("table", PURPOSE_TABLE, 0, n_col),),
+            scope=scope,
+        ),
+        CellSpec(
+            f"{period_key}/{who}/purpose_goals",
+            _share_family("goals", day),
+            _values("g", reviews["goal"][assessable], met[assessable]),
+            (("table", PURPOSE_TABLE, 0, share_col),),
+            count=False,
+            value_range=(0.0, 1.0),
+            decimals=SHARE_DECIMALS,
+            scope=scope,
+        ),
+    ]
 
 
 def _method_range_specs(period_key: str, o: Outcomes, day: str, scope: str) -> list[CellSpec]:
