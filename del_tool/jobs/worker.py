@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import subprocess  # nosec B404
 import sys
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from werkzeug.serving import run_simple
 
 from del_tool.jobs import get_jobs
 
@@ -73,8 +75,12 @@ def serve_command(host: str, port: int) -> None:
     if not get_jobs(app).immediate:
         command = [sys.executable, "-c", "from del_tool.cli import main; main()", "worker"]
         worker = subprocess.Popen(command)  # noqa: S603  # nosec B603 - our own interpreter
+    # SIGTERM (systemd, a test) stops both too: as SystemExit, the worker is terminated below.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
-        app.run(host=host, port=port, threaded=True, use_reloader=False)
+        # Not app.run(): under the `flask`/`del-tool` command line it returns at once
+        # (FLASK_RUN_FROM_CLI), so `make run` would set up and then serve nothing.
+        run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
     finally:
         if worker is not None:
             worker.terminate()
