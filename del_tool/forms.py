@@ -243,6 +243,20 @@ def contains_cpr_number(text: str) -> bool:
     return _CPR_SHAPE.search(plain) is not None
 
 
+#: What a free text holding a CPR-shaped number is told.
+CPR_MESSAGE = _l("DEL gemmer ikke CPR-numre. Fjern nummeret fra teksten.")
+
+
+def text_problem(text: str, *, max_chars: int) -> Any | None:
+    """What DEL's free-text rule (`text_field`) says of cleaned `text`: too long, or holding a
+    CPR-shaped number; None when it may be stored. For services, so every caller keeps it."""
+    if len(text) > max_chars:
+        return too_long_message(max_chars)
+    if contains_cpr_number(text):
+        return CPR_MESSAGE
+    return None
+
+
 class NoCprNumber:
     """Validator: refuse text that contains something shaped like a CPR number.
 
@@ -252,7 +266,7 @@ class NoCprNumber:
     def __call__(self, form: Form, field: Field) -> None:
         """Raise ValidationError beside the field when the text holds a CPR-shaped number."""
         if field.data and contains_cpr_number(str(field.data)):
-            raise ValidationError(_("DEL gemmer ikke CPR-numre. Fjern nummeret fra teksten."))
+            raise ValidationError(str(CPR_MESSAGE))
 
 
 #: The filter of every free-text field (`del_tool.text.clean_text`): trims spaces and invisible

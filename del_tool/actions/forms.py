@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms import BooleanField, HiddenField, RadioField, SelectField
+from wtforms.validators import InputRequired, Optional, ValidationError
 
 from del_tool.actions.models import ActionStatus
 from del_tool.actions.services import OWNER_MAX, WHAT_MAX
-from del_tool.forms import DelForm, VersionField, date_field, select_choices
+from del_tool.forms import DelForm, VersionField, date_field, select_choices, text_field
 from del_tool.modelbase import local_today
 
 
@@ -22,19 +22,16 @@ def _not_past(_form: Any, field: Any) -> None:
 class ActionForm(DelForm):
     """What will change, who owns it, by when, and whether the council may see it."""
 
-    what = TextAreaField(
+    # DEL's free-text fields: cleaned, at most so many characters, no CPR-shaped numbers
+    # (the council sees shared actions' text).
+    what = text_field(
         _l("Hvad vil I ændre?"),
-        validators=[
-            InputRequired(_l("Skriv, hvad der skal ændres.")),
-            Length(max=WHAT_MAX, message=_l("Højst %(max)d tegn.")),
-        ],
+        max_chars=WHAT_MAX,
+        required=_l("Skriv, hvad der skal ændres."),
+        multiline=True,
     )
-    owner = StringField(
-        _l("Ansvarlig"),
-        validators=[
-            InputRequired(_l("Skriv, hvem der er ansvarlig.")),
-            Length(max=OWNER_MAX, message=_l("Højst %(max)d tegn.")),
-        ],
+    owner = text_field(
+        _l("Ansvarlig"), max_chars=OWNER_MAX, required=_l("Skriv, hvem der er ansvarlig.")
     )
     due_date = date_field(_l("Frist"), InputRequired(_l("Skriv en frist.")), _not_past)
     shared_with_council = BooleanField(_l("Del med kommunalbestyrelsen i rådspakken"))
@@ -66,10 +63,7 @@ class StatusForm(DelForm):
         choices=ActionStatus.choices,
         validators=[InputRequired(_l("Vælg status."))],
     )
-    outcome_note = TextAreaField(
-        _l("Hvad kom der ud af det?"),
-        validators=[Optional(), Length(max=WHAT_MAX, message=_l("Højst %(max)d tegn."))],
-    )
+    outcome_note = text_field(_l("Hvad kom der ud af det?"), max_chars=WHAT_MAX, multiline=True)
     version = VersionField()
 
     def validate_outcome_note(self, field: Any) -> None:

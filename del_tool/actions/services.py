@@ -27,6 +27,7 @@ from del_tool.citizens import history
 from del_tool.citizens.access import Actor, get_by_id
 from del_tool.citizens.services import check_version
 from del_tool.errors import RuleError
+from del_tool.forms import text_problem
 from del_tool.organisation.models import Unit
 from del_tool.reports.common.model import Report
 
@@ -145,12 +146,12 @@ def _sees(session: Session, actor: Actor, action: Action) -> bool:
 def _check_data(data: ActionData, *, today: date, old_due: date | None = None) -> None:
     if not data.what.strip():
         raise RuleError("what", _l("Skriv, hvad der skal ændres."))
-    if len(data.what) > WHAT_MAX:
-        raise RuleError("what", _l("Højst %(n)s tegn.", n=WHAT_MAX))
     if not data.owner.strip():
         raise RuleError("owner", _l("Skriv, hvem der er ansvarlig."))
-    if len(data.owner) > OWNER_MAX:
-        raise RuleError("owner", _l("Højst %(n)s tegn.", n=OWNER_MAX))
+    for name, text, most in (("what", data.what, WHAT_MAX), ("owner", data.owner, OWNER_MAX)):
+        problem = text_problem(text, max_chars=most)
+        if problem is not None:
+            raise RuleError(name, problem)
     if data.due_date < today and data.due_date != old_due:
         raise RuleError("due_date", _l("Fristen kan ikke ligge før i dag."))
 
@@ -267,8 +268,9 @@ def set_status(
     note = (outcome_note or "").strip() or None
     if status is ActionStatus.DONE and note is None:
         raise RuleError("outcome_note", _l("Skriv, hvad der kom ud af handlingen."))
-    if note is not None and len(note) > WHAT_MAX:
-        raise RuleError("outcome_note", _l("Højst %(n)s tegn.", n=WHAT_MAX))
+    problem = text_problem(note or "", max_chars=WHAT_MAX)
+    if problem is not None:
+        raise RuleError("outcome_note", problem)
     values: dict[str, Any] = {
         "status": status,
         "outcome_note": note if status is ActionStatus.DONE else None,

@@ -20,7 +20,7 @@ from del_tool.citizens.access import Actor, get_by_id, get_stay, ident
 from del_tool.citizens.models import PURPOSE_MAX_CHARS, Stay, StayPurpose
 from del_tool.citizens.services import check_version
 from del_tool.errors import ConflictError, RuleError
-from del_tool.forms import contains_cpr_number
+from del_tool.forms import text_problem
 from del_tool.goals.models import Goal, Theme
 from del_tool.i18n import format_day
 from del_tool.text import clean_text, is_blank
@@ -39,10 +39,9 @@ def check_purpose(data: PurposeData) -> PurposeData:
     text = clean_text(data.text) or ""
     if is_blank(text):
         raise RuleError("text", _l("Skriv formålet."))
-    if len(text) > PURPOSE_MAX_CHARS:
-        raise RuleError("text", _l("Højst %(n)d tegn.", n=PURPOSE_MAX_CHARS))
-    if contains_cpr_number(text):
-        raise RuleError("text", _l("DEL gemmer ikke CPR-numre. Fjern nummeret fra teksten."))
+    problem = text_problem(text, max_chars=PURPOSE_MAX_CHARS)
+    if problem is not None:
+        raise RuleError("text", problem)
     return PurposeData(text=text, theme=data.theme)
 
 

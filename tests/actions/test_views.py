@@ -151,3 +151,18 @@ def test_the_leaders_caseload_counts_overdue_actions(demo_app, demo_client):
     demo_client.post("/auth/logout")
     login(demo_client, "staff", DEMO_PASSWORD)
     assert "Åbne handlinger, hvis frist" not in demo_client.get("/citizens/").text
+
+
+def test_an_action_never_stores_a_cpr_number(demo_app, demo_client):
+    """SECURITY.md "No CPR numbers": an action's text is free text like every other (and a
+    shared action's text reaches the council), so a CPR-shaped number is refused beside its
+    field, as the form's text fields and the service both say."""
+    login(demo_client, "leader", DEMO_PASSWORD)
+    url = next(u for u, _n in _links(demo_client) if "figure=" in u)
+    due = (local_today() + timedelta(days=30)).isoformat()
+    for field in ("what", "owner"):
+        values = {"what": "Ugentlig målsamtale", "owner": "Teamleder", "due_date": due}
+        values[field] = "Samtale med 010190-1234"
+        refused = _post(demo_client, url, **values)
+        assert refused.status_code == 200 and "DEL gemmer ikke CPR-numre" in refused.text
+    assert _actions(demo_app) == []
