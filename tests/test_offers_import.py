@@ -101,10 +101,11 @@ def test_refused_rows_are_named_and_nothing_is_written(app, runner, tmp_path):
     path.write_text(bad, encoding="utf-8")
     result = _run(runner, path, "--commit")
     assert result.exit_code == 1
-    assert "row 7, offer_id: the same offer as row 3" in result.output
-    assert "row 8, ownership: DEL covers regional and municipal offers only" in result.output
-    assert "row 9, offer_type:" in result.output
-    assert "row 10, operator:" in result.output and "row 10, places:" in result.output
+    assert "row 7, TILBUDS-ID: Samme tilbud som række 3." in result.output
+    assert "row 8, Ejerforhold: DEL dækker kun regionale og kommunale tilbud." in result.output
+    assert "row 9, Tilbudstype:" in result.output
+    assert "row 10, Driftskommune:" in result.output
+    assert "row 10, Antal pladser:" in result.output
     assert "nothing was written" in result.output
     assert not _units(app)[0]
     wrong = tmp_path / "tilbud.pdf"

@@ -24,11 +24,20 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, ValidationError, field_validator
 from sqlmodel import Session, col, select
 
 from del_tool.audit.services import record_create, record_update, snapshot
-from del_tool.imports.reading import NumberedRow, ReadError, find_table, normalise, read_file
+from del_tool.forms import text_problem
+from del_tool.imports.reading import (
+    MAX_BYTES,
+    NumberedRow,
+    ReadError,
+    find_table,
+    normalise,
+    read_file,
+)
 from del_tool.organisation.models import (
     Centre,
     LegalSection,
@@ -53,6 +62,20 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "operator": ("driftskommune", "kommune", "kommunekode", "driftsherre", "operator"),
 }
 REQUIRED = ("offer_id", "offer_name", "offer_type", "target_group", "ownership")
+#: Column -> the header a missing column is named by (the template's Danish names).
+HEADERS: dict[str, Any] = {
+    "offer_id": _l("Tilbuds-ID"),
+    "department_id": _l("Afdelings-ID"),
+    "offer_name": _l("Tilbudsnavn"),
+    "department_name": _l("Afdelingsnavn"),
+    "offer_type": _l("Tilbudstype"),
+    "target_group": _l("Målgrupper"),
+    "places": _l("Antal pladser"),
+    "ownership": _l("Ejerforhold"),
+    "operator": _l("Driftskommune"),
+}
+#: Centre.name and Unit.name are String(150).
+NAME_MAX = 150
 
 #: Words in Tilbudsportalen's target group texts -> DEL's target group; of several, the one
 #: the text names first (the offer's main target group comes first).
@@ -75,7 +98,14 @@ TARGET_WORDS: tuple[tuple[str, TargetGroup], ...] = (
 
 
 class OfferFileError(ValueError):
-    """The file cannot be read at all (format, encoding, no header); one line for the CLI."""
+    """The file cannot be read at all (format, encoding, no header); one translated line."""
+
+    def __init__(self, message: Any) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return str(self.message)
 
 
 class OfferRow(BaseModel):
@@ -113,11 +143,11 @@ class OfferRow(BaseModel):
 
 @dataclass(slots=True)
 class RowProblem:
-    """A refused row: where and why."""
+    """A refused row: where (row 0: the header) and why (translated when shown)."""
 
     row: int
     column: str
-    reason: str
+    reason: Any
 
 
 @dataclass(slots=True)
@@ -134,16 +164,23 @@ class ImportResult:
 
 
 def read_table(path: Path, *, sheet: str | None = None) -> tuple[list[str], list[NumberedRow]]:
+    """Header and rows of the file at `path` (see `read_upload`); XLSX and CSV files only."""
+    if path.suffix.lower() not in (".xlsx", ".xlsm", ".csv", ".txt"):
+        raise OfferFileError(_l("%(name)s: kun XLSX- og CSV-filer kan læses.", name=path.name))
+    return read_upload(path.read_bytes(), path.name, sheet=sheet)
+
+
+def read_upload(
+    data: bytes, file_name: str, *, sheet: str | None = None, max_bytes: int = MAX_BYTES
+) -> tuple[list[str], list[NumberedRow]]:
     """Header and rows, each with its row number in the file, of an XLSX sheet (the first, or
     `sheet`) or a CSV file (`del_tool.imports.reading`: UTF-8 or Windows-1252, `;` or `,`).
     The header is the first row that names an offer id, so a title above it is skipped; empty
-    rows and a totals row at the end are dropped."""
-    if path.suffix.lower() not in (".xlsx", ".xlsm", ".csv", ".txt"):
-        raise OfferFileError(f"{path.name}: read XLSX or CSV files only")
+    rows and a totals row at the end are dropped. OfferFileError when it cannot be read."""
     try:
-        sheets = read_file(path.read_bytes(), path.name, sheets=[sheet] if sheet else None)
+        sheets = read_file(data, file_name, sheets=[sheet] if sheet else None, max_bytes=max_bytes)
     except ReadError as error:
-        raise OfferFileError(str(error)) from error
+        raise OfferFileError(error.message) from error
 
     def names_offer_id(names: list[str]) -> bool:
         return bool(set(names) & set(COLUMNS["offer_id"]))
@@ -151,9 +188,25 @@ def read_table(path: Path, *, sheet: str | None = None) -> tuple[list[str], list
     table = find_table(sheets[0], names_offer_id) if sheets else None
     if table is None:
         raise OfferFileError(
-            f"{path.name}: no header row with a column for the offer id (Tilbuds-ID)"
+            _l(
+                "%(name)s: ingen overskriftsrække med en kolonne for tilbuddets id (Tilbuds-ID).",
+                name=file_name,
+            )
         )
     return table.header, table.rows
+
+
+def check_offers(session: Session, header: list[str], rows: Iterable[NumberedRow]) -> ImportResult:
+    """Every check of the command line and the web: each row (`parse_rows`), then against
+    DEL's data (`check_against_database`)."""
+    result = parse_rows(header, rows, session=session)
+    check_against_database(session, result)
+    return result
+
+
+def column_names(header: list[str]) -> dict[str, str]:
+    """Column -> its header as the file writes it (for the refusals shown on the web)."""
+    return {column: header[index] for column, index in _map_header(header).items()}
 
 
 def parse_rows(header: list[str], rows: Iterable[NumberedRow], *, session: Session) -> ImportResult:
@@ -164,7 +217,7 @@ def parse_rows(header: list[str], rows: Iterable[NumberedRow], *, session: Sessi
     if missing:
         for column in missing:
             result.problems.append(
-                RowProblem(0, column, f"no column for {column} ({COLUMNS[column][0]})")
+                RowProblem(0, column, _l("Ingen kolonne %(name)s.", name=HEADERS[column]))
             )
         return result
     municipalities = _municipality_lookup(session)
@@ -178,7 +231,9 @@ def parse_rows(header: list[str], rows: Iterable[NumberedRow], *, session: Sessi
             continue
         if row.key in seen:
             result.problems.append(
-                RowProblem(offset, "offer_id", f"the same offer as row {seen[row.key]}")
+                RowProblem(
+                    offset, "offer_id", _l("Samme tilbud som række %(row)s.", row=seen[row.key])
+                )
             )
             continue
         seen[row.key] = offset
@@ -209,7 +264,7 @@ def _municipality_lookup(session: Session) -> dict[str, str]:
 def _check_row(
     row: int, values: dict[str, Any], municipalities: dict[str, str], result: ImportResult
 ) -> OfferRow | None:
-    problems: list[RowProblem] = []
+    problems = _identity_problems(row, values)
     sections = frozenset(
         LegalSection(s)
         for s in re.findall(r"\d+", str(values.get("offer_type") or ""))
@@ -217,11 +272,13 @@ def _check_row(
     )
     if not sections:
         problems.append(
-            RowProblem(row, "offer_type", "no section DEL knows (§§ 85, 103, 104, 107, 108)")
+            RowProblem(
+                row, "offer_type", _l("Ingen paragraf, DEL kender (§§ 85, 103, 104, 107, 108).")
+            )
         )
     target = _target_group(values.get("target_group"))
     if target is None:
-        problems.append(RowProblem(row, "target_group", "no target group DEL knows"))
+        problems.append(RowProblem(row, "target_group", _l("Ingen målgruppe, DEL kender.")))
     operator: str | None = None
     ownership = normalise(values.get("ownership"))
     if ownership.startswith("region"):
@@ -231,17 +288,21 @@ def _check_row(
         if found is None:
             problems.append(
                 RowProblem(
-                    row, "operator", "a municipal offer needs its municipality (name or code)"
+                    row,
+                    "operator",
+                    _l("Et kommunalt tilbud skal have sin driftskommune (navn eller kode)."),
                 )
             )
         operator = found
     else:
         problems.append(
-            RowProblem(row, "ownership", "DEL covers regional and municipal offers only")
+            RowProblem(row, "ownership", _l("DEL dækker kun regionale og kommunale tilbud."))
         )
     places = _places(values.get("places"))
     if places == -1:
-        problems.append(RowProblem(row, "places", "not a whole number of places, 0 or more"))
+        problems.append(
+            RowProblem(row, "places", _l("Skriv et helt antal pladser, 0 eller flere."))
+        )
     if problems:
         result.problems.extend(problems)
         return None
@@ -262,6 +323,30 @@ def _check_row(
             column = str(item["loc"][0]) if item["loc"] else "offer_id"
             result.problems.append(RowProblem(row, column, str(item["msg"])))
         return None
+
+
+_ID = re.compile(r"\d{1,9}")
+
+
+def _identity_problems(row: int, values: dict[str, Any]) -> list[RowProblem]:
+    """The ids and names of a row: the offer's id and name given, ids of digits, names no
+    longer than DEL keeps (and, as all free text, without CPR-shaped numbers)."""
+    problems = []
+    for column in ("offer_id", "department_id"):
+        text = str(values.get(column) or "").strip().removesuffix(".0")
+        if not text and column == "offer_id":
+            problems.append(RowProblem(row, column, _l("Skriv tilbuddets id fra Tilbudsportalen.")))
+        elif text and not _ID.fullmatch(text):
+            problems.append(
+                RowProblem(row, column, _l("Ikke et id fra Tilbudsportalen (cifre, højst 9)."))
+            )
+    for column in ("offer_name", "department_name"):
+        name = str(values.get(column) or "").strip()
+        if not name and column == "offer_name":
+            problems.append(RowProblem(row, column, _l("Skriv tilbuddets navn.")))
+        elif name and (problem := text_problem(name, max_chars=NAME_MAX)) is not None:
+            problems.append(RowProblem(row, column, problem))
+    return problems
 
 
 def _target_group(value: Any) -> TargetGroup | None:
@@ -290,7 +375,7 @@ def check_against_database(session: Session, result: ImportResult) -> None:
         centre = centres.get(row.offer_name)
         if centre is not None and centre.operator_code != row.operator:
             result.problems.append(
-                RowProblem(row.row, "ownership", "DEL has this offer with another operator")
+                RowProblem(row.row, "ownership", _l("DEL har tilbuddet med en anden driftsherre."))
             )
 
 
@@ -303,7 +388,7 @@ def apply_rows(
         raise ValueError("refused rows: nothing is written")
     region = session.exec(select(Region).order_by(col(Region.id))).first()
     if region is None:
-        raise OfferFileError("no region: run del-tool seed (or setup) first")
+        raise OfferFileError(_l("DEL har ingen region: kør del-tool seed (eller setup) først."))
     all_units = session.exec(select(Unit)).all()
     units = {u.offer_id: u for u in all_units if u.offer_id}
     by_name: dict[tuple[int | None, str], Unit] = {(u.centre_id, u.name): u for u in all_units}
