@@ -128,6 +128,7 @@ def register_blueprints(app: Flask) -> None:
     from del_tool.reports.pack_views import bp as packs_bp
     from del_tool.reports.views import bp as reports_bp
     from del_tool.security.views import bp as account_bp
+    from del_tool.selfreport.views import bp as selfreport_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(metrics_bp)
@@ -146,6 +147,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reminders_bp)
     app.register_blueprint(actions_bp)
     app.register_blueprint(tokens_bp)
+    app.register_blueprint(selfreport_bp)
     init_api(app)  # the JSON API's blueprint, with its own authentication and errors
     from del_tool import sso
 

@@ -127,6 +127,9 @@ class DefaultConfig:
     PUBLIC_URL = ""
     REMINDER_SCHEDULE = "0 7 * * 1"
     REMINDER_DETAIL = "count"
+    #: The locked self-report screen (README "The citizen's own answers") ends by itself after
+    #: this many minutes without an answer; what was answered is kept.
+    SELF_REPORT_IDLE_MINUTES = 5
     #: Add `Server-Timing: cpu;dur=MS` to responses (the benchmark measures CPU per page).
     SERVER_TIMING = False
     #: A report's mixed models use all stays; only if DEL's REML fit does not converge is the
@@ -277,6 +280,7 @@ def check_config(app: Flask) -> None:
     check_database_url(app.config["DATABASE_URL"])
     check_reliable_change_method(app.config.get("RELIABLE_CHANGE_METHOD", "JT"))
     check_mail(app.config)
+    check_self_report(app.config)
     check_sso(app.config)
     if app.debug or app.testing:
         return
@@ -305,6 +309,16 @@ def check_reliable_change_method(method: object) -> None:
         raise ConfigError(
             f"DEL_RELIABLE_CHANGE_METHOD is {method!r}; use one of "
             f"{', '.join(RELIABLE_CHANGE_METHODS)} (JT is Jacobson-Truax, the default)"
+        )
+
+
+def check_self_report(config: Any) -> None:
+    """Raise ConfigError unless SELF_REPORT_IDLE_MINUTES is a whole number from 1 to 60 (below
+    the login's own idle timeout, which would otherwise end the session first)."""
+    minutes = config.get("SELF_REPORT_IDLE_MINUTES", 5)
+    if isinstance(minutes, bool) or not isinstance(minutes, int) or not 1 <= minutes <= 60:
+        raise ConfigError(
+            f"DEL_SELF_REPORT_IDLE_MINUTES is {minutes!r}; use a whole number of minutes, 1 to 60"
         )
 
 

@@ -38,6 +38,7 @@ from del_tool.organisation.models import (
 )
 from del_tool.reminders.models import ReminderSubscription
 from del_tool.reports.models import CouncilPublication
+from del_tool.selfreport.models import SelfReportPin, SelfReportSession
 from del_tool.sso.models import ExternalIdentity
 
 __all__ = [
@@ -75,6 +76,8 @@ __all__ = [
     "ReferralOutcome",
     "Region",
     "ReminderSubscription",
+    "SelfReportPin",
+    "SelfReportSession",
     "Role",
     "Settlement",
     "Sex",

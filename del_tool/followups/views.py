@@ -28,6 +28,7 @@ from del_tool.i18n import format_day
 from del_tool.modelbase import local_today
 from del_tool.questionnaires import current_registry
 from del_tool.saving import save_form
+from del_tool.selfreport.services import pending_ratings
 
 bp = Blueprint("followups", __name__, url_prefix="/followups", template_folder="templates")
 
@@ -272,6 +273,8 @@ def _stored_data(context: FollowUpContext) -> dict:
                 "motivation": review.motivation,
                 "note": review.note,
             }
+    for goal_id, rating in pending_ratings(get_session(), stored).items():
+        data.setdefault(f"goal_{goal_id}", {"citizen_rating": rating})
     for qid, answers in context.answers.items():
         data[f"q_{qid}"] = answers
     return data

@@ -181,6 +181,7 @@ class QuestionnaireDefinition(StrictModel):
         instructions: str | None = None,
         items: Mapping[str, str] | None = None,
         option_labels: Mapping[str, Mapping[int, str]] | None = None,
+        easy_items: Mapping[str, str] | None = None,
     ) -> QuestionnaireDefinition:
         """A copy with overlay texts for `lang`; ids and values must already be checked."""
         lang = normalise_lang(lang)
@@ -191,6 +192,8 @@ class QuestionnaireDefinition(StrictModel):
             copy._overlay_instructions[lang] = instructions
         for item_id, text in (items or {}).items():
             copy._items_by_id[item_id]._overlay_texts[lang] = text
+        for item_id, text in (easy_items or {}).items():
+            copy._items_by_id[item_id]._overlay_easy[lang] = text
         for item_id, labels in (option_labels or {}).items():
             for option in copy._items_by_id[item_id].options:
                 if option.value in labels:

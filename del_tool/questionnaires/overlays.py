@@ -9,6 +9,7 @@ in at least one version. Example::
     items:
       q1: ...                 # the item's wording
       q2: {text: ..., options: {0: ..., 5: ...}}   # wording and this item's option labels
+      q3: {text: ..., easy_read: ...}              # and an easy-read wording (let at læse)
     options: {0: ..., 1: ...} # labels for every item's options with these values
 """
 
@@ -35,6 +36,7 @@ class OverlayItem(StrictModel):
 
     text: Text
     options: dict[int, Text] = Field(default_factory=dict)
+    easy_read: Text | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -118,11 +120,14 @@ def apply_overlay(
     """A copy of `definition` with the overlay's texts for the items and values it has."""
     texts = overlay.overlay
     item_texts: dict[str, str] = {}
+    easy: dict[str, str] = {}
     labels: dict[str, dict[int, str]] = {}
     for item in definition.items:
         entry = texts.items.get(item.id)
         if entry is not None:
             item_texts[item.id] = entry.text
+            if entry.easy_read is not None:
+                easy[item.id] = entry.easy_read
         merged = {**texts.options, **(entry.options if entry else {})}
         labels[item.id] = {v: label for v, label in merged.items() if v in item.option_values}
     return definition.with_texts(
@@ -131,6 +136,7 @@ def apply_overlay(
         instructions=texts.instructions,
         items=item_texts,
         option_labels=labels,
+        easy_items=easy,
     )
 
 

@@ -135,6 +135,8 @@ class Item(StrictModel):
     id: Id
     texts: LocalText | None = Field(default=None, alias="text")
     hints: LocalText | None = Field(default=None, alias="hint")
+    #: An easy-read wording (let at læse) for the citizen's own screen (`del_tool.selfreport`).
+    easy_texts: LocalText | None = Field(default=None, alias="easy_read")
     required: StrictBool = False
     own_options: Annotated[list[Option], Field(min_length=2)] | None = Field(
         default=None, alias="options"
@@ -142,6 +144,7 @@ class Item(StrictModel):
     _options: list[Option] = PrivateAttr(default_factory=list)
     _number: int = PrivateAttr(default=0)
     _overlay_texts: dict[str, str] = PrivateAttr(default_factory=dict)
+    _overlay_easy: dict[str, str] = PrivateAttr(default_factory=dict)
 
     @property
     def options(self) -> list[Option]:
@@ -170,6 +173,13 @@ class Item(StrictModel):
     def hint(self, lang: str) -> str | None:
         """A short help text shown under the question, if the definition gives one."""
         return self.hints.get(lang) if self.hints else None
+
+    def easy_text(self, lang: str) -> str | None:
+        """The easy-read wording in `lang` (an overlay's, else the definition's), if any."""
+        lang = normalise_lang(lang)
+        if lang in self._overlay_easy:
+            return self._overlay_easy[lang]
+        return self.easy_texts.get(lang) if self.easy_texts else None
 
 
 class Scale(StrictModel):

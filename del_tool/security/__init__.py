@@ -17,10 +17,12 @@ def init_app(app: Flask) -> None:
     from del_tool.security.passwordchoice import enforce_password_choice
     from del_tool.security.sessions import enforce_timeouts
     from del_tool.security.twofactor import enforce_enrolment
+    from del_tool.selfreport.lock import enforce_lock
 
     install_proxy_fix(app)
     app.before_request(reject_control_characters)
     app.before_request(enforce_timeouts)
+    app.before_request(enforce_lock)  # a citizen's self-report screen reaches nothing else
     app.before_request(enforce_password_choice)
     app.before_request(enforce_enrolment)
     app.after_request(set_security_headers)

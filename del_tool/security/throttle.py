@@ -32,8 +32,9 @@ from del_tool.auth.models import User
 from del_tool.auth.permissions import Permission, has_permission
 from del_tool.modelbase import utcnow
 
-#: Reasons that count as failed attempts (a refused, throttled attempt does not grow the delay).
-FAILURE_REASONS = ("unknown_user", "wrong_password", "inactive", "wrong_code")
+#: Reasons that count as failed attempts (a refused, throttled attempt does not grow the delay);
+#: a wrong password or PIN at the locked self-report screen is one (`del_tool.selfreport`).
+FAILURE_REASONS = ("unknown_user", "wrong_password", "inactive", "wrong_code", "wrong_unlock")
 THROTTLED_REASON = "throttled"
 #: Logged when an administrator lifts an account's delay; the account count starts again.
 UNLOCKED_REASON = "unlocked"

@@ -40,6 +40,7 @@ def index():
         required=totp.totp_required(current_user),
         disable_form=TotpDisableForm(),
         reminders=has_permission(current_user, Permission.RECEIVE_REMINDERS),
+        self_report=has_permission(current_user, Permission.EDIT_CITIZENS),
     )
 
 
