@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app, has_app_context
-from sqlalchemy import event
+from sqlalchemy import delete, event
 from sqlmodel import Session, col, select
 
 from del_tool.audit.integrity import ANONYMISE_ACTION, erase_citizen_history
@@ -24,6 +24,7 @@ from del_tool.followups.models import FollowUp, GoalReview
 from del_tool.goals.models import Goal
 from del_tool.modelbase import utcnow
 from del_tool.security.privacy.coarsen import coarsen_citizen_dates
+from del_tool.selfreport.models import SelfReportSession
 from del_tool.store import get_store
 
 ANONYMISED_NAME = "Anonymiseret"
@@ -72,6 +73,10 @@ def anonymise_citizen(
         follow_up.note = ""
         session.add(follow_up)
     ids = [f.id for f in follow_ups]
+    # The self-report screen's sessions: the answers they carried are in the assessments.
+    session.execute(
+        delete(SelfReportSession).where(col(SelfReportSession.citizen_id) == citizen_id)
+    )
     for review in session.exec(select(GoalReview).where(col(GoalReview.follow_up_id).in_(ids))):
         review.note = ""
         session.add(review)

@@ -18,6 +18,7 @@ from del_tool.citizens.record_scope import PartialRecord
 from del_tool.followups.models import Assessment, AssessmentScore, FollowUp, GoalReview
 from del_tool.goals.models import Goal
 from del_tool.modelbase import utcnow
+from del_tool.selfreport.models import SelfReportSession
 
 EXPORT_ACTION = "export"
 
@@ -42,6 +43,9 @@ def citizen_record(
         stays = stays & col(Stay.id).in_(sorted(partial.stay_ids))
         goals = goals & col(Goal.stay_id).in_(sorted(partial.stay_ids))
         follow_ups = follow_ups & col(FollowUp.stay_id).in_(sorted(partial.stay_ids))
+    self_reports = col(SelfReportSession.citizen_id) == citizen_id
+    if partial is not None:
+        self_reports = self_reports & col(SelfReportSession.stay_id).in_(sorted(partial.stay_ids))
     follow_up_ids = session.exec(select(FollowUp.id).where(follow_ups)).all()
     assessment_ids = session.exec(
         select(Assessment.id).where(col(Assessment.follow_up_id).in_(follow_up_ids))
@@ -65,6 +69,8 @@ def citizen_record(
         "assessment_scores": _rows(
             session, AssessmentScore, col(AssessmentScore.assessment_id).in_(assessment_ids)
         ),
+        # The citizen's own answers on the self-report screen, as they were given.
+        "self_reports": _rows(session, SelfReportSession, self_reports),
         "history": history,
         "access_log": access_log,
     }
