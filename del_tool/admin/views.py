@@ -3,8 +3,9 @@
 The pages live in `user_views` (users, Permission.MANAGE_USERS) and `organisation_views` (units,
 Permission.MANAGE_ORGANISATION; tariffs, Permission.MANAGE_TARIFFS, which analysts hold too),
 `economy_views` (a unit's places, Permission.MANAGE_ORGANISATION; the price index and
-settlements, Permission.MANAGE_TARIFFS) and `wording_views` (questionnaire wording,
-Permission.MANAGE_ORGANISATION).
+settlements, Permission.MANAGE_TARIFFS), `org_import_views` (the organisation import: offer
+lists, Permission.MANAGE_ORGANISATION; tariffs, Permission.MANAGE_TARIFFS) and `wording_views`
+(questionnaire wording, Permission.MANAGE_ORGANISATION).
 Views are thin: validate the form, then `del_tool.saving.save_form` calls a service with the
 logged-in user as actor, commits once, flashes and redirects. A value the service refuses
 (RuleError) is shown beside its field; a stale form reloads the page with the stored record and
@@ -20,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from del_tool.admin import economy_views as economy
+from del_tool.admin import org_import_views as org_import
 from del_tool.admin import organisation_views as org
 from del_tool.admin import user_views as users
 from del_tool.admin import wording_views as wording
@@ -50,6 +52,11 @@ ROUTES: tuple[tuple[str, str, Any, list[str]], ...] = (
     ("/settlements", "settlements", economy.settlements, ["GET"]),
     ("/settlements/new", "create_settlement", economy.create_settlement_page, GET_POST),
     ("/settlements/<int:settlement_id>", "edit_settlement", economy.edit_settlement, GET_POST),
+    ("/import/offers", "import_offers", org_import.import_offers, GET_POST),
+    ("/import/offers/confirm", "confirm_offers", org_import.confirm_offers, ["POST"]),
+    ("/import/tariffs", "import_tariffs", org_import.import_tariffs, GET_POST),
+    ("/import/tariffs/confirm", "confirm_tariffs", org_import.confirm_tariffs, ["POST"]),
+    ("/import/tariffs/template", "tariff_template", org_import.tariff_template, ["GET"]),
     ("/questionnaires", "questionnaires", wording.questionnaires, ["GET"]),
     ("/questionnaires/<qid>/<lang>", "upload_wording", wording.upload_wording, GET_POST),
     ("/questionnaires/<qid>/<lang>/save", "save_wording", wording.save_wording, ["POST"]),
@@ -71,6 +78,7 @@ TABS = (
     ("admin.tariffs", _l("Takster"), "/admin/tariffs"),
     ("admin.price_index", _l("Pris- og lønindeks"), "/admin/price-index"),
     ("admin.settlements", _l("Efterreguleringer"), "/admin/settlements"),
+    ("admin.import_tariffs", _l("Indlæsning"), "/admin/import"),
     ("admin.questionnaires", _l("Spørgeskemaer"), "/admin/questionnaires"),
     ("tokens.admin", _l("API-nøgler"), "/admin/tokens"),
 )

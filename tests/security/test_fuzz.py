@@ -68,6 +68,9 @@ POST_ONLY_FIELDS: dict[str, dict[str, str]] = {
     "admin.deactivate_user": {},
     "admin.reactivate_user": {},
     "admin.unlock_login": {},
+    # The organisation import's confirmation: its form is on the dry run, under the upload's hash.
+    "admin.confirm_offers": {"digest": "0" * 64, "fingerprint": "0" * 64},
+    "admin.confirm_tariffs": {"digest": "0" * 64, "fingerprint": "0" * 64},
     # The wording's save step: its form is on the preview, under a token an upload made.
     "admin.save_wording": {"token": "x", "save": "Gem ordlyden"},
     "audit.review_access": {"verdict": "ok"},

@@ -87,6 +87,13 @@ EXPECTED: dict[str, dict[str, str]] = {
     "admin.create_settlement": only("admin", "analyst"),
     "admin.edit_settlement": only("admin", "analyst"),
     "admin.unit_places": only("admin"),
+    # The organisation import: offer lists as the units (administrators), tariffs as the
+    # tariffs (administrators and analysts); leaders keep their citizen import.
+    "admin.import_offers": only("admin"),
+    "admin.confirm_offers": only("admin"),
+    "admin.import_tariffs": only("admin", "analyst"),
+    "admin.confirm_tariffs": only("admin", "analyst"),
+    "admin.tariff_template": only("admin", "analyst"),
     "admin.questionnaires": only("admin"),
     "admin.upload_wording": only("admin"),
     "admin.save_wording": only("admin"),
