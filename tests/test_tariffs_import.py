@@ -179,7 +179,7 @@ def test_files_that_cannot_be_read(app, runner, tmp_path):
     assert "header, Tilbud: Ingen kolonne Tilbud." in result.output
     assert "filen er tom" in _run(runner, tmp_path, b"", name="tom.csv").output
     assert "XLSX or CSV files only" in _run(runner, tmp_path, "x", name="takster.pdf").output
-    with app.app_context(), pytest.raises(OfferFileError, match="ikke et regneark|regneark"):
+    with app.app_context(), pytest.raises(OfferFileError, match="ikke et regneark"):
         read_upload(b"PK\x03\x04 not really a workbook", "takster.xlsx")
     assert not _tariffs(app)
 
