@@ -19,7 +19,7 @@ class StartForm(DelForm):
 class AnswerForm(DelForm):
     """One answer; the options are set per question by the view."""
 
-    value = RadioField(validators=[Optional()], coerce=str, validate_choice=False)
+    value = RadioField(_l("Dit svar"), validators=[Optional()], coerce=str, validate_choice=False)
 
 
 class UnlockForm(DelForm):

@@ -19,7 +19,7 @@ from del_tool.db import get_session
 from del_tool.errors import RuleError
 from del_tool.followups.forms import RATING_LABELS
 from del_tool.i18n import format_day
-from del_tool.modelbase import local_today
+from del_tool.modelbase import local_today, utcnow
 from del_tool.questionnaires import current_registry
 from del_tool.security.sessions import LOGIN_AT_KEY
 from del_tool.security.throttle import login_wait, record_throttled
@@ -30,8 +30,8 @@ from del_tool.selfreport.models import EndReason, SelfReportSession
 
 bp = Blueprint("selfreport", __name__, template_folder="templates")
 
-#: The buttons of a question page.
-ACTIONS = ("next", "skip", "back", "stop")
+#: The buttons of a question page ("stay": the idle warning's "go on").
+ACTIONS = ("next", "skip", "back", "stop", "stay")
 
 
 @bp.route("/citizens/<int:citizen_id>/self-report", methods=["GET", "POST"])
@@ -120,6 +120,12 @@ def question():
         if action == "stop":
             _end(row, EndReason.STOPPED)
             return redirect(url_for("selfreport.done"))
+        if action == "stay":
+            row.last_activity_at = utcnow()
+            db = get_session()
+            db.add(row)
+            db.commit()
+            return redirect(url_for("selfreport.question"))
         value = _chosen(form, screen)
         if action == "next" and value is None:
             form.value.errors = [_("Vælg et svar, eller tryk “Spring over”.")]
@@ -145,8 +151,8 @@ def question():
         screen=screen,
         number=row.position + 1,
         total=len(row.questions),
-        refresh_seconds=int(services.idle_limit().total_seconds()) + 5,
-    ), 200 if not form.errors else 422
+        idle_seconds=int(services.idle_limit().total_seconds()),
+    )
 
 
 def _chosen(form: AnswerForm, screen: dict) -> int | None:
@@ -212,7 +218,7 @@ def unlock():
         _end(row, EndReason.STOPPED)
     form = UnlockForm()
     if not form.validate_on_submit():
-        return render_template("selfreport/done.html", form=form, row=row), 422
+        return render_template("selfreport/done.html", form=form, row=row)
     db = get_session()
     user = current_user._get_current_object()
     address = request.remote_addr or ""
@@ -230,7 +236,7 @@ def unlock():
     db.commit()
     if not ok:
         form.secret.errors = [_("Adgangskoden eller pinkoden passer ikke.")]
-        return render_template("selfreport/done.html", form=form, row=row), 422
+        return render_template("selfreport/done.html", form=form, row=row)
     if row.follow_up_id is not None:
         flash(
             _(
