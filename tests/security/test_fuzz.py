@@ -80,6 +80,9 @@ POST_ONLY_FIELDS: dict[str, dict[str, str]] = {
     "imports.confirm": {},
     "imports.undo": {},
     "main.set_language": {"lang": "en", "next": "/home"},
+    # The self-report screen's answer and unlock forms (shown only while a screen is open).
+    "selfreport.question": {"value": "1", "action": "next"},
+    "selfreport.unlock": {"secret": "x"},
     # Revoking an API token: a button in the list of tokens.
     "tokens.account_revoke": {},
     "tokens.admin_revoke": {},

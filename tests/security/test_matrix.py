@@ -197,6 +197,14 @@ EXPECTED: dict[str, dict[str, str]] = {
             "scim.delete",
         )
     },
+    # The citizen's locked self-report screen: staff and leaders start it for a citizen in
+    # their scope; the screen's own pages answer only the user who has one open (else they
+    # send to the caseload); the PIN is one's own (tests/selfreport/).
+    "selfreport.prepare": only("staff", "leader", scope="own"),
+    "selfreport.question": only("staff", "leader"),
+    "selfreport.done": only("staff", "leader"),
+    "selfreport.unlock": only("staff", "leader"),
+    "selfreport.pin": only("staff", "leader"),
     # Council packs made from the web: leaders and analysts, each seeing only their own.
     "packs.index": only("leader", "analyst"),
     "packs.progress": only("leader", "analyst"),
@@ -205,8 +213,9 @@ EXPECTED: dict[str, dict[str, str]] = {
 
 #: Form data that gets a POST past its own input checks to the scope check.
 POST_DATA: dict[str, dict[str, Any]] = {"audit.review_access": {"verdict": "ok"}}
-#: Endpoints that end the client's session; the client logs in again after them.
-SESSION_ENDING = frozenset({"auth.logout", "account.logout_everywhere"})
+#: Endpoints that end the client's session, or lock it to a citizen's self-report screen; the
+#: client logs in again after them.
+SESSION_ENDING = frozenset({"auth.logout", "account.logout_everywhere", "selfreport.prepare"})
 
 
 def _allowed(endpoint: str, response: Any) -> bool:
@@ -267,7 +276,13 @@ def _run(app: Flask) -> dict[str, Any]:
                     key = (route.endpoint, route.method, counted, role)
                     answers[key] = response.status_code
                     allowed[key] = _allowed(route.endpoint, response)
-                if route.endpoint in SESSION_ENDING and role != "anonymous":
+                if (
+                    route.endpoint in SESSION_ENDING
+                    and role != "anonymous"
+                    and route.method != "GET"
+                ):
+                    if route.endpoint == "selfreport.prepare":  # locked: only a new browser
+                        clients[role] = client = app.test_client()
                     login(client, role, DEMO_PASSWORD)
     return {
         "endpoints": {r.endpoint for r in all_routes},
