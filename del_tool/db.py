@@ -15,7 +15,7 @@ goes in a short write transaction of its own (`write_session`), on another conne
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager
 from operator import itemgetter
 from typing import Any
@@ -220,23 +220,49 @@ def insert_rows(connection: Connection, table: Table, rows: list[dict[str, Any]]
     insert stores it), then the driver directly: one executemany on SQLite, one `COPY ... FROM
     STDIN` on PostgreSQL (SQLAlchemy's and psycopg's per-row handling would dominate). The demo
     writer and the history's bulk append (`audit.services.insert_many`) use it."""
-    dialect = connection.dialect
     names = list(rows[0])
+    insert_bound(connection, table, names, bind_rows(connection.dialect, table, names, rows))
+
+
+def bind_rows(
+    dialect: Any, table: Table, names: list[str], rows: Sequence[Mapping[str, Any]]
+) -> list[tuple[Any, ...]]:
+    """The values of `rows` (mappings with every one of `names`) as `insert_bound` takes them:
+    each through its column type's bind processor for `dialect`, in the order of `names`. No
+    database is touched, so a caller can prepare rows before it takes the write lock."""
     processors = [
         (index, process)
         for index, name in enumerate(names)
-        if (process := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
+        if (process := column_processor(dialect, table, name)) is not None
     ]
     getter = itemgetter(*names)
     values: list[tuple[Any, ...]] = []
     for row in rows:
         row_values = getter(row)
+        if len(names) == 1:
+            row_values = (row_values,)
         if processors:
             converted = list(row_values)
             for index, process in processors:
                 converted[index] = process(converted[index])
             row_values = tuple(converted)
         values.append(row_values)
+    return values
+
+
+def column_processor(dialect: Any, table: Table, name: str) -> Any:
+    """The bind processor of a column's type for `dialect` (None when values go as they are)."""
+    return table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+
+
+def insert_bound(
+    connection: Connection, table: Table, names: list[str], values: Sequence[tuple[Any, ...]]
+) -> None:
+    """Insert rows of bound values (`bind_rows`) for the columns `names` into `table` in the
+    connection's transaction, in order: one executemany on SQLite, one COPY on PostgreSQL."""
+    if not values:
+        return
+    dialect = connection.dialect
     quote = dialect.identifier_preparer.quote
     columns = ", ".join(quote(name) for name in names)
     target = dialect.identifier_preparer.format_table(table)
@@ -252,5 +278,5 @@ def insert_rows(connection: Connection, table: Table, rows: list[dict[str, Any]]
     marks = ", ".join("?" if dialect.paramstyle == "qmark" else "%s" for _ in names)
     connection.exec_driver_sql(
         f"INSERT INTO {target} ({columns}) VALUES ({marks})",  # noqa: S608 - names from our metadata
-        values,
+        list(values),
     )

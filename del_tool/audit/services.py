@@ -19,13 +19,14 @@ from del_tool.audit.chain import (
     content_of,
     event_content,
     event_mac,
+    event_mac_text,
     rekey_changes,
     to_jsonable,
     walk_chain,
 )
 from del_tool.audit.keys import AuditKeys, audit_keys
 from del_tool.audit.models import AccessEvent, AuditEvent
-from del_tool.db import insert_rows, reads_only, write_session
+from del_tool.db import insert_bound, insert_rows, reads_only, write_session
 from del_tool.modelbase import utcnow
 
 #: Key of the PostgreSQL advisory lock that serialises appends to the chain.
@@ -172,6 +173,36 @@ def record_changes(
     session.flush()  # what the ORM holds goes first, so no later flush reorders the chain
     insert_many(session, AuditEvent.__table__, rows)  # type: ignore[attr-defined]
     return len(rows)
+
+
+def append_bound(
+    session: Session,
+    names: Sequence[str],
+    rows: Sequence[tuple[Any, ...]],
+    contents: Sequence[str],
+) -> int:
+    """Append prepared events to the change history under ONE chain lock, in the caller's
+    transaction, in the order given; how many. `rows` are the events' values for the columns
+    `names` (not `hash`, `prev_hash`, `key_id`), bound already (`del_tool.db.bind_rows`), and
+    `contents` each event's canonical covered content (`canonical(content_of(...))`), so what
+    is left under the lock is the MAC of each event over the one before it, exactly as
+    `record_changes` links them, and one executemany or COPY.
+    Raises AuditKeyError when the app has no AUDIT_KEY.
+    """
+    if not rows:
+        return 0
+    keys = audit_keys()
+    key, key_id = keys.current, keys.current_id
+    prev_hash = chain_link(session, keys)
+    linked: list[tuple[Any, ...]] = []
+    for row, content in zip(rows, contents, strict=True):
+        link = event_mac_text(key, key_id, prev_hash, content)
+        linked.append((*row, link, prev_hash, key_id))
+        prev_hash = link
+    session.flush()  # what the ORM holds goes first, so no later flush reorders the chain
+    table: Any = AuditEvent.__table__  # type: ignore[attr-defined]
+    insert_bound(session.connection(), table, [*names, "hash", "prev_hash", "key_id"], linked)
+    return len(linked)
 
 
 def insert_many(session: Session, table: Any, rows: Sequence[Mapping[str, Any]]) -> None:

@@ -1,16 +1,26 @@
-"""Writing a planned import (issue #18 item 4, first part): citizens and stays in the caller's
-transaction (then goals, follow-ups, reviews and answers, `commit_records`), each with its entry
-in the change history under the importing user as a form save writes it, in bulk: each sheet's
-new rows in a few INSERTs and all the entries in one append (`bulk.BulkWriter`); one more
-history entry, action "import", names the batch and
-every record it created or updated (the import as their source). The checks are the dry run's
-(`plan`), which apply the stay form's rules to the import's unit scope: the services' own scope
-rule would refuse a history of stays that ended long ago. Each written row's `ImportReference`
-(source, sheet, external reference -> record, row hash) is created or brought up to date, so the
-same file imported again writes nothing. What was written is kept on the batch
-(`ImportBatch.result`: the records created and updated with their versions, the references
-created and the earlier state of those updated, the span of the history events), so the import
-can be undone (`undo`).
+"""Writing a planned import (issue #18 item 4): citizens and stays (then goals, follow-ups,
+reviews and answers, `commit_records`), each with its entry in the change history under the
+importing user as a form save writes it; one more history entry, action "import", names the
+batch and every record it created or updated (the import as their source). The checks are the
+dry run's (`plan`), which apply the stay form's rules to the import's unit scope: the
+services' own scope rule would refuse a history of stays that ended long ago.
+
+The commit comes in two steps so that the write lock is held only for a short one.
+`prepare_commit` only reads (a read session will do): it makes every new row with its
+defaults and a guessed id, every update with the record as read, every history event with its
+covered content, in memory (`bulk.Staging`; about 180 MB for 100,000 rows). `publish`, in the
+write transaction, takes the real ids (shifting the rows and events that used guessed ones when
+someone else inserted meanwhile), inserts each table's rows in one executemany or COPY, checks
+and writes the updates, appends the events to the chain (only their MACs are computed under
+its lock), and the references; what changed since the preparation (a record to update gone or
+at another version, the same rows imported meanwhile) is a ConflictError with nothing written.
+`commit_plan` does both in one session.
+
+Each written row's `ImportReference` (source, sheet, external reference -> record, row hash)
+is created or brought up to date, so the same file imported again writes nothing. What was
+written is kept on the batch (`ImportBatch.result`: the records created and updated with their
+versions, the references created and the earlier state of those updated, the span of the
+history events), so the import can be undone (`undo`).
 """
 
 from __future__ import annotations
@@ -21,6 +31,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from del_tool.audit.models import AuditEvent
@@ -29,10 +40,11 @@ from del_tool.citizens.access import Actor
 from del_tool.citizens.models import Citizen, Stay
 from del_tool.citizens.services import CitizenData
 from del_tool.errors import ConflictError
-from del_tool.imports.bulk import BulkWriter, insert_rows
+from del_tool.imports.bulk import Staging, insert_rows, load_fresh
 from del_tool.imports.commit_records import MODELS, SCORES, scores_written, write_records
 from del_tool.imports.models import ImportBatch, ImportReference, ImportState
 from del_tool.imports.plan import Plan, PlannedRow, _references
+from del_tool.imports.plan_parents import load
 from del_tool.imports.sheets import CitizenRow, Kind, StayRow
 from del_tool.modelbase import utcnow
 
@@ -40,6 +52,8 @@ from del_tool.modelbase import utcnow
 IMPORT_ACTION = "import"
 #: The progress callback is called after every this many rows.
 PROGRESS_EVERY = 250
+#: History events on these records may change any plan (duplicates, overlaps, the scope).
+INDEPENDENT_OF_NOTHING = frozenset({Citizen.__tablename__, Stay.__tablename__})
 
 
 class CommitRefusedError(ValueError):
@@ -73,20 +87,30 @@ class Written:
             self.updated.setdefault(kind.value, [])
             self.versions.setdefault(kind.value, {})
 
-    def wrote_all(self, session: Session, kind: Kind, rows: list[PlannedRow]) -> None:
-        """Note the records `rows` created and updated (written and flushed), with the
-        versions of the versioned ones."""
-        model = MODELS[kind.value]
-        versioned = "version" in model.__table__.columns
-        for planned in rows:
-            if planned.action not in ("create", "update"):
-                continue
-            entity_id = _id(planned.entity_id)
+    def settle(
+        self,
+        bulk: Staging,
+        rows: list[tuple[PlannedRow, str]],
+        versions: dict[tuple[str, int], int],
+    ) -> None:
+        """Note the records the written `rows` created and updated (after `bulk.publish`: the
+        real ids), with the versions of the versioned ones."""
+        seen: set[tuple[str, int]] = set()
+        for planned, table in rows:
+            if planned.kind is Kind.ANSWERS or planned.action not in ("create", "update"):
+                continue  # an assessment is noted once, by `commit_records`
+            entity_id = bulk.real_id(table, _id(planned.entity_id))
             created = planned.action == "create"
-            (self.created if created else self.updated).setdefault(kind.value, []).append(entity_id)
-            if versioned:
-                version = 1 if created else _get(session, model, entity_id).version
-                self.versions.setdefault(kind.value, {})[str(entity_id)] = int(version)
+            if (table, entity_id) in seen:
+                continue
+            seen.add((table, entity_id))
+            (self.created if created else self.updated).setdefault(table, []).append(entity_id)
+            if "version" in MODELS[table].__table__.columns:
+                version = 1 if created else versions[(table, entity_id)]
+                self.versions.setdefault(table, {})[str(entity_id)] = int(version)
+        answers = Kind.ANSWERS.value
+        if answers in self.created:
+            self.created[answers] = [bulk.real_id(answers, i) for i in self.created[answers]]
 
     def as_result(self, history: tuple[int, int]) -> dict[str, Any]:
         """The batch's `result`."""
@@ -104,6 +128,23 @@ def file_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+@dataclass(slots=True)
+class Prepared:
+    """An import's writes, prepared without writing (`prepare_commit`), for `publish`."""
+
+    plan: Plan
+    actor: Actor
+    staging: Staging
+    written: Written
+    #: The rows of the file written: (row, table of its record); their references follow.
+    rows: list[tuple[PlannedRow, str]]
+    #: The stored citizens the import writes records of or for (a change of theirs since
+    #: the preparation makes it stale: `changed_since`).
+    citizens: set[int]
+    #: The rows prepared so far, as the progress counts them.
+    done: int = 0
+
+
 def commit_plan(
     session: Session,
     plan: Plan,
@@ -116,13 +157,117 @@ def commit_plan(
     progress: Callable[[int], None] | None = None,
 ) -> ImportBatch:
     """Write the accepted rows of `plan` (none if `all_or_nothing` and any row is refused)
-    into `batch` (default: a new one), which is DONE after; flushes, never commits.
+    into `batch` (default: a new one), which is DONE after; flushes, never commits: the
+    preparation (`prepare_commit`) and the publish step (`publish`) in one session.
 
-    `progress(rows)` is called now and then with the rows written so far. Raises ConflictError
-    when a record imported before is gone since the plan was made (the caller rolls back).
+    `progress(rows)` is called now and then with the rows prepared so far. Raises
+    ConflictError when a record imported before is gone or changed since the plan was made
+    (the caller rolls back).
     """
     if all_or_nothing and plan.refused:
         raise CommitRefusedError("refused rows")
+    prepared = prepare_commit(session, plan, actor=actor, progress=progress)
+    return publish(
+        session,
+        prepared,
+        file_name=file_name,
+        digest=digest,
+        all_or_nothing=all_or_nothing,
+        batch=batch,
+        progress=progress,
+    )
+
+
+def prepare_commit(
+    session: Session,
+    plan: Plan,
+    *,
+    actor: Actor,
+    progress: Callable[[int], None] | None = None,
+) -> Prepared:
+    """Prepare the writes of the accepted rows of `plan`, only reading `session` (so a read
+    session does, and no write lock is held): every new row with its defaults and a guessed
+    id, every update with the record as it was read, every history event with its content
+    (`bulk.Staging`), and the references to write. Sets each accepted row's `entity_id`
+    (a guessed id for a new record). `progress(rows)` is called every PROGRESS_EVERY rows.
+    Raises ConflictError when a record imported before is gone since the plan was made.
+    """
+    written = Written(kinds=shown_kinds(plan))
+    for kind in Kind:
+        updates = [r.data.external_ref for r in plan.accepted(kind) if r.action == "update"]
+        if updates:
+            found = _references(session, plan.source, kind, updates)
+            written.known.update({(kind, ref): row for ref, row in found.items()})
+    bulk = Staging(session, actor.user_id)
+    prepared = Prepared(plan, actor, bulk, written, [], set())
+
+    def step(rows: int = 1) -> None:
+        before = prepared.done
+        prepared.done += rows
+        if progress is not None and before // PROGRESS_EVERY != prepared.done // PROGRESS_EVERY:
+            progress(prepared.done)
+
+    citizens: dict[str, int] = _earlier_citizens(session, plan)
+    rows = plan.accepted(Kind.CITIZENS)
+    new = [r for r in rows if r.action == "create"]
+    values = [asdict(_citizen(r.data)) for r in new]
+    for planned, entity_id in zip(new, bulk.insert(Citizen, values), strict=True):
+        planned.entity_id = entity_id
+    updates = [r for r in rows if r.action == "update"]
+    stored = _stored(session, Citizen, updates)
+    for planned in updates:
+        citizen = stored[_id(planned.entity_id)]
+        bulk.update(citizen, asdict(_citizen(planned.data)), citizen_id=citizen.id)
+        prepared.citizens.add(_id(citizen.id))
+    for planned in rows:
+        assert planned.entity_id is not None  # noqa: S101 - created or imported before
+        citizens[planned.data.external_ref] = planned.entity_id
+    step(len(rows))
+    stays = [r for r in plan.accepted(Kind.STAYS) if r.action != "unchanged"]
+    new = [r for r in stays if r.action == "create"]
+    owners = [citizens[r.data.citizen_ref] for r in new]
+    values = [{"citizen_id": c, **_stay_values(r.data)} for r, c in zip(new, owners, strict=True)]
+    for planned, entity_id in zip(new, bulk.insert(Stay, values, owners), strict=True):
+        planned.entity_id = entity_id
+    updates = [r for r in stays if r.action == "update"]
+    stored = _stored(session, Stay, updates)
+    for planned in updates:
+        stay = stored[_id(planned.entity_id)]
+        bulk.update(stay, _stay_values(planned.data), citizen_id=citizens[planned.data.citizen_ref])
+    step(len(plan.accepted(Kind.STAYS)))
+    write_records(session, plan, actor=actor, written=written, bulk=bulk, step=step)
+    for planned in plan.rows:
+        if planned.action != "unchanged" and planned.entity_id is not None:
+            prepared.rows.append((planned, MODELS[planned.kind.value].__tablename__))
+    prepared.citizens |= {
+        int(e.fields["citizen_id"]) for e in bulk.events if e.fields["citizen_id"] is not None
+    }
+    prepared.citizens -= set(bulk.owners.get(Citizen.__tablename__, {}))
+    if progress is not None:
+        progress(prepared.done)
+    return prepared
+
+
+def publish(
+    session: Session,
+    prepared: Prepared,
+    *,
+    file_name: str,
+    digest: str,
+    all_or_nothing: bool,
+    batch: ImportBatch | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ImportBatch:
+    """Write what `prepare_commit` prepared, in the caller's write transaction (the short
+    step that holds the write lock): the batch, the real ids, the rows, the checked updates,
+    the history events, the references and the "import" event; `batch` (default: a new one)
+    is DONE after. Flushes, never commits.
+
+    Raises ConflictError, with nothing written, when something changed since the
+    preparation: a record to update gone or changed (its version moved), a reference of a
+    row to create already there (the same file imported meanwhile), a record pointed to gone.
+    """
+    plan, actor, bulk, written = prepared.plan, prepared.actor, prepared.staging, prepared.written
     if batch is None:
         batch = ImportBatch(
             user_id=actor.user_id, file_name=file_name[:200], file_hash=digest, source=plan.source
@@ -135,72 +280,39 @@ def commit_plan(
     batch_id = _id(batch.id)
     newest = session.exec(select(func.max(AuditEvent.id))).one()
     history_after = int(newest or 0)
-    written = Written(kinds=shown_kinds(plan))
-    for kind in Kind:
-        updates = [r.data.external_ref for r in plan.accepted(kind) if r.action == "update"]
-        if updates:
-            found = _references(session, plan.source, kind, updates)
-            written.known.update({(kind, ref): row for ref, row in found.items()})
-    done = 0
-
-    def step(rows: int = 1) -> None:
-        nonlocal done
-        before, done = done, done + rows
-        if progress is not None and before // PROGRESS_EVERY != done // PROGRESS_EVERY:
-            progress(done)
-
-    bulk = BulkWriter(session, actor.user_id)
-    citizens: dict[str, int] = _earlier_citizens(session, plan)
-    rows = plan.accepted(Kind.CITIZENS)
-    new = [r for r in rows if r.action == "create"]
-    values = [asdict(_citizen(r.data)) for r in new]
-    for planned, entity_id in zip(new, bulk.insert(Citizen, values), strict=True):
-        planned.entity_id = entity_id
-    for planned in rows:
-        if planned.action == "update":
-            citizen = _get(session, Citizen, planned.entity_id)
-            bulk.update(citizen, asdict(_citizen(planned.data)), citizen_id=citizen.id)
-    bulk.flush()
-    for planned in rows:
-        assert planned.entity_id is not None  # noqa: S101 - created or imported before
-        citizens[planned.data.external_ref] = planned.entity_id
-    written.wrote_all(session, Kind.CITIZENS, rows)
-    step(len(rows))
-    stays = [r for r in plan.accepted(Kind.STAYS) if r.action != "unchanged"]
-    new = [r for r in stays if r.action == "create"]
-    owners = [citizens[r.data.citizen_ref] for r in new]
-    values = [{"citizen_id": c, **_stay_values(r.data)} for r, c in zip(new, owners, strict=True)]
-    for planned, entity_id in zip(new, bulk.insert(Stay, values, owners), strict=True):
-        planned.entity_id = entity_id
-    for planned in stays:
-        if planned.action == "update":
-            stay = _get(session, Stay, planned.entity_id)
-            citizen_id = citizens[planned.data.citizen_ref]
-            bulk.update(stay, _stay_values(planned.data), citizen_id=citizen_id)
-    bulk.flush()
-    written.wrote_all(session, Kind.STAYS, stays)
-    step(len(plan.accepted(Kind.STAYS)))
-    write_records(session, plan, actor=actor, written=written, bulk=bulk, step=step)
-    bulk.write_history()
-    _write_references(session, plan, batch_id, written)
-    if Kind.ANSWERS in plan.kinds:
-        scores = scores_written(session, after=history_after, user_id=actor.user_id)
-        written.created[SCORES], written.updated[SCORES] = scores["create"], scores["update"]
-    event = record_change(
-        session=session,
-        user_id=actor.user_id,
-        action=IMPORT_ACTION,
-        entity=ImportBatch.__tablename__,
-        entity_id=batch_id,
-        citizen_id=None,
-        changes={
-            "file_name": [None, batch.file_name],
-            "source": [None, batch.source],
-            "created": [None, written.created],
-            "updated": [None, written.updated],
-        },
-    )
-    session.flush()
+    dialect = session.get_bind().dialect
+    driver: Any = dialect.dbapi
+    refused: tuple[type[BaseException], ...] = (IntegrityError, driver.IntegrityError)
+    try:
+        with session.begin_nested():
+            versions = bulk.publish(session)
+            _write_references(session, prepared, batch_id)
+            written.settle(bulk, prepared.rows, versions)
+            for planned, _table in prepared.rows:
+                planned.entity_id = bulk.real_id(_table, _id(planned.entity_id))
+            if Kind.ANSWERS in plan.kinds:
+                scores = scores_written(session, after=history_after, user_id=actor.user_id)
+                written.created[SCORES], written.updated[SCORES] = (
+                    scores["create"],
+                    scores["update"],
+                )
+            event = record_change(
+                session=session,
+                user_id=actor.user_id,
+                action=IMPORT_ACTION,
+                entity=ImportBatch.__tablename__,
+                entity_id=batch_id,
+                citizen_id=None,
+                changes={
+                    "file_name": [None, batch.file_name],
+                    "source": [None, batch.source],
+                    "created": [None, written.created],
+                    "updated": [None, written.updated],
+                },
+            )
+            session.flush()
+    except refused as exc:
+        raise ConflictError(f"import: {type(exc).__name__} since the dry run") from exc
     batch.result = written.as_result((history_after, _id(event.id)))
     batch.state = ImportState.DONE.value
     batch.message = None
@@ -208,8 +320,23 @@ def commit_plan(
     session.add(batch)
     session.flush()
     if progress is not None:
-        progress(done)
+        progress(prepared.done)
     return batch
+
+
+def changed_since(session: Session, newest: int, prepared: Prepared) -> bool:
+    """Whether the change history has an event after `newest` (the plan's snapshot) that the
+    plan may depend on: any not on a record of one citizen (organisation, users, another
+    import), any on a citizen or a stay (a likely duplicate, a stay that now overlaps or
+    brings a citizen into the scope), any on a stored citizen the import writes for. A
+    follow-up, goal or assessment saved meanwhile for another citizen is not such an event."""
+    query = select(AuditEvent.entity, AuditEvent.citizen_id).where(col(AuditEvent.id) > newest)
+    for entity, citizen_id in session.exec(query).all():
+        if citizen_id is None or entity in INDEPENDENT_OF_NOTHING:
+            return True
+        if int(citizen_id) in prepared.citizens:
+            return True
+    return False
 
 
 def vars_of(counts: Any) -> dict[str, int]:
@@ -258,39 +385,50 @@ def _stay_values(data: StayRow) -> dict[str, Any]:
     }
 
 
-def _get(session: Session, model: Any, entity_id: int | None) -> Any:
-    """The record an earlier import wrote (the plan saw it; a concurrent erasure is a conflict)."""
-    row = session.get(model, entity_id) if entity_id is not None else None
-    if row is None:
-        raise ConflictError(f"{model.__tablename__} {entity_id}: gone since the dry run")
-    return row
-
-
-def _write_references(session: Session, plan: Plan, batch_id: int, written: Written) -> None:
-    """Bring the written rows' references up to date (those imported before, read at once
-    into `written.known`) and add the new rows' (a new row has none: the plan saw to that),
-    in a few INSERTs; their ids go to `written.new_references`."""
-    new: list[dict[str, Any]] = []
-    for planned in plan.rows:
-        if planned.action == "unchanged" or planned.entity_id is None:
-            continue
-        ref = written.known.get((planned.kind, planned.data.external_ref))
-        if ref is None:
-            new.append(
-                {
-                    "source": plan.source,
-                    "sheet": planned.kind.value,
-                    "external_ref": planned.data.external_ref,
-                    "entity": planned.kind.value,  # the record's table
-                    "entity_id": planned.entity_id,
-                    "row_hash": planned.row_hash,
-                    "import_id": batch_id,
-                }
+def _stored(session: Session, model: Any, rows: list[PlannedRow]) -> dict[int, Any]:
+    """The records earlier imports wrote that `rows` update (the plan saw them; one erased
+    since is a conflict)."""
+    stored = load(session, model, [_id(r.entity_id) for r in rows])
+    for planned in rows:
+        if planned.entity_id not in stored:
+            raise ConflictError(
+                f"{model.__tablename__} {planned.entity_id}: gone since the dry run"
             )
+    return stored
+
+
+def _write_references(session: Session, prepared: Prepared, batch_id: int) -> None:
+    """Bring the written rows' references up to date (those imported before, read while
+    preparing into `written.known`, checked unchanged since) and add the new rows' (a new row
+    has none: the plan saw to that, and the table's uniqueness refuses one added since), in a
+    few INSERTs; their ids go to `written.new_references`."""
+    plan, bulk, written = prepared.plan, prepared.staging, prepared.written
+    new: list[dict[str, Any]] = []
+    known: list[tuple[ImportReference, PlannedRow]] = []
+    for planned, kind_table in prepared.rows:
+        ref = written.known.get((planned.kind, planned.data.external_ref))
+        if ref is not None:
+            known.append((ref, planned))
             continue
+        new.append(
+            {
+                "source": plan.source,
+                "sheet": planned.kind.value,
+                "external_ref": planned.data.external_ref,
+                "entity": planned.kind.value,  # the record's table
+                "entity_id": bulk.real_id(kind_table, _id(planned.entity_id)),
+                "row_hash": planned.row_hash,
+                "import_id": batch_id,
+            }
+        )
+    stored = load_fresh(session, ImportReference, [_id(ref.id) for ref, _p in known])
+    for ref, planned in known:
+        now = stored.get(_id(ref.id))
+        if now is None or (now.row_hash, now.import_id) != (ref.row_hash, ref.import_id):
+            raise ConflictError(f"import reference {ref.id}: changed since the dry run")
         written.old_references[str(ref.id)] = [ref.row_hash, ref.import_id]
-        ref.row_hash, ref.import_id = planned.row_hash, batch_id
-        session.add(ref)
+        now.row_hash, now.import_id = planned.row_hash, batch_id
+        session.add(now)
     session.flush()
     table: Any = ImportReference.__table__  # type: ignore[attr-defined]
     written.new_references += insert_rows(session, table, new)

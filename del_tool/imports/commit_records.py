@@ -1,12 +1,13 @@
-"""Writing the goals, follow-ups, goal reviews and questionnaire answers of a planned import
+"""Preparing the goals, follow-ups, goal reviews and questionnaire answers of a planned import
 (after its citizens and stays, `commit`), each with its history entry as a form save writes it.
 
-Goals, follow-ups and reviews are inserted and updated in bulk (`bulk.BulkWriter`), with the
-history entries the goal and follow-up services write (a follow-up recorded by the importing
-user). The answers of one (follow-up, questionnaire) are one assessment: a new one is checked
-against the current definition and scored as the follow-up service's `save_assessments` scores
-it, and inserted in bulk with its scale scores and their history; one answered before goes
-through `save_assessments` itself (the stored version's definition).
+Goals, follow-ups and reviews are staged for insert and update in bulk (`bulk.Staging`, only
+reading), with the history entries the goal and follow-up services write (a follow-up recorded
+by the importing user). The answers of one (follow-up, questionnaire) are one assessment: a new
+one is checked against the current definition and scored as the follow-up service's
+`save_assessments` scores it, and staged with its scale scores and their history; one answered
+before goes through `save_assessments` itself when the commit publishes (the stored version's
+definition), after a check that its answers are still those read here.
 The scale scores an import writes are read back from the history span of the commit (one
 query) into `Written` under "assessment_scores", so an undo can remove or restore them too.
 """
@@ -33,7 +34,7 @@ from del_tool.followups.models import (
     Perspective,
 )
 from del_tool.goals.models import Goal
-from del_tool.imports.bulk import BulkWriter
+from del_tool.imports.bulk import Staging
 from del_tool.imports.plan import CHUNK, Plan, PlannedRow
 from del_tool.imports.plan_parents import load
 from del_tool.imports.sheets import Kind
@@ -80,12 +81,12 @@ def write_records(
     *,
     actor: Actor,
     written: Any,
-    bulk: BulkWriter,
+    bulk: Staging,
     step: Step,
 ) -> None:
-    """Write the plan's goals, follow-ups, reviews and answers (in that order)."""
+    """Stage the plan's goals, follow-ups, reviews and answers (in that order)."""
     stays = _ids(plan, Kind.STAYS)
-    citizens = _citizens_of(session, Stay, stays.values())
+    citizens = _citizens_of(session, bulk, Stay, stays.values())
     goals = _ids(plan, Kind.GOALS)
 
     def goal_values(planned: PlannedRow) -> dict[str, Any]:
@@ -120,7 +121,7 @@ def write_records(
     )
     follow_ups.update({r.data.external_ref: r.entity_id for r in rows if r.entity_id is not None})
     step(len(rows))
-    owners = _followup_citizens(session, follow_ups, plan)
+    owners = _followup_citizens(session, bulk, follow_ups, plan)
 
     def review_values(planned: PlannedRow) -> dict[str, Any]:
         return {name: getattr(planned.data, name) for name in REVIEW_FIELDS}
@@ -149,7 +150,7 @@ def _own_citizen(planned: PlannedRow, values: dict[str, Any]) -> int | None:
 
 def _write_kind(
     session: Session,
-    bulk: BulkWriter,
+    bulk: Staging,
     written: Any,
     kind: Kind,
     rows: list[PlannedRow],
@@ -157,8 +158,8 @@ def _write_kind(
     changed_values: Callable[[PlannedRow], dict[str, Any]],
     citizen_of: Callable[[PlannedRow, dict[str, Any]], int | None],
 ) -> None:
-    """Insert the new rows of a kind in bulk and update those imported before (each record's
-    history entry noted in `bulk`); the rows' `entity_id` are set."""
+    """Stage the new rows of a kind and the updates of those imported before (each record's
+    history entry noted in `bulk`); the rows' `entity_id` are set (guessed for new ones)."""
     model = MODELS[kind.value]
     new = [r for r in rows if r.action == "create"]
     values = [new_values(r) for r in new]
@@ -176,8 +177,6 @@ def _write_kind(
         current = snapshot(row)
         citizen_id = citizen_of(planned, {**current, **new_values(planned)})
         bulk.update(row, changed_values(planned), citizen_id=citizen_id)
-    bulk.flush()
-    written.wrote_all(session, kind, rows)
 
 
 def _ids(plan: Plan, kind: Kind) -> dict[str, int]:
@@ -189,20 +188,24 @@ def _ids(plan: Plan, kind: Kind) -> dict[str, int]:
     return found
 
 
-def _followup_citizens(session: Session, follow_ups: dict[str, int], plan: Plan) -> dict[int, int]:
+def _followup_citizens(
+    session: Session, bulk: Staging, follow_ups: dict[str, int], plan: Plan
+) -> dict[int, int]:
     """Follow-up id -> its citizen, for the follow-ups reviews and answers point to."""
     wanted = {
         follow_ups[r.data.followup_ref]
         for kind in (Kind.REVIEWS, Kind.ANSWERS)
         for r in plan.accepted(kind)
     }
-    return _citizens_of(session, FollowUp, wanted)
+    return _citizens_of(session, bulk, FollowUp, wanted)
 
 
-def _citizens_of(session: Session, model: Any, ids: Iterable[int]) -> dict[int, int]:
-    """Record id -> its citizen, for stays or follow-ups (two columns read, in chunks)."""
-    wanted = sorted(set(ids))
-    found: dict[int, int] = {}
+def _citizens_of(session: Session, bulk: Staging, model: Any, ids: Iterable[int]) -> dict[int, int]:
+    """Record id -> its citizen, for stays or follow-ups: staged ones from `bulk`, stored
+    ones read (two columns, in chunks)."""
+    staged = bulk.owners.get(model.__tablename__, {})
+    found = {i: int(staged[i] or 0) for i in set(ids) if i in staged}
+    wanted = sorted(set(ids) - set(found))
     for start in range(0, len(wanted), CHUNK):
         chunk = wanted[start : start + CHUNK]
         query = select(model.id, model.citizen_id).where(col(model.id).in_(chunk))
@@ -215,7 +218,7 @@ def _write_answers(
     plan: Plan,
     actor: Actor,
     written: Any,
-    bulk: BulkWriter,
+    bulk: Staging,
     step: Step,
     follow_ups: dict[str, int],
     owners: dict[int, int],
@@ -252,12 +255,9 @@ def _write_answers(
         follow_up = session.get(FollowUp, follow_up_id)
         if follow_up is None:
             raise ConflictError(f"follow_ups {follow_up_id}: gone since the dry run")
-        bulk.write_history()  # the service appends its own events after these
-        save_assessments(session, actor, follow_up, [definition], [AssessmentInput(qid, answers)])
-        session.refresh(existing)
-        written.updated.setdefault(Kind.ANSWERS.value, []).append(int(existing.id or 0))
-        for row in rows:
-            row.entity_id = int(existing.id or 0)
+        bulk.after.append(
+            _answered_before(actor, written, follow_up_id, definition, answers, existing, rows)
+        )
     values = [
         {
             "follow_up_id": key[0],
@@ -292,6 +292,33 @@ def _write_answers(
             score_citizens.append(owners[key[0]])
     bulk.insert(AssessmentScore, score_rows, score_citizens)
     step(sum(len(rows) for rows in groups.values()))
+
+
+def _answered_before(
+    actor: Actor,
+    written: Any,
+    follow_up_id: int,
+    definition: Any,
+    answers: dict[str, int | None],
+    existing: Assessment,
+    rows: list[PlannedRow],
+) -> Callable[[Session], None]:
+    """The publish step's work for an assessment answered before: `save_assessments` with the
+    merged answers, if the stored answers are still those read while preparing."""
+    assessment_id, read = int(existing.id or 0), dict(existing.answers)
+    for row in rows:
+        row.entity_id = assessment_id
+
+    def work(session: Session) -> None:
+        stored = session.get(Assessment, assessment_id, populate_existing=True)
+        follow_up = session.get(FollowUp, follow_up_id)
+        if stored is None or follow_up is None or dict(stored.answers) != read:
+            raise ConflictError(f"assessments {assessment_id}: changed since the dry run")
+        inputs = [AssessmentInput(definition.id, answers)]
+        save_assessments(session, actor, follow_up, [definition], inputs)
+        written.updated.setdefault(Kind.ANSWERS.value, []).append(assessment_id)
+
+    return work
 
 
 def _scored(definition: Any, answers: dict[str, int | None]) -> Any:

@@ -126,7 +126,7 @@ def test_the_waiting_page_reloads_itself_and_a_failed_commit_says_why(
     def broken(*_args, **_kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr("del_tool.imports.tasks.commit_plan", broken)
+    monkeypatch.setattr("del_tool.imports.tasks.publish", broken)
     assert client.post(f"/imports/{batch.id}/confirm").status_code == 303
     failed = only_batch(app)
     assert failed.state == ImportState.FAILED
