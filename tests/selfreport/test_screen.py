@@ -272,3 +272,16 @@ def test_the_idle_warnings_button_keeps_the_screen_open(
     assert answer(staff, None, action="stay").status_code == 302
     row = the_session(db)
     assert row.last_activity_at > earlier and row.position == 0 and row.ended_at is None
+
+
+@pytest.mark.parametrize("minutes", [0, 61, "5", True])
+def test_an_idle_limit_the_screen_cannot_use_stops_the_start(databases, minutes: object) -> None:
+    from del_tool import ConfigError, create_app
+    from tests.conftest import make_config
+
+    url = databases.fresh("seeded")
+    try:
+        with pytest.raises(ConfigError, match="DEL_SELF_REPORT_IDLE_MINUTES"):
+            create_app(make_config(url, SELF_REPORT_IDLE_MINUTES=minutes))
+    finally:
+        databases.drop(url)
