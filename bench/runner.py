@@ -381,7 +381,16 @@ def _print(results: dict[str, Any]) -> None:
         print("\nImport (bench/imports.py: dry run and commit job of a synthetic file, s)")
         print(
             table(
-                ["backend", "rows", "file MB", "dry run", "commit", "write lock", "verify"],
+                [
+                    "backend",
+                    "rows",
+                    "file MB",
+                    "dry run",
+                    "commit",
+                    "write lock",
+                    "publish",
+                    "verify",
+                ],
                 [
                     [
                         i["backend"],
@@ -390,6 +399,7 @@ def _print(results: dict[str, Any]) -> None:
                         i["dry_run_seconds"],
                         i["commit_seconds"],
                         i["write_lock_seconds"],
+                        i.get("publish_seconds", "-"),
                         i["verify_seconds"],
                     ]
                     for i in results["imports"]
