@@ -114,6 +114,8 @@ BAD_ROWS = [
     (";;Bostedet Engtoften;108;;32.13.2026;;100;", "Gælder fra", "Ikke en dato"),
     (";;Bostedet Engtoften;108;;01.01.2026;31.12.2025;100;", "Gælder til og med", "før"),
     (";;Bostedet Engtoften;108;;01.01.2026;;100;120", "Belægningsprocent", "højst 100"),
+    # An XLSX cell formatted as 95 % holds 0.95 (not read as 0.95 per cent).
+    (";;Bostedet Engtoften;108;;01.01.2026;;100;0,95", "Belægningsprocent", "ikke 0,95"),
     (";;Bostedet Engtoften;108;" + "x" * 41 + ";01.01.2026;;100;", "Takstniveau", "Højst 40"),
     (";;Bostedet Engtoften;108;;01.01.2026;;;", "Takst pr. dag (kr.)", "Skriv taksten"),
 ]

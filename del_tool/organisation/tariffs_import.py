@@ -260,7 +260,10 @@ def _check_row(
     basis = _number(
         values, "occupancy_basis", refuse, bad=_l("Skriv en procent, f.eks. 95 eller 92,5.")
     )
-    if (problem := basis_problem(basis)) is not None:
+    if basis is not None and Decimal(0) < basis < 1:
+        # A spreadsheet cell formatted as 95 % holds 0.95: a basis under one per cent is that.
+        refuse("occupancy_basis", _l("Skriv procenten som et tal, f.eks. 95 (ikke 0,95)."))
+    elif (problem := basis_problem(basis)) is not None:
         refuse("occupancy_basis", problem)
     if valid_from is not None and (period := period_problem(valid_from, valid_to)) is not None:
         refuse(*period)
