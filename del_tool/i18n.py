@@ -54,6 +54,15 @@ def format_moment(moment: datetime | None) -> str:
     return f"{format_day(local.date())} {local.strftime('%H:%M')}"
 
 
+def format_size(size: int) -> str:
+    """A file size as a limit is written: "50 MB", "2,5 MB" or "19,5 KB" in Danish ("2.5 MB"
+    in English)."""
+    if size >= 1024 * 1024:
+        megabytes = size / 1024 / 1024
+        return f"{format_number(megabytes, 0 if megabytes.is_integer() else 1)} MB"
+    return f"{format_number(size / 1024, 1)} KB"
+
+
 def format_number(value: float | None, decimals: int = 0) -> str:
     """A number in the user's language (1.234,5 in Danish); a dash when missing.
 

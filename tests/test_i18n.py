@@ -71,3 +71,17 @@ def test_every_ui_string_has_an_english_translation(tmp_path, repo_root):
         }
     missing = sorted(s for s in wanted if not translated.get(s))
     assert not missing, f"untranslated strings (run `make messages`, then translate): {missing}"
+
+
+def test_file_sizes_are_written_in_the_users_language(app):
+    from flask_babel import force_locale
+
+    from del_tool.i18n import format_size
+
+    with app.test_request_context():
+        assert format_size(50 * 1024 * 1024) == "50 MB"
+        with force_locale("da"):
+            assert format_size(19_968) == "19,5 KB"
+            assert format_size(5 * 1024 * 1024 // 2) == "2,5 MB"
+        with force_locale("en"):
+            assert format_size(19_968) == "19.5 KB"  # was "19,5 KB" on the English page

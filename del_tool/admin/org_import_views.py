@@ -33,6 +33,7 @@ from del_tool.admin.org_import_forms import ConfirmImportForm, OfferUploadForm, 
 from del_tool.admin.pages import actor
 from del_tool.auth.permissions import Permission, has_permission, requires
 from del_tool.db import get_session
+from del_tool.i18n import format_size
 from del_tool.modelbase import local_today
 from del_tool.organisation.offers_import import OfferFileError
 from del_tool.organisation.org_import import OrgKind, Outcome, run_import
@@ -97,7 +98,7 @@ def _page(kind: OrgKind, form: Any, status: int = 200, **context: Any) -> Respon
         action=url_for(upload),
         confirm_action=url_for(confirm),
         columns=columns(kind),
-        limit=f"{MAX_BYTES // (1024 * 1024)} MB",
+        limit=format_size(MAX_BYTES),
         may_offers=has_permission(actor(), Permission.MANAGE_ORGANISATION),
         today=local_today(),
         **context,

@@ -23,6 +23,7 @@ from del_tool.auth.permissions import has_permission, requires
 from del_tool.citizens.access import units_in_scope
 from del_tool.citizens.viewhelpers import current_actor
 from del_tool.db import get_session
+from del_tool.i18n import format_size
 from del_tool.imports import batch_views
 from del_tool.imports.access import IMPORT_PERMISSION
 from del_tool.imports.batches import drop_expired, plan_upload
@@ -68,10 +69,7 @@ def _unit_pairs(units: list[Unit]) -> list[tuple[int, str]]:
 
 def _limit_text() -> str:
     """The upload limit as the page writes it: "50 MB" (or "19,5 KB" under a megabyte)."""
-    size = _max_bytes()
-    if size >= 1024 * 1024:
-        return f"{size / 1024 / 1024:g} MB".replace(".", ",")
-    return f"{size / 1024:.1f} KB".replace(".", ",")
+    return format_size(_max_bytes())
 
 
 def _too_big() -> str:
