@@ -195,8 +195,10 @@ def test_disk_full_during_a_save_rolls_back_and_tells_the_user(app, client):
 def test_the_uploads_are_the_checked_wording_overlay_and_import(repo_root):
     """SECURITY.md "uploads checked by type and size": an administrator's questionnaire wording
     (`admin/wording_views.py`, FileSize and FileAllowed, tested in tests/admin/test_wording.py)
-    and a leader's import (`imports/views.py`: at most IMPORT_MAX_BYTES read, then its content
-    read as XLSX or CSV, anything else refused; tests/imports/test_web_input.py). No other module
+    a leader's import (`imports/views.py`: at most IMPORT_MAX_BYTES read, then its content
+    read as XLSX or CSV, anything else refused; tests/imports/test_web_input.py), and an
+    administrator's organisation import (`admin/org_import_views.py`: at most MAX_BYTES read,
+    then read as XLSX or CSV by the same reader; tests/admin/test_org_import.py). No other module
     or template takes a file (MAX_CONTENT_LENGTH caps every other request body)."""
     package = repo_root / "del_tool"
     uploads = {
@@ -204,7 +206,7 @@ def test_the_uploads_are_the_checked_wording_overlay_and_import(repo_root):
         for p in package.rglob("*.py")
         if "request.files" in p.read_text("utf-8") or "FileField" in p.read_text("utf-8")
     }
-    assert uploads == {"admin/wording_views.py", "imports/forms.py"}
+    assert uploads == {"admin/wording_views.py", "imports/forms.py", "admin/org_import_forms.py"}
     forms = {
         p.relative_to(package).as_posix()
         for p in package.rglob("*.html")
@@ -213,11 +215,14 @@ def test_the_uploads_are_the_checked_wording_overlay_and_import(repo_root):
     assert forms <= {
         "admin/templates/admin/wording_upload.html",
         "imports/templates/imports/index.html",
+        "admin/templates/admin/org_import.html",
     }
     source = (package / "admin" / "wording_views.py").read_text("utf-8")
     assert "FileSize(" in source and "FileAllowed(" in source  # size and type, both checked
     imports = (package / "imports" / "views.py").read_text("utf-8")
     assert "upload.read(_max_bytes() + 1)" in imports and "except ReadError" in imports
+    organisation = (package / "admin" / "org_import_views.py").read_text("utf-8")
+    assert "upload.read(MAX_BYTES + 1)" in organisation and "max_bytes=MAX_BYTES" in organisation
 
 
 def _failing(app, table: str):
