@@ -24,7 +24,7 @@ from del_tool.audit.integrity import verify_history
 from del_tool.auth.models import Role
 from del_tool.auth.services import create_user
 from del_tool.db import get_db, write_session
-from del_tool.imports import tasks
+from del_tool.imports import staged, tasks
 from del_tool.imports.batches import mark_queued, plan_upload
 from del_tool.imports.models import ImportBatch, ImportReference, ImportState
 from del_tool.organisation.models import Unit, UnitQuestionnaire
@@ -96,7 +96,7 @@ def _run(app: Any, data: bytes, unit_id: int, user_id: int) -> dict[str, Any]:
             raise RuntimeError("the planned import could not be queued")
     writes: list[float] = []
     publishes: list[float] = []
-    original, original_publish = tasks._write, tasks.publish
+    original, original_publish = staged.write_once, tasks.publish
 
     def timed(*args: Any, **kwargs: Any) -> bool:
         began = time.perf_counter()
@@ -112,13 +112,13 @@ def _run(app: Any, data: bytes, unit_id: int, user_id: int) -> dict[str, Any]:
         finally:
             publishes.append(time.perf_counter() - began)
 
-    tasks._write, tasks.publish = timed, timed_publish  # type: ignore[assignment]
+    staged.write_once, tasks.publish = timed, timed_publish  # type: ignore[assignment]
     try:
         started = time.perf_counter()
         tasks.commit_import(batch_id=batch_id, final_attempt=True)
         commit = time.perf_counter() - started
     finally:
-        tasks._write, tasks.publish = original, original_publish  # type: ignore[assignment]
+        staged.write_once, tasks.publish = original, original_publish  # type: ignore[assignment]
     with get_db(app).session(write=False) as session:
         done = session.get(ImportBatch, batch_id)
         if done is None or done.state != ImportState.DONE:

@@ -4,8 +4,7 @@ migrations (issue #18 item 7)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -104,81 +103,162 @@ def _run(
     accept_duplicates: bool,
     options: dict[str, Any],
 ) -> None:
+    """Plan and show the files, and write them when asked: the plan and the commit's
+    preparation in a read session, the write lock held only to publish (`staged`)."""
     from del_tool.db import get_db
+    from del_tool.imports.reading import ReadError
+    from del_tool.imports.staged import run_staged
+    from del_tool.imports.summary import summary_text
+
+    files = [(p.name, p.read_bytes()) for p in paths]
+    steps = _Steps(files, frozenset(units), username, source, options)
+
+    def stop(plan: Any) -> tuple[str, int] | None:
+        """Why nothing is written, with the exit status; None to write."""
+        if dry_run:
+            return _("Prøvekørsel: intet er gemt."), 0
+        if plan.duplicates and not accept_duplicates:
+            return _("Intet er gemt: se de mulige dubletter (eller brug --accept-duplicates)."), 1
+        if plan.refused and all_or_nothing:
+            return _("Intet er gemt: mindst én række er afvist (--all-or-nothing)."), 1
+        return None
+
+    with get_db().session(write=False) as reading:
+        steps.actor = _actor(reading, username, frozenset(units), needed=not dry_run)
+        try:
+            first = steps.ahead(reading, lambda plan: stop(plan) is None)
+        except ReadError as error:
+            raise click.ClickException(str(error)) from error
+    plan = first.plan
+    steps.shown = _shown(plan, steps.actor.user_id if steps.actor else None)
+    click.echo(summary_text(plan))
+    stopped = stop(plan)
+    if stopped is not None:
+        _log(steps.shown)
+        click.echo(stopped[0])
+        if stopped[1]:
+            raise SystemExit(stopped[1])
+    else:
+        try:
+            run_staged(steps, first=first)
+        except BaseException:
+            _log([_copy(event) for event in steps.shown])  # its transaction rolled back
+            raise
+        if steps.batch_id is None:
+            click.echo(_("Intet er gemt: data i DEL er ændret under indlæsningen. Kør den igen."))
+            raise SystemExit(1)
+        click.echo(_("Indlæsning %(id)s er gemt.", id=steps.batch_id))
+    if plan.refused:
+        raise SystemExit(1)
+
+
+class _Steps:
+    """The command's steps of `staged.run_staged`: the files are planned again when the
+    history moved meanwhile, and written only when that plan is the one shown (else nothing
+    is, and `batch_id` stays None)."""
+
+    def __init__(
+        self,
+        files: list[tuple[str, bytes]],
+        units: frozenset[int],
+        username: str | None,
+        source: str,
+        options: dict[str, Any],
+    ) -> None:
+        self.files, self.units, self.username = files, units, username
+        self.source, self.options = source, options
+        #: The importing user as an Actor (None: a dry run without --user).
+        self.actor: Any = None
+        #: The access events of the citizens the dry run showed (`access`).
+        self.shown: list[Any] = []
+        #: The fingerprint of the plan shown.
+        self.seen: str | None = None
+        self.batch_id: int | None = None
+
+    def ahead(self, session: Any, wanted: Callable[[Any], bool]) -> Any:
+        """The files' plan for the actor (without one: in `units`), its commit prepared
+        when `wanted(plan)` (the first plan, the one shown) or when it is the plan shown."""
+        from del_tool.imports.plan import plan_import
+        from del_tool.imports.staged import ahead_of
+
+        actor = self.actor
+
+        def planned(reading: Any) -> Any:
+            return plan_import(
+                reading,
+                self.files,
+                scope=actor.scope.unit_ids if actor else self.units,
+                source=self.source,
+                user_id=actor.user_id if actor else None,
+                **self.options,
+            )
+
+        def prepared(plan: Any, seen: str) -> bool:
+            return wanted(plan) if self.seen is None else seen == self.seen
+
+        found = ahead_of(session, planned, actor=actor, wanted=prepared)
+        if self.seen is None:
+            self.seen = found.fingerprint
+        return found
+
+    def plan(self, session: Any) -> Any:
+        """The files planned again, prepared when the plan is the one shown."""
+        return self.ahead(session, lambda _plan: False)
+
+    def begin(self, session: Any) -> bool:
+        """The user is still active and reaches the units (else a one-line error)."""
+        self.actor = _actor(session, self.username, self.units, needed=True)
+        return True
+
+    def publish(self, session: Any, ahead: Any) -> None:
+        """Write the prepared plan with the access events, or only the events when the plan
+        is not the one shown or the publish step finds a change."""
+        from del_tool.errors import ConflictError
+        from del_tool.imports.commit import file_hash, publish
+
+        session.add_all(self.shown)
+        if ahead.prepared is None:
+            return
+        try:
+            with session.begin_nested():
+                batch = publish(
+                    session,
+                    ahead.prepared,
+                    file_name=", ".join(name for name, _d in self.files),
+                    digest=file_hash(b"".join(data for _n, data in self.files)),
+                    all_or_nothing=False,
+                )
+        except ConflictError:
+            return
+        self.batch_id = batch.id
+
+
+def _shown(plan: Any, user_id: int | None) -> list[Any]:
+    """Access events of the citizens the dry run shows (likely duplicates, conflicts)."""
     from del_tool.imports.access import (
         CLI_ENDPOINT,
         duplicate_ids,
         shown_conflicts,
         shown_duplicates,
     )
-    from del_tool.imports.commit import commit_plan, file_hash
-    from del_tool.imports.plan import plan_import
-    from del_tool.imports.reading import ReadError
-    from del_tool.imports.summary import summary_text
 
-    files = [(p.name, p.read_bytes()) for p in paths]
-    shown: list[Any] = []
-    with get_db().session(write=True) as session, _logging(session, shown):
-        actor = _actor(session, username, frozenset(units), needed=not dry_run)
-        user_id = actor.user_id if actor else None
-        try:
-            plan = plan_import(
-                session,
-                files,
-                scope=actor.scope.unit_ids if actor else frozenset(units),
-                source=source,
-                user_id=user_id,
-                **options,
-            )
-        except ReadError as error:
-            raise click.ClickException(str(error)) from error
-        shown += shown_duplicates(
-            duplicate_ids(plan), user_id=user_id, endpoint=CLI_ENDPOINT, detail="import dry run"
-        )
-        shown += shown_conflicts(
-            [c.citizen_id for c in plan.conflicts],
-            user_id=user_id,
-            endpoint=CLI_ENDPOINT,
-            detail="import dry run: changed in DEL",
-        )
-        click.echo(summary_text(plan))
-        if dry_run:
-            session.rollback()
-            click.echo(_("Prøvekørsel: intet er gemt."))
-        elif plan.duplicates and not accept_duplicates:
-            session.rollback()
-            click.echo(_("Intet er gemt: se de mulige dubletter (eller brug --accept-duplicates)."))
-            raise SystemExit(1)
-        elif plan.refused and all_or_nothing:
-            session.rollback()
-            click.echo(_("Intet er gemt: mindst én række er afvist (--all-or-nothing)."))
-            raise SystemExit(1)
-        else:
-            assert actor is not None  # noqa: S101 - needed=True above
-            digest = file_hash(b"".join(data for _n, data in files))
-            name = ", ".join(p.name for p in paths)
-            batch = commit_plan(
-                session, plan, actor=actor, file_name=name, digest=digest, all_or_nothing=False
-            )
-            click.echo(_("Indlæsning %(id)s er gemt.", id=batch.id))
-    if plan.refused:
-        raise SystemExit(1)
+    return shown_duplicates(
+        duplicate_ids(plan), user_id=user_id, endpoint=CLI_ENDPOINT, detail="import dry run"
+    ) + shown_conflicts(
+        [c.citizen_id for c in plan.conflicts],
+        user_id=user_id,
+        endpoint=CLI_ENDPOINT,
+        detail="import dry run: changed in DEL",
+    )
 
 
-@contextmanager
-def _logging(session: Any, shown: list[Any]) -> Iterator[None]:
-    """Commit the block's work with the access events in `shown` (the citizens the dry run
-    showed); when the block fails or rolls back, the events still go in, on their own."""
-    try:
-        yield
-        session.add_all(shown)
-        session.commit()
-    except BaseException:
-        session.rollback()
-        if shown:  # fresh events: those of the failed transaction are not reusable
-            session.add_all([_copy(event) for event in shown])
-            session.commit()
-        raise
+def _log(events: list[Any]) -> None:
+    """Write access events in a transaction of their own."""
+    from del_tool.db import write_session
+
+    if events:
+        with write_session() as session:
+            session.add_all(events)
 
 
 def _copy(event: Any) -> Any:
