@@ -252,3 +252,12 @@ def register_app_commands(app: Flask) -> None:
         app.cli.add_command(command)
     for command in SECURITY_COMMANDS:
         app.cli.add_command(command)
+    _register_fhir_commands()
+
+
+def _register_fhir_commands() -> None:
+    """`export fhir` joins the export group."""
+    from del_tool.interop.fhir.cli import export_fhir_command
+    from del_tool.security.cli import export_group
+
+    export_group.add_command(export_fhir_command)

@@ -1,0 +1,1 @@
+"""Exchange with outside systems in their own formats (FHIR bundles shaped as KL's FFB)."""
