@@ -256,8 +256,10 @@ def register_app_commands(app: Flask) -> None:
 
 
 def _register_fhir_commands() -> None:
-    """`export fhir` joins the export group."""
-    from del_tool.interop.fhir.cli import export_fhir_command
+    """`export fhir` and `import fhir` join the export and import groups."""
+    from del_tool.imports.cli import import_group
+    from del_tool.interop.fhir.cli import export_fhir_command, import_fhir_command
     from del_tool.security.cli import export_group
 
     export_group.add_command(export_fhir_command)
+    import_group.add_command(import_fhir_command)

@@ -170,7 +170,6 @@ def plan_import(
     Raises ReadError when a file cannot be read at all. Writes nothing (a refused unit outside
     the scope is logged as a security event).
     """
-    from del_tool.imports import plan_records  # builds on this module
     from del_tool.questionnaires import current_registry
 
     config = current_app.config
@@ -187,6 +186,65 @@ def plan_import(
             data, name, max_bytes=max_bytes, max_empty_rows=max_empty, sheets=wanted
         ):
             _read_sheet(plan, sheet, lookups, rows)
+    _finish(session, plan, lookups, rows, user_id=user_id)
+    order = {name: i for i, (name, _data) in enumerate(files)}
+    sheets_seen = list(dict.fromkeys(r.sheet for r in plan.refusals))
+    plan.refusals.sort(key=lambda r: (order.get(r.sheet, sheets_seen.index(r.sheet)), r.row))
+    return plan
+
+
+def plan_rows(
+    session: Session,
+    read: Iterable[ReadRow],
+    *,
+    scope: Iterable[int],
+    source: str,
+    user_id: int | None = None,
+    overwrite: bool | Iterable[str] = False,
+) -> Plan:
+    """The dry run of rows read from something other than a spreadsheet (a FHIR bundle,
+    `del_tool.interop.fhir`): each row is checked by its sheet's row model and planned as
+    `plan_import` plans a sheet's rows; its refusals name the row's `where` as the sheet and
+    its `columns` entry for a column key as the column. Writes nothing."""
+    from del_tool.questionnaires import current_registry
+
+    plan = Plan(source=source, scope=frozenset(scope))
+    plan.overwrite = overwrite if isinstance(overwrite, bool) else frozenset(overwrite)
+    lookups = Lookups.load(session, scope=plan.scope)
+    lookups.registry = current_registry()
+    rows: dict[Kind, list[tuple[_Sheet, ImportRow]]] = {k: [] for k in Kind}
+    for one in read:
+        if one.kind not in plan.kinds:
+            plan.kinds = [k for k in Kind if k in plan.kinds or k is one.kind]
+        sheet = _Sheet(one.where, SHEETS[one.kind], dict(one.columns))
+        _check_row(plan, sheet, one.number, dict(one.values), lookups, rows)
+    _finish(session, plan, lookups, rows, user_id=user_id)
+    return plan
+
+
+@dataclass(frozen=True, slots=True)
+class ReadRow:
+    """A row of a kind read from elsewhere: where it is (named in refusals), its number, the
+    name of each column key's source (for refusals) and the values by column key."""
+
+    kind: Kind
+    where: str
+    number: int
+    columns: dict[str, str]
+    values: dict[str, Any]
+
+
+def _finish(
+    session: Session,
+    plan: Plan,
+    lookups: Lookups,
+    rows: dict[Kind, list[tuple[_Sheet, ImportRow]]],
+    *,
+    user_id: int | None,
+) -> None:
+    """Plan the checked rows of every kind and count what the import does with them."""
+    from del_tool.imports import plan_records  # builds on this module
+
     for kind in Kind:
         _refuse_repeated(plan, kind, rows[kind])
     _plan_rows(session, plan, lookups, rows, user_id=user_id)
@@ -194,10 +252,6 @@ def plan_import(
     for planned in plan.rows:
         counts = plan.counts[planned.kind]
         setattr(counts, planned.action, getattr(counts, planned.action) + 1)
-    order = {name: i for i, (name, _data) in enumerate(files)}
-    sheets_seen = list(dict.fromkeys(r.sheet for r in plan.refusals))
-    plan.refusals.sort(key=lambda r: (order.get(r.sheet, sheets_seen.index(r.sheet)), r.row))
-    return plan
 
 
 def _read_sheet(
@@ -236,16 +290,29 @@ def _read_sheet(
         return
     for number, raw in table.rows:
         values = {k: raw[i] if i < len(raw) else None for k, i in index.items()}
-        try:
-            row: Any = spec.model.model_validate(
-                {"row": number, **values}, context={"lookups": lookups}
-            )
-        except ValidationError as error:
-            for key, why in row_errors(error):
-                _refuse(plan, current, number, key, why)
-            plan.counts[kind].refused += 1
-            continue
-        rows[kind].append((current, row))
+        _check_row(plan, current, number, values, lookups, rows)
+
+
+def _check_row(
+    plan: Plan,
+    sheet: _Sheet,
+    number: int,
+    values: dict[str, Any],
+    lookups: Lookups,
+    rows: dict[Kind, list[tuple[_Sheet, ImportRow]]],
+) -> None:
+    """Check a row's values with its sheet's model: kept in `rows`, or refused per column."""
+    kind = sheet.spec.kind
+    try:
+        row: Any = sheet.spec.model.model_validate(
+            {"row": number, **values}, context={"lookups": lookups}
+        )
+    except ValidationError as error:
+        for key, why in row_errors(error):
+            _refuse(plan, sheet, number, key, why)
+        plan.counts[kind].refused += 1
+        return
+    rows[kind].append((sheet, row))
 
 
 def _column(sheet: _Sheet, key: str) -> str:

@@ -115,3 +115,135 @@ def export_fhir_command(
         + (f" (changes of {the_day.isoformat()})" if isinstance(the_day, date) else "")
         + "."
     )
+
+
+@click.command("fhir")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--unit",
+    "units",
+    type=int,
+    multiple=True,
+    required=True,
+    help="A unit the import may write to (repeat for several); stays of other units are refused.",
+)
+@click.option(
+    "--sender",
+    required=True,
+    help="The sending system's name: the resources' ids are unique within it.",
+)
+@click.option("--dry-run", is_flag=True, help="Only show what would be written.")
+@click.option("--all-or-nothing", is_flag=True, help="Write nothing when any resource is refused.")
+@click.option("--user", "username", help="The user the import is made by (needed to write).")
+@click.option(
+    "--accept-duplicates",
+    is_flag=True,
+    help="Write new citizens even when they resemble citizens DEL has in the units.",
+)
+@click.option(
+    "--overwrite-changes",
+    is_flag=True,
+    help="Overwrite records changed in DEL since they were imported (default: keep DEL's).",
+)
+@click.option(
+    "--lang", type=click.Choice(["da", "en"]), default="da", show_default=True, help="Language."
+)
+@with_appcontext
+def import_fhir_command(
+    path: Path,
+    units: tuple[int, ...],
+    sender: str,
+    dry_run: bool,
+    all_or_nothing: bool,
+    username: str | None,
+    accept_duplicates: bool,
+    overwrite_changes: bool,
+    lang: str,
+) -> None:
+    """Check the FHIR resources in PATH (a Bundle as JSON, an NDJSON file, or a folder of
+    *.ndjson files) for the units given and, unless --dry-run, write the accepted stays, goals
+    and follow-ups in one transaction, as `del-tool import` does; exits 1 when any resource is
+    refused."""
+    from flask_babel import force_locale
+
+    from del_tool.interop.fhir.identity import SYSTEM_NAME
+
+    if not SYSTEM_NAME.fullmatch(sender):
+        raise click.UsageError("the sender's name is 1-40 letters, digits, '.', '_' or '-'")
+    files = (
+        [(p.name, p.read_bytes()) for p in sorted(path.glob("*.ndjson"))]
+        if path.is_dir()
+        else [(path.name, path.read_bytes())]
+    )
+    if not files:
+        raise click.ClickException(f"no *.ndjson file in {path}")
+    options = {"dry_run": dry_run, "all_or_nothing": all_or_nothing}
+    options |= {"accept_duplicates": accept_duplicates, "overwrite": overwrite_changes}
+    with force_locale(lang):
+        _import(files, frozenset(units), sender, username, path.name, options)
+
+
+def _import(
+    files: list[tuple[str, bytes]],
+    units: frozenset[int],
+    sender: str,
+    username: str | None,
+    name: str,
+    options: dict[str, bool],
+) -> None:
+    """Plan, show and (unless stopped) write in one write transaction, with the access events
+    of what the dry run showed (written on their own when nothing else is)."""
+    from flask_babel import gettext
+
+    from del_tool.db import get_db, write_session
+    from del_tool.imports.access import CLI_ENDPOINT
+    from del_tool.imports.cli import _actor
+    from del_tool.imports.commit import commit_plan, file_hash
+    from del_tool.imports.reading import ReadError
+    from del_tool.interop.fhir.importing import plan_fhir, read_resources, shown, summary_lines
+
+    with get_db().session(write=True) as session:
+        actor = _actor(session, username, units, needed=not options["dry_run"])
+        user_id = actor.user_id if actor else None
+        try:
+            raw = read_resources(files)
+        except ReadError as error:
+            raise click.ClickException(str(error)) from error
+        result = plan_fhir(
+            session,
+            raw,
+            scope=actor.scope.unit_ids if actor else units,
+            sender=sender,
+            user_id=user_id,
+            overwrite=options["overwrite"],
+        )
+        plan = result.plan
+        events = shown(plan, user_id=user_id, endpoint=CLI_ENDPOINT)
+        click.echo("\n".join(summary_lines(result)))
+        stop = None
+        if options["dry_run"]:
+            stop = (gettext("Prøvekørsel: intet er gemt."), 0)
+        elif plan.duplicates and not options["accept_duplicates"]:
+            why = "Intet er gemt: se de mulige dubletter (eller brug --accept-duplicates)."
+            stop = (gettext(why), 1)
+        elif plan.refused and options["all_or_nothing"]:
+            stop = (gettext("Intet er gemt: mindst én række er afvist (--all-or-nothing)."), 1)
+        if stop is None:
+            assert actor is not None  # noqa: S101 - needed=True above
+            digest = file_hash(b"".join(data for _n, data in files))
+            batch = commit_plan(
+                session, plan, actor=actor, file_name=name, digest=digest, all_or_nothing=False
+            )
+            session.add_all(events)
+            session.commit()
+            click.echo(gettext("Indlæsning %(id)s er gemt.", id=batch.id))
+        else:
+            session.rollback()
+    if stop is not None:
+        with write_session() as own:
+            own.add_all(events)
+        click.echo(stop[0])
+        if stop[1]:
+            raise SystemExit(stop[1])
+    if plan.refused:
+        raise SystemExit(1)
