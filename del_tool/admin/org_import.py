@@ -19,15 +19,12 @@ from decimal import Decimal
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from openpyxl import Workbook
-from openpyxl.styles import Font
 from sqlmodel import Session, col, select
 
 from del_tool.admin.organisation import operator_condition
 from del_tool.organisation import offers_import, tariffs_import
 from del_tool.organisation.models import Centre, Unit
 from del_tool.organisation.org_import import OrgKind
-from del_tool.reports.rendering.spreadsheet import neutralise
 from del_tool.store import get_store
 
 #: An organisation file is hundreds of rows; a larger one is not an organisation file.
@@ -171,6 +168,8 @@ def _csv_cell(value: Any) -> str:
 
 def write_tariff_template(session: Session, actor: Any, *, fmt: str) -> bytes:
     """The tariff template: the headers and one example row, as XLSX or CSV (UTF-8, `;`)."""
+    from del_tool.reports.rendering.spreadsheet import neutralise  # openpyxl: not at start
+
     headers = [str(h) for h in tariffs_import.HEADERS.values()]
     example = [neutralise(v) if isinstance(v, str) else v for v in _example_row(session, actor)]
     if fmt == "csv":
@@ -179,6 +178,9 @@ def write_tariff_template(session: Session, actor: Any, *, fmt: str) -> bytes:
         writer.writerow(headers)
         writer.writerow([_csv_cell(v) for v in example])
         return ("\ufeff" + text.getvalue()).encode("utf-8")
+    from openpyxl import Workbook  # only the template needs it: not at app start
+    from openpyxl.styles import Font
+
     book = Workbook()
     sheet = book.active
     assert sheet is not None  # noqa: S101 - a new workbook has one sheet
