@@ -12,8 +12,9 @@ rows and events that point to them use those.
 
 `Staging.publish`, in the caller's write transaction, takes the real ids (`new_ids`). When a
 table's real ids are its guessed ones (nobody inserted into it meanwhile: the usual case) its
-rows go as they are; otherwise its rows, the rows pointing to them (foreign keys) and their
-events are shifted to the real ids (and those events' content made again). Then each table's
+rows go as they are; otherwise its rows, the rows pointing to them (foreign keys), the updates
+setting a foreign key to one of them (a goal given a new purpose) and their events are shifted
+to the real ids (and those events' content made again). Then each table's
 rows go in one executemany (COPY on PostgreSQL), the updates are checked (a record gone or
 changed since it was read is a ConflictError: nothing is written) and written, and the events
 are appended to the chain under its lock (`audit.services.append_bound`: only the MACs, which
@@ -149,6 +150,8 @@ class Staging:
         self.owners: dict[str, dict[int, int | None]] = {}
         #: Work that only a service can do, run in `publish` after the events (in order).
         self.after: list[Callable[[Session], None]] = []
+        #: The tables of the records staged for update, by name.
+        self._updated: dict[str, Any] = {}
         events: Any = AuditEvent.__table__  # type: ignore[attr-defined]
         when = bind_rows(self.dialect, events, ["occurred_at"], [{"occurred_at": self.now}])
         self._when = when[0][0]
@@ -213,6 +216,8 @@ class Staging:
             before=before,
         )
         self.updates.append(Update(type(row), entity_id, version, before, dict(values)))
+        table: Any = type(row).__table__  # type: ignore[attr-defined]
+        self._updated[table.name] = table
         if event is not None:
             self._event(event)
 
@@ -300,31 +305,44 @@ class Staging:
             out.append(tuple(values))
         return out
 
+    def _table_of(self, event: Event) -> Any | None:
+        """The table of the record an event is about, if it is new or updated here."""
+        entity = event.fields["entity"]
+        if event.fields["action"] == "create":
+            staged = self.tables.get(entity)
+            return staged.table if staged is not None else None
+        return self._updated.get(entity) if event.fields["action"] == "update" else None
+
     def _touches(self, event: Event, moved: set[str]) -> bool:
-        """Whether the event names a new row of a table whose ids moved."""
+        """Whether the event names a new row of a table whose ids moved (as its id, its
+        citizen, or a foreign key it sets)."""
         if event.fields["citizen_id"] is not None and "citizens" in moved:
             return True
-        if event.fields["action"] != "create":
+        table = self._table_of(event)
+        if table is None:
             return False
-        entity = event.fields["entity"]
-        staged = self.tables.get(entity)
-        return staged is not None and any(t in moved for _i, t in self._links(staged.table))
+        names = list(table.columns.keys())
+        changes = event.fields["changes"]
+        return any(t in moved and names[i] in changes for i, t in self._links(table))
 
     def _shifted_event(self, event: Event) -> Event:
         fields = dict(event.fields)
         if fields["citizen_id"] is not None:
             fields["citizen_id"] = self.real_id("citizens", int(fields["citizen_id"]))
-        if fields["action"] == "create":
-            staged = self.tables[fields["entity"]]
-            names = list(staged.table.columns.keys())
+        table = self._table_of(event)
+        if table is not None:
+            names = list(table.columns.keys())
             changes = dict(fields["changes"])
-            for index, target in self._links(staged.table):
+            for index, target in self._links(table):
                 name = names[index]
+                if name not in changes:
+                    continue  # an update's unchanged column
                 old, value = changes[name]
                 if value is not None:
                     changes[name] = [old, self.real_id(target, int(value))]
             fields["changes"] = changes
-            fields["entity_id"] = str(changes["id"][1])
+            if fields["action"] == "create":
+                fields["entity_id"] = str(changes["id"][1])
         content = canonical(content_of({**fields, "occurred_at": self.now}))
         bound = self._changes(fields["changes"]) if self._changes else fields["changes"]
         return Event(fields, content, self._row(fields, bound))
@@ -339,6 +357,9 @@ class Staging:
             by_model.setdefault(update.model, []).append(update)
         for model, updates in by_model.items():
             stored = load_fresh(self.session, model, [u.entity_id for u in updates])
+            table: Any = model.__table__  # type: ignore[attr-defined]
+            names = list(table.columns.keys())
+            links = {names[i]: t for i, t in self._links(table) if names[i] != "id"}
             for update in updates:
                 row = stored.get(update.entity_id)
                 name = model.__tablename__
@@ -350,6 +371,8 @@ class Staging:
                 elif snapshot(row, update.before.keys()) != update.before:
                     raise ConflictError(f"{name} {update.entity_id}: changed since the dry run")
                 for column, value in update.values.items():
+                    if column in links and value is not None:
+                        value = self.real_id(links[column], int(value))
                     setattr(row, column, value)
                 self.session.add(row)
                 written.append(row)

@@ -1,5 +1,8 @@
-"""Preparing the goals, follow-ups, goal reviews and questionnaire answers of a planned import
-(after its citizens and stays, `commit`), each with its history entry as a form save writes it.
+"""Preparing the action plan's purposes, goals, follow-ups, goal reviews and questionnaire
+answers of a planned import (after its citizens and stays, `commit`), each with its history
+entry as a form save writes it. A new purpose goes at the end of its stay's list; a goal row
+that names its purpose (the column Formåls-ID) sets the goal's purpose, one without the column
+leaves it as it is.
 
 Goals, follow-ups and reviews are staged for insert and update in bulk (`bulk.Staging`, only
 reading), with the history entries the goal and follow-up services write (a follow-up recorded
@@ -18,12 +21,12 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from del_tool.audit.models import AuditEvent
 from del_tool.audit.services import snapshot
 from del_tool.citizens.access import Actor
-from del_tool.citizens.models import Citizen, Stay
+from del_tool.citizens.models import Citizen, Stay, StayPurpose
 from del_tool.errors import ConflictError, RuleError
 from del_tool.followups.assessments import AssessmentInput, save_assessments
 from del_tool.followups.models import (
@@ -66,6 +69,7 @@ REVIEW_FIELDS = ("level", "gas_score", "citizen_rating", "motivation", "note")
 MODELS: dict[str, type[Any]] = {
     Kind.CITIZENS.value: Citizen,
     Kind.STAYS.value: Stay,
+    Kind.PURPOSES.value: StayPurpose,
     Kind.GOALS.value: Goal,
     Kind.FOLLOWUPS.value: FollowUp,
     Kind.REVIEWS.value: GoalReview,
@@ -84,13 +88,19 @@ def write_records(
     bulk: Staging,
     step: Step,
 ) -> None:
-    """Stage the plan's goals, follow-ups, reviews and answers (in that order)."""
+    """Stage the plan's purposes, goals, follow-ups, reviews and answers (in that order)."""
     stays = _ids(plan, Kind.STAYS)
     citizens = _citizens_of(session, bulk, Stay, stays.values())
+    purposes = _write_purposes(session, plan, bulk, written, stays, citizens)
+    step(len(plan.accepted(Kind.PURPOSES)))
     goals = _ids(plan, Kind.GOALS)
 
     def goal_values(planned: PlannedRow) -> dict[str, Any]:
-        return {name: getattr(planned.data, name) for name in GOAL_FIELDS}
+        values = {name: getattr(planned.data, name) for name in GOAL_FIELDS}
+        if planned.data.manages_purpose:
+            ref = planned.data.purpose_ref
+            values["purpose_id"] = purposes[ref] if ref else None
+        return values
 
     def goal_new(planned: PlannedRow) -> dict[str, Any]:
         stay_id = stays[planned.data.stay_ref]
@@ -142,6 +152,54 @@ def write_records(
     )
     step(len(rows))
     _write_answers(session, plan, actor, written, bulk, step, follow_ups, owners)
+
+
+def _write_purposes(
+    session: Session,
+    plan: Plan,
+    bulk: Staging,
+    written: Any,
+    stays: dict[str, int],
+    citizens: dict[int, int],
+) -> dict[str, int]:
+    """Stage the purposes (new ones after the stay's last); reference -> id of the file's
+    purposes and of those imported before that goal rows name."""
+    rows = plan.accepted(Kind.PURPOSES)
+    new = [r for r in rows if r.action == "create"]
+    following = _next_positions(session, [stays[r.data.stay_ref] for r in new])
+    positions: dict[str, int] = {}
+    for planned in new:
+        stay_id = stays[planned.data.stay_ref]
+        positions[planned.data.external_ref] = following.get(stay_id, 0)
+        following[stay_id] = positions[planned.data.external_ref] + 1
+
+    def values(planned: PlannedRow) -> dict[str, Any]:
+        return {"text": planned.data.text, "theme": planned.data.theme}
+
+    def new_values(planned: PlannedRow) -> dict[str, Any]:
+        position = positions.get(planned.data.external_ref, 0)
+        return {"stay_id": stays[planned.data.stay_ref], "position": position, **values(planned)}
+
+    def citizen(planned: PlannedRow, values: dict[str, Any]) -> int | None:
+        return citizens[int(values["stay_id"])]
+
+    _write_kind(session, bulk, written, Kind.PURPOSES, rows, new_values, values, citizen)
+    return _ids(plan, Kind.PURPOSES)
+
+
+def _next_positions(session: Session, stay_ids: list[int]) -> dict[int, int]:
+    """The position after the last purpose of each stay that has purposes."""
+    found: dict[int, int] = {}
+    wanted = sorted(set(stay_ids))
+    for start in range(0, len(wanted), CHUNK):
+        chunk = wanted[start : start + CHUNK]
+        query = (
+            select(StayPurpose.stay_id, func.max(StayPurpose.position))
+            .where(col(StayPurpose.stay_id).in_(chunk))
+            .group_by(col(StayPurpose.stay_id))
+        )
+        found.update({int(stay_id): int(last) + 1 for stay_id, last in session.exec(query).all()})
+    return found
 
 
 def _own_citizen(planned: PlannedRow, values: dict[str, Any]) -> int | None:

@@ -57,8 +57,10 @@ def choice_key(kind: Kind, ref: str) -> str:
     return f"{kind.value}:{ref}"
 
 
-def del_row(planned: PlannedRow, record: Any) -> Any:
-    """DEL's record in the shape of the file's row (the row's references, DEL's values)."""
+def del_row(planned: PlannedRow, record: Any, purposes: dict[int, str] | None = None) -> Any:
+    """DEL's record in the shape of the file's row (the row's references, DEL's values). A goal
+    row that names its purpose gets the reference of DEL's (`purposes`: purpose id -> its
+    reference; one no import made is named so that no file's reference can equal it)."""
     data = planned.data
     if planned.kind is Kind.ANSWERS:
         return data.model_copy(update={"value": dict(record.answers).get(data.item)})
@@ -67,7 +69,35 @@ def del_row(planned: PlannedRow, record: Any) -> Any:
         for name in type(data).model_fields
         if name not in REFERENCE_FIELDS and name in type(record).model_fields
     ]
-    return data.model_copy(update={name: getattr(record, name) for name in names})
+    values = {name: getattr(record, name) for name in names}
+    if planned.kind is Kind.GOALS and data.manages_purpose:
+        values["purpose_ref"] = purpose_ref(record.purpose_id, purposes or {})
+    return data.model_copy(update=values)
+
+
+def purpose_ref(purpose_id: int | None, purposes: dict[int, str]) -> str | None:
+    """The reference a goal's purpose has in the file's terms: None for none, its import's
+    reference, or (a purpose entered in DEL) a name no cleaned cell can have."""
+    if purpose_id is None:
+        return None
+    return purposes.get(purpose_id, f" DEL {purpose_id}")
+
+
+def as_imported(planned: PlannedRow, record: Any, purposes: dict[int, str] | None) -> list[Any]:
+    """DEL's record in each shape the row may have had when it was imported: the file's
+    shape now, and for a goal also with and without its purpose (a file that had the column
+    Formåls-ID then, or had not)."""
+    current = del_row(planned, record, purposes)
+    if planned.kind is not Kind.GOALS:
+        return [current]
+    other = current.model_copy()
+    if current.manages_purpose:
+        other.__pydantic_fields_set__.discard("purpose_ref")
+    else:
+        other = current.model_copy(
+            update={"purpose_ref": purpose_ref(record.purpose_id, purposes or {})}
+        )
+    return [current, other]
 
 
 def text_of(value: Any) -> str:
@@ -82,13 +112,16 @@ def text_of(value: Any) -> str:
     return str(label) if label is not None else str(value)
 
 
-def citizen_of(kind: Kind, record: Any, follow_up_citizens: dict[int, int]) -> int | None:
-    """The citizen a record belongs to (reviews and answers through their follow-up)."""
+def citizen_of(kind: Kind, record: Any, parents: dict[int, int]) -> int | None:
+    """The citizen a record belongs to (reviews and answers through their follow-up, purposes
+    through their stay: `parents`, the parent's id -> its citizen)."""
     if kind is Kind.CITIZENS:
         return int(record.id)
     if hasattr(record, "citizen_id"):
         return int(record.citizen_id)
-    return follow_up_citizens.get(int(record.follow_up_id))
+    if kind is Kind.PURPOSES:
+        return parents.get(int(record.stay_id))
+    return parents.get(int(record.follow_up_id))
 
 
 def resolve(
@@ -98,9 +131,12 @@ def resolve(
     records: dict[int, Any],
     *,
     follow_up_citizens: dict[int, int] | None = None,
+    purposes: dict[int, str] | None = None,
 ) -> None:
     """Find the conflicts among the planned updates of `kind` (`records`: DEL's records by id,
-    at least those of the updates) and apply the plan's choice to each."""
+    at least those of the updates) and apply the plan's choice to each. `follow_up_citizens`:
+    the citizen of each parent of records that have none of their own (a review's or answer's
+    follow-up, a purpose's stay); `purposes`: the references of goals' purposes (`del_row`)."""
     updates = [r for r in plan.accepted(kind) if r.action == "update" and r.entity_id is not None]
     if not updates:
         return
@@ -110,9 +146,10 @@ def resolve(
         imported = refs.get(planned.data.external_ref)
         if record is None or imported is None:
             continue  # gone since: the commit refuses it as a conflict of its own
-        current = del_row(planned, record)
+        shapes = as_imported(planned, record, purposes)
+        current = shapes[0]
         current_hash = row_hash(current)
-        if current_hash == imported.row_hash:
+        if imported.row_hash in {row_hash(shape) for shape in shapes}:
             continue  # DEL has what was imported: an ordinary update
         if current_hash == planned.row_hash:
             planned.action = "unchanged"  # DEL has the file's values already

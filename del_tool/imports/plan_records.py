@@ -1,14 +1,15 @@
-"""The dry run of the goals and follow-ups sheets, after citizens and stays (`plan`), and the
-conflicts of every kind (`conflicts`).
+"""The dry run of the purposes (`plan_purposes`), goals and follow-ups sheets, after citizens and
+stays (`plan`), and the conflicts of every kind (`conflicts`).
 
-A goal row is refused when its stay is neither in the file (accepted) nor imported before in
-the scope ("a goal without a stay"), when its start date lies outside the stay (the goal
-service's rule), when it was imported before for another stay, or when DEL reviewed it before
-its new start date. A follow-up row is refused when its stay is unknown, its date lies outside
-the stay (as the follow-up service refuses it), it was imported before for another stay, or the
-citizen has another follow-up that day (in DEL or in the file: one per citizen and day). Reviews
-and answers follow in `plan_answers`. Each kind's conflicts are settled before the next kind is
-checked, so the checks see the dates DEL will hold.
+A goal row is refused when its stay is neither in the file (accepted) nor imported before in the
+scope ("a goal without a stay"), when its start date lies outside the stay (the goal service's
+rule), when it was imported before for another stay, or when DEL reviewed it before its new
+start date, or when it names a purpose that is unknown or of another stay. A follow-up row is
+refused when its stay is unknown, its date lies outside the stay (as the follow-up service
+refuses it), it was imported before for another stay, or the citizen has another follow-up that
+day (in DEL or in the file: one per citizen and day). Reviews and answers follow in
+`plan_answers`. Each kind's conflicts are settled before the next kind is checked, so the checks
+see the dates DEL will hold.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from del_tool.followups.models import FollowUp, GoalReview
 from del_tool.followups.services import DATE_TAKEN
 from del_tool.goals.models import Goal
 from del_tool.i18n import format_day
-from del_tool.imports import plan_answers
+from del_tool.imports import plan_answers, plan_purposes
 from del_tool.imports.conflicts import resolve
 from del_tool.imports.plan import CHUNK, Plan, PlannedRow, _references, _refuse, _Sheet, row_hash
 from del_tool.imports.plan_parents import StayInfo, load, stay_infos
@@ -37,15 +38,17 @@ NO_STAY = _l(
 
 
 def plan_records(session: Session, plan: Plan, rows: dict[Kind, Rows]) -> None:
-    """Settle the citizens' and stays' conflicts, then plan goals, follow-ups, reviews and
-    answers (appended to `plan.rows`; refusals to `plan.refusals`)."""
+    """Settle the citizens' and stays' conflicts, then plan purposes, goals, follow-ups,
+    reviews and answers (appended to `plan.rows`; refusals to `plan.refusals`)."""
     for kind, model in ((Kind.CITIZENS, Citizen), (Kind.STAYS, Stay)):
         ids = [r.entity_id for r in plan.accepted(kind) if r.action == "update"]
         if ids:
             resolve(session, plan, kind, load(session, model, [i for i in ids if i]))
-    both = [*rows[Kind.GOALS], *rows[Kind.FOLLOWUPS]]
+    both = [*rows[Kind.PURPOSES], *rows[Kind.GOALS], *rows[Kind.FOLLOWUPS]]
     wanted = [r.stay_ref for _s, r in both]  # type: ignore[attr-defined]
     stays = stay_infos(session, plan, wanted) if wanted else {}
+    if rows[Kind.PURPOSES]:
+        plan_purposes.plan_purposes(session, plan, rows[Kind.PURPOSES], stays)
     if rows[Kind.GOALS]:
         _plan_goals(session, plan, rows[Kind.GOALS], stays)
     if rows[Kind.FOLLOWUPS]:
@@ -74,6 +77,8 @@ def _plan_goals(session: Session, plan: Plan, rows: Rows, stays: dict[str, StayI
     refs = _references(session, plan.source, Kind.GOALS, (r.external_ref for _s, r in rows))
     records = load(session, Goal, [r.entity_id for r in refs.values()])
     first_reviews = _first_reviews(session, list(records))
+    named = [r.purpose_ref for _s, r in rows if r.purpose_ref]  # type: ignore[attr-defined]
+    purposes = plan_purposes.purpose_stays(session, plan, named, stays)
     for sheet, row in rows:
         data: Any = row
         stay = stays.get(data.stay_ref)
@@ -87,6 +92,8 @@ def _plan_goals(session: Session, plan: Plan, rows: Rows, stays: dict[str, StayI
             problem = ("stay_ref", _l("Målet er indlæst før for et andet ophold."))
         elif not stay.covers(data.start_date):
             problem = ("start_date", _l("Startdatoen skal ligge inden for opholdet."))
+        elif (found := plan_purposes.purpose_problem(data, stay, purposes)) is not None:
+            problem = found
         elif ref is not None and ref.entity_id in first_reviews:
             first = first_reviews[ref.entity_id]
             if data.start_date > first:
@@ -101,7 +108,10 @@ def _plan_goals(session: Session, plan: Plan, rows: Rows, stays: dict[str, StayI
             refuse(plan, Kind.GOALS, sheet, row, problem)
             continue
         planned_row(plan, Kind.GOALS, sheet, row, ref)
-    resolve(session, plan, Kind.GOALS, records)
+    linked = plan_purposes.purpose_refs(
+        session, plan.source, [g.purpose_id for g in records.values()]
+    )
+    resolve(session, plan, Kind.GOALS, records, purposes=linked)
 
 
 def _first_reviews(session: Session, goal_ids: list[int]) -> dict[int, date]:

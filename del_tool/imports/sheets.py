@@ -1,7 +1,8 @@
 """What each sheet of an import holds: its columns (header, synonyms, type, whether required,
 allowed values, help for the template's read-me) and a pydantic model that checks a row.
 
-Citizens and stays are here; goals (`sheets_goals`), follow-ups and goal reviews
+Citizens and stays are here; the action plan's purposes (`sheets_purposes`), goals
+(`sheets_goals`), follow-ups and goal reviews
 (`sheets_followups`) and questionnaire answers (`sheets_answers`) are further `SheetSpec`s in
 `SHEETS` (each with an external reference and a row model), and the reader, the template and
 the dry run take them as they take these two.
@@ -57,6 +58,7 @@ class Kind(enum.StrEnum):
     CITIZENS = "citizens"
     STAYS = "stays"
     #: The values are the records' tables (the change history's entities, which undo reads).
+    PURPOSES = "stay_purposes"
     GOALS = "goals"
     FOLLOWUPS = "follow_ups"
     REVIEWS = "goal_reviews"
@@ -499,13 +501,15 @@ SHEETS: dict[Kind, SheetSpec] = {
 }
 
 
-# The goal and follow-up sheets build on the helpers above (each in its own module).
+# The purpose, goal and follow-up sheets build on the helpers above (each in its own module).
 from del_tool.imports.sheets_answers import ANSWER_SHEET  # noqa: E402
 from del_tool.imports.sheets_followups import FOLLOWUP_SHEET, REVIEW_SHEET  # noqa: E402
 from del_tool.imports.sheets_goals import GOAL_SHEET  # noqa: E402
+from del_tool.imports.sheets_purposes import PURPOSE_SHEET  # noqa: E402
 
 SHEETS.update(
     {
+        Kind.PURPOSES: PURPOSE_SHEET,
         Kind.GOALS: GOAL_SHEET,
         Kind.FOLLOWUPS: FOLLOWUP_SHEET,
         Kind.REVIEWS: REVIEW_SHEET,

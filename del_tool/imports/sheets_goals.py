@@ -6,7 +6,8 @@ from elsewhere, how the goal ended (status and date). Its checks are the goal se
 (`del_tool.goals.services.check_goal`: levels 0-4, the direction rule, the weight, the review
 date), the form's GAS rule (with any GAS text the expected outcome 0 is described) and the
 close rules (an ended goal has its date, not before its start). Whether the goal lies within
-its stay is checked by the dry run (`plan_goals`), which knows the stay.
+its stay is checked by the dry run (`plan_goals`), which knows the stay, as is the purpose of
+the municipality's action plan a row may name (Formåls-ID, `plan_purposes`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,12 @@ from datetime import date
 from typing import Annotated, Any
 
 from flask_babel import lazy_gettext as _l
-from pydantic import BeforeValidator, model_validator
+from pydantic import (
+    BeforeValidator,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+    model_validator,
+)
 
 from del_tool.errors import RuleError
 from del_tool.forms import EARLIEST_DATE, PLANNING_HORIZON
@@ -43,10 +49,23 @@ from del_tool.imports.sheets import (
 from del_tool.modelbase import local_today
 
 
-def _labelled(enum_class: Any, message: Any, *, required: bool = True) -> BeforeValidator:
+def labelled(enum_class: Any, message: Any, *, required: bool = True) -> BeforeValidator:
+    """A choice column of a labelled enum (a theme, direction, status), by value or label."""
     return BeforeValidator(
         lambda v: _choice(v, lambda x: lookups.labelled(enum_class, x), message, required=required)
     )
+
+
+#: The synonyms of the FFB theme's header (goals and purposes).
+THEME_SYNONYMS: tuple[str, ...] = ("FFB-tema", "Område", "Theme", "Area")
+#: The synonyms of a purpose reference's header (the purposes sheet and the goals sheet).
+PURPOSE_REF_SYNONYMS: tuple[str, ...] = (
+    "Formålsid",
+    "Formålsreference",
+    "Formålsnummer",
+    "Purpose ID",
+    "Purpose reference",
+)
 
 
 def _weight(value: Any) -> float:
@@ -67,12 +86,12 @@ class GoalRow(ImportRow):
     """A goal of a stay."""
 
     stay_ref: Annotated[str, text(50)]
-    theme: Annotated[Theme, _labelled(Theme, _l("Ukendt tema. Vælg fra listen."))]
+    theme: Annotated[Theme, labelled(Theme, _l("Ukendt tema. Vælg fra listen."))]
     title: Annotated[str, text(200)]
     description: Annotated[str, _text_or_empty(4000)] = ""
     direction: Annotated[
         GoalDirection,
-        _labelled(GoalDirection, _l("Skriv Udvikle, Fastholde eller Begrænse tab.")),
+        labelled(GoalDirection, _l("Skriv Udvikle, Fastholde eller Begrænse tab.")),
     ]
     baseline_level: Annotated[int, BeforeValidator(_whole)]
     target_level: Annotated[int, BeforeValidator(_whole)]
@@ -81,7 +100,7 @@ class GoalRow(ImportRow):
     review_date: Annotated[date | None, a_date(required=False)] = None
     status: Annotated[
         GoalStatus,
-        _labelled(GoalStatus, _l("Skriv Aktivt, Opnået eller Afsluttet."), required=False),
+        labelled(GoalStatus, _l("Skriv Aktivt, Opnået eller Afsluttet."), required=False),
     ] = GoalStatus.ACTIVE
     closed_on: Annotated[date | None, a_date(required=False)] = None
     gas_minus2: Annotated[str | None, text(500, required=False)] = None
@@ -89,6 +108,23 @@ class GoalRow(ImportRow):
     gas_zero: Annotated[str | None, text(500, required=False)] = None
     gas_plus1: Annotated[str | None, text(500, required=False)] = None
     gas_plus2: Annotated[str | None, text(500, required=False)] = None
+    #: The purpose of the stay's action plan the goal serves (the purposes sheet's reference);
+    #: without the column (not in `model_fields_set`) the import leaves the goal's purpose be.
+    purpose_ref: Annotated[str | None, text(50, required=False)] = None
+
+    @property
+    def manages_purpose(self) -> bool:
+        """Whether the row says which purpose the goal serves (its file has the column)."""
+        return "purpose_ref" in self.model_fields_set
+
+    @model_serializer(mode="wrap")
+    def _without_unmanaged_purpose(self, handler: SerializerFunctionWrapHandler) -> Any:
+        # A row without the column hashes as rows did before the column came (`plan.row_hash`),
+        # so goals imported before are unchanged when the same file comes again.
+        values = handler(self)
+        if not self.manages_purpose and isinstance(values, dict):
+            values.pop("purpose_ref", None)
+        return values
 
     @model_validator(mode="before")
     @classmethod
@@ -201,7 +237,7 @@ GOAL_COLUMNS = (
     ColumnSpec(
         "theme",
         _l("Tema"),
-        ("FFB-tema", "Område", "Theme", "Area"),
+        THEME_SYNONYMS,
         ColumnType.CHOICE,
         True,
         _l("Temaet i Fælles Faglige Begreber, fra listen."),
@@ -305,6 +341,19 @@ GOAL_COLUMNS = (
     _gas_column("gas_zero", _l("GAS 0 forventet"), "GAS 0", "GAS 0 expected"),
     _gas_column("gas_plus1", _l("GAS +1 mere"), "GAS plus 1", "GAS +1 more"),
     _gas_column("gas_plus2", _l("GAS +2 meget mere"), "GAS plus 2", "GAS +2 much more"),
+    ColumnSpec(
+        "purpose_ref",
+        _l("Formåls-ID"),
+        PURPOSE_REF_SYNONYMS,
+        ColumnType.TEXT,
+        False,
+        _l(
+            "Valgfrit: det formål i kommunens handleplan (arket Formål), målet arbejder hen "
+            "imod; et formål for målets eget ophold. Tom: intet formål. Uden kolonnen ændres "
+            "målets formål ikke."
+        ),
+        "P1",
+    ),
 )
 
 GOAL_SHEET = SheetSpec(

@@ -222,6 +222,11 @@ def readme_lines() -> list[str]:
             "eksempel; skriv oven i den, eller slet den."
         ),
         _(
+            "Formål: én række pr. formål i betalingskommunens handleplan for et ophold, med "
+            "opholdets Ophold-ID. Et mål kan pege på et formål for sit eget ophold med "
+            "Formåls-ID."
+        ),
+        _(
             "Mål: én række pr. mål, med opholdets Ophold-ID. Opfølgninger: én række pr. "
             "opfølgning, med opholdets Ophold-ID. Målvurderinger: én række pr. mål, der er "
             "vurderet ved en opfølgning (Opfølgnings-ID og Mål-ID). Svar: én række pr. besvaret "

@@ -4,16 +4,16 @@ changed its records since.
 "Nothing else" is read from two places: each record's version (`Versioned`) must be the one the
 commit left (`ImportBatch.result["versions"]`), and the change history must have no later event
 on those records or on their citizens (a follow-up, a goal, an edit, a merge, a later import); a
-stay the import created must have no goals, follow-ups, special services or referrals, a goal or
-follow-up it created no reviews or assessments, that the import did not make itself. When
-something changed, the undo is refused with a message naming what. Otherwise, in the caller's
-transaction: the records it updated get their values from before (the old values of its own
-"update" events in the history), those it created are removed (each before what it belongs to:
-scale scores, assessments, reviews, follow-ups, goals, stays, citizens), each with its history
-entry as a form's change writes it, the references go back to what they were, and one event
-"import_undone" names the batch and lists what was removed and restored. The chain check
-(`del-tool audit verify`) accepts these as any other events: they are appended through
-`audit.services`. The checks are in `undo_checks`.
+stay the import created must have no goals, purposes, follow-ups, special services or referrals,
+a purpose it created no goals, a goal or follow-up it created no reviews or assessments, that
+the import did not make itself. When something changed, the undo is refused with a message
+naming what. Otherwise, in the caller's transaction: the records it updated get their values
+from before (the old values of its own "update" events in the history), those it created are
+removed (each before what it belongs to: scale scores, assessments, reviews, follow-ups, goals,
+purposes, stays, citizens), each with its history entry as a form's change writes it, the
+references go back to what they were, and one event "import_undone" names the batch and lists
+what was removed and restored. The chain check (`del-tool audit verify`) accepts these as any
+other events: they are appended through `audit.services`. The checks are in `undo_checks`.
 """
 
 from __future__ import annotations
@@ -134,7 +134,8 @@ def _remove(
     session: Session, actor: Actor, result: dict[str, Any], rows: dict[str, dict[int, Any]]
 ) -> dict[str, list[int]]:
     """Remove what the import created, each record before those it belongs to (scores before
-    assessments, ..., stays before citizens), each with its history entry."""
+    assessments, ..., goals before purposes, stays before citizens), each with its history
+    entry."""
     removed: dict[str, list[int]] = {}
     for kind in MODELS:
         if kind not in result["created"]:

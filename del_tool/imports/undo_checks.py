@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from sqlmodel import Session, col, or_, select
 
 from del_tool.audit.models import AuditEvent
-from del_tool.citizens.models import Citizen, Stay, StayService
+from del_tool.citizens.models import Citizen, Stay, StayPurpose, StayService
 from del_tool.followups.models import Assessment, AssessmentScore, FollowUp, GoalReview
 from del_tool.goals.models import Goal
 from del_tool.i18n import format_day
@@ -31,6 +31,7 @@ MODELS: dict[str, type[Any]] = {
     Kind.REVIEWS.value: GoalReview,
     Kind.FOLLOWUPS.value: FollowUp,
     Kind.GOALS.value: Goal,
+    Kind.PURPOSES.value: StayPurpose,
     Kind.STAYS.value: Stay,
     Kind.CITIZENS.value: Citizen,
 }
@@ -66,6 +67,8 @@ def changed(session: Session, result: dict[str, Any], rows: dict[str, dict[int, 
                 changes.append(_("%(record)s er ændret", record=_name(kind, int(key))))
     for model, parent, kind, label in (
         (Goal, "stay_id", Kind.STAYS, _("et eller flere mål")),
+        (StayPurpose, "stay_id", Kind.STAYS, _("formål i handleplanen")),
+        (Goal, "purpose_id", Kind.PURPOSES, _("et eller flere mål")),
         (FollowUp, "stay_id", Kind.STAYS, _("opfølgninger")),
         (StayService, "stay_id", Kind.STAYS, _("særydelser")),
         (Referral, "stay_id", Kind.STAYS, _("en henvendelse")),
@@ -73,8 +76,10 @@ def changed(session: Session, result: dict[str, Any], rows: dict[str, dict[int, 
         (GoalReview, "follow_up_id", Kind.FOLLOWUPS, _("målvurderinger")),
         (Assessment, "follow_up_id", Kind.FOLLOWUPS, _("skemaer")),
     ):
-        # Records under what the import created that the import did not create itself.
-        own = set(result["created"].get(model.__tablename__, []))
+        # Records under what the import created that the import did not write itself (a goal
+        # it gave a new purpose gets its earlier one back first).
+        table = model.__tablename__
+        own = set(result["created"].get(table, [])) | set(result["updated"].get(table, []))
         parents = sorted(result["created"].get(kind.value, []))
         for chunk in chunks(parents):
             for child_id, parent_id in session.exec(
@@ -146,6 +151,7 @@ def _name(entity: str, entity_id: Any) -> str:
     labels = {
         "citizens": _("borger"),
         "stays": _("ophold"),
+        "stay_purposes": _("formål"),
         "goals": _("mål"),
         "follow_ups": _("opfølgning"),
         "goal_reviews": _("målvurdering"),
@@ -168,11 +174,16 @@ def _action(action: str) -> str:
 
 
 def citizen_of(session: Session, kind: str, row: Any) -> int:
-    """The citizen a record belongs to (reviews, assessments and scores via their follow-up)."""
+    """The citizen a record belongs to (purposes via their stay; reviews, assessments and
+    scores via their follow-up)."""
     if kind == Kind.CITIZENS.value:
         return int(row.id)
     if hasattr(row, "citizen_id"):
         return int(row.citizen_id)
+    if kind == Kind.PURPOSES.value:
+        stay = session.get(Stay, row.stay_id)
+        assert stay is not None  # noqa: S101 - a foreign key
+        return int(stay.citizen_id)
     if hasattr(row, "assessment_id"):
         row = session.get(Assessment, row.assessment_id)
     follow_up = session.get(FollowUp, row.follow_up_id)

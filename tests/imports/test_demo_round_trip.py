@@ -1,5 +1,5 @@
 """The demo round trip (#18 "Done when"): the demo generator's history of one centre, written into
-the template's six sheets with openpyxl, imported into an empty database with the same
+the template's sheets with openpyxl, imported into an empty database with the same
 organisation set up (the units' questionnaires, tariffs, places, settlements, the price index),
 gives the same documentation and effect reports as the original, for the busiest unit and for
 the centre: every figure, table row, chart and message equal.
@@ -30,7 +30,7 @@ from del_tool.auth.models import Role
 from del_tool.auth.scope import Scope
 from del_tool.auth.services import create_user
 from del_tool.citizens.access import Actor
-from del_tool.citizens.models import Citizen, Stay, StayService
+from del_tool.citizens.models import Citizen, Stay, StayPurpose, StayService
 from del_tool.db import get_db
 from del_tool.followups.models import Assessment, FollowUp, GoalReview
 from del_tool.goals.models import Goal
@@ -86,11 +86,17 @@ def _label(value: Any) -> Any:
 
 
 def _rows(db: Session, units: dict[int, str]) -> dict[Kind, list[list[Any]]]:
-    """The units' citizens, stays, goals, follow-ups, reviews and answers as sheet rows."""
+    """The units' citizens, stays, purposes, goals, follow-ups, reviews and answers as sheet
+    rows."""
     stays = db.exec(select(Stay).where(col(Stay.unit_id).in_(units)).order_by(col(Stay.id))).all()
     stay_ids = [s.id for s in stays]
     citizen_ids = {s.citizen_id for s in stays}
     citizens = db.exec(select(Citizen).where(col(Citizen.id).in_(citizen_ids))).all()
+    purposes = db.exec(
+        select(StayPurpose)
+        .where(col(StayPurpose.stay_id).in_(stay_ids))
+        .order_by(col(StayPurpose.stay_id), col(StayPurpose.position))
+    ).all()
     goals = db.exec(select(Goal).where(col(Goal.stay_id).in_(stay_ids))).all()
     follow_ups = db.exec(select(FollowUp).where(col(FollowUp.stay_id).in_(stay_ids))).all()
     fu_ids = [f.id for f in follow_ups]
@@ -121,6 +127,7 @@ def _rows(db: Session, units: dict[int, str]) -> dict[Kind, list[list[Any]]]:
             ]
             for s in stays
         ],
+        Kind.PURPOSES: [[f"P{p.id}", f"O{p.stay_id}", p.text, _label(p.theme)] for p in purposes],
         Kind.GOALS: [
             [
                 f"M{g.id}",
@@ -141,6 +148,7 @@ def _rows(db: Session, units: dict[int, str]) -> dict[Kind, list[list[Any]]]:
                 g.gas_zero,
                 g.gas_plus1,
                 g.gas_plus2,
+                f"P{g.purpose_id}" if g.purpose_id else None,
             ]
             for g in goals
         ],

@@ -63,6 +63,7 @@ def test_every_sheet_is_written_with_history_and_scores(app, make_user, units):
     assert counts(plan) == {
         "citizens": (2, 0, 0, 0),
         "stays": (2, 0, 0, 0),
+        "stay_purposes": (0, 0, 0, 0),
         "goals": (3, 0, 0, 0),
         "follow_ups": (3, 0, 0, 0),
         "goal_reviews": (4, 0, 0, 0),

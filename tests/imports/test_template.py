@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from del_tool.imports.sheets import SHEETS, Kind
 from tests.conftest import DEMO_PASSWORD, login
 
-SHEET_NAMES = ["Borgere", "Ophold", "Mål", "Opfølgninger", "Målvurderinger", "Svar"]
+SHEET_NAMES = ["Borgere", "Ophold", "Formål", "Mål", "Opfølgninger", "Målvurderinger", "Svar"]
 
 
 def test_the_command_writes_a_workbook_that_imports_as_it_is(app, runner, units, tmp_path, plan_of):
@@ -47,7 +47,7 @@ def test_the_command_writes_a_workbook_that_imports_as_it_is(app, runner, units,
     with app.app_context():
         plan = plan_of(fixture_file(out))
     assert not plan.refusals, [str(r.reason) for r in plan.refusals]
-    assert [plan.counts[k].create for k in Kind] == [1, 1, 1, 1, 1, 0]
+    assert [plan.counts[k].create for k in Kind] == [1, 1, 1, 1, 1, 1, 0]
 
 
 def fixture_file(path):
@@ -59,14 +59,21 @@ def test_the_csv_files_and_english_headers(app, runner, tmp_path, plan_of, units
     unit = units["Bostedet Engtoften"]
     assert runner.invoke(args=["import", "template", str(out), f"--unit={unit}"]).exit_code == 0
     with zipfile.ZipFile(out) as archive:
-        names = ["borgere.csv", "ophold.csv", "mal.csv", "opfolgninger.csv", "malvurderinger.csv"]
+        names = [
+            "borgere.csv",
+            "ophold.csv",
+            "formal.csv",
+            "mal.csv",
+            "opfolgninger.csv",
+            "malvurderinger.csv",
+        ]
         assert sorted(archive.namelist()) == sorted([*names, "svar.csv", "laes-mig.txt"])
         files = [(n, archive.read(n)) for n in names]
     assert files[0][1].startswith(b"\xef\xbb\xbfBorger-ID;Navn;")
     with app.app_context():
         plan = plan_of(*files)
     assert not plan.refusals and plan.counts[Kind.STAYS].create == 1
-    assert plan.counts[Kind.REVIEWS].create == 1
+    assert plan.counts[Kind.REVIEWS].create == 1 and plan.counts[Kind.PURPOSES].create == 1
     english = runner.invoke(args=["import", "template", str(tmp_path / "t.xlsx"), "--lang", "en"])
     assert english.exit_code == 0, english.output
 
