@@ -13,6 +13,7 @@ def init_app(app: Flask) -> None:
     from del_tool.api.problems import validation_problem
     from del_tool.api.views import bp
     from del_tool.extensions import csrf
+    from del_tool.interop.fhir import api as fhir_api  # noqa: F401 - its route
 
     app.register_blueprint(bp)
     csrf.exempt(bp)  # bearer tokens, never cookies: nothing for a cross-site form to ride on

@@ -50,17 +50,21 @@ WRITE_RESPONSES: dict[Any, Any] = {409: problem_response("A follow-up on that da
 
 
 def _request_hash() -> str:
-    """SHA-256 of the method, path and body (as JSON with sorted keys)."""
+    """SHA-256 of the method, path (with its query, when it has one) and body (as JSON with
+    sorted keys)."""
     body = request.get_json(silent=True)
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(f"{request.method} {request.path}\n{canonical}".encode()).hexdigest()
+    query = request.query_string.decode("latin-1")
+    target = f"{request.path}?{query}" if query else request.path
+    return hashlib.sha256(f"{request.method} {target}\n{canonical}".encode()).hexdigest()
 
 
 def idempotent(
-    key: str, write: Callable[[], tuple[int, BaseModel] | Response], *, citizen_id: int
+    key: str, write: Callable[[], tuple[int, BaseModel] | Response], *, citizen_id: int | None
 ) -> Response:
     """Run `write` once per (token, key) and commit; replay its stored answer for the same
-    request. The citizen's profile charts are redrawn after a write, as after a form."""
+    request. The citizen's profile charts are redrawn after a write, as after a form (a write
+    of many citizens, an import, passes None: the chart job finds them in the history)."""
     db = get_session()
     token_id = current_principal().token.id
     wanted = _request_hash()
@@ -98,7 +102,8 @@ def idempotent(
         if earlier is None:
             raise
         return _replay(earlier, wanted)
-    citizen_changed(citizen_id)
+    if citizen_id is not None:
+        citizen_changed(citizen_id)
     return Response(json.dumps(body), status, mimetype="application/json")
 
 

@@ -178,6 +178,7 @@ EXPECTED: dict[str, dict[str, str]] = {
             "api.reports",
             "api.internal_report",
             "api.council_report",
+            "api.fhir_import",
         )
     },
     # Single sign-on and SCIM exist only when configured (README "Single sign-on"); the login
