@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from del_tool.auth.models import Role, User
 from del_tool.auth.services import create_user
-from del_tool.citizens.models import Citizen, Sex, Stay
+from del_tool.citizens.models import Citizen, Sex, Stay, StayPurpose
 from del_tool.demo import names, profiles
 from del_tool.demo.economy import (
     economy_counts,
@@ -33,7 +33,7 @@ from del_tool.demo.simulate import (
 )
 from del_tool.demo.writer import RowBuffer
 from del_tool.followups.models import Assessment, FollowUp, GoalReview, Perspective
-from del_tool.goals.models import Goal
+from del_tool.goals.models import Goal, Theme
 from del_tool.organisation.models import (
     Centre,
     LegalSection,
@@ -390,6 +390,7 @@ def _queue_stay(buffer: RowBuffer, citizen_id: int, stay: SimStay, scorer: Batch
             "version": 1,
         },
     )
+    purposes = _queue_purposes(buffer, citizen_id, stay_id, stay)
     goal_ids = []
     for goal in stay.goals:
         texts = (
@@ -415,6 +416,7 @@ def _queue_stay(buffer: RowBuffer, citizen_id: int, stay: SimStay, scorer: Batch
                     "gas_plus1": texts[3],
                     "gas_plus2": texts[4],
                     "weight": goal.weight,
+                    "purpose_id": purposes.get(goal.theme),
                     "start_date": goal.start_date,
                     "review_date": goal.start_date + timedelta(days=stay.unit.interval_days),
                     "status": goal.status,
@@ -454,6 +456,46 @@ def _queue_stay(buffer: RowBuffer, citizen_id: int, stay: SimStay, scorer: Batch
             )
         for qid, answers in fu.answers.items():
             _queue_assessment(buffer, scorer, fu_id, scorer.definition(qid), answers)
+
+
+#: The municipality's purpose of a stay (its action plan, Serviceloven § 141) per FFB theme, as
+#: the demo writes them (invented, in the plans' own words).
+PURPOSE_TEXTS: dict[Theme, str] = {
+    Theme.RELATIONS: "Borgeren har kontakt med sin familie og et netværk uden for tilbuddet",
+    Theme.COMMUNICATION: "Borgeren kan gøre sig forstået og sige til og fra i hverdagen",
+    Theme.MOBILITY: "Borgeren kan færdes sikkert i lokalområdet",
+    Theme.SELF_CARE: "Borgeren klarer sin personlige hygiejne og sine måltider",
+    Theme.COMMUNITY_LIFE: "Borgeren deltager i fællesskaber, beskæftigelse eller uddannelse",
+    Theme.PRACTICAL_TASKS: "Borgeren bliver så selvhjulpen i sin bolig som muligt",
+}
+#: Share of stays whose payer's action plan is entered with purposes.
+PURPOSE_SHARE = 0.7
+
+
+def _queue_purposes(
+    buffer: RowBuffer, citizen_id: int, stay_id: int, stay: SimStay
+) -> dict[Theme, int]:
+    """Most stays get the payer's purposes, one per theme of their first two goals' themes, so
+    the status statement and the council summary show progress per purpose; the goals of a
+    theme serve its purpose. Drawn from the stay's own generator: the rest of the demo stays as
+    it was."""
+    rng = random.Random(f"purposes:{citizen_id}:{stay.start.isoformat()}")
+    if not stay.goals or rng.random() >= PURPOSE_SHARE:
+        return {}
+    themes = list(dict.fromkeys(goal.theme for goal in stay.goals))[:2]
+    ids: dict[Theme, int] = {}
+    for position, theme in enumerate(themes):
+        ids[theme] = buffer.add(
+            StayPurpose,
+            {
+                "stay_id": stay_id,
+                "text": PURPOSE_TEXTS[theme],
+                "theme": theme,
+                "position": position,
+                "version": 1,
+            },
+        )
+    return ids
 
 
 def _queue_assessment(

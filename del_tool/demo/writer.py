@@ -18,7 +18,7 @@ from del_tool.audit.chain import content_of, event_mac
 from del_tool.audit.keys import audit_keys
 from del_tool.audit.models import AuditEvent
 from del_tool.audit.services import chain_link
-from del_tool.citizens.models import Citizen, Stay
+from del_tool.citizens.models import Citizen, Stay, StayPurpose
 from del_tool.db import insert_rows
 from del_tool.followups.models import Assessment, AssessmentScore, FollowUp, GoalReview
 from del_tool.goals.models import Goal
@@ -27,6 +27,7 @@ from del_tool.goals.models import Goal
 TABLE_ORDER: tuple[type[SQLModel], ...] = (
     Citizen,
     Stay,
+    StayPurpose,
     Goal,
     FollowUp,
     GoalReview,
