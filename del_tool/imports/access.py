@@ -64,3 +64,18 @@ def shown_conflicts(
         for citizen_id in dict.fromkeys(citizen_ids)
         if citizen_id is not None
     ]
+
+
+def shown_in_plan(
+    plan: Any, *, user_id: int | None, endpoint: str, detail: str
+) -> list[AccessEvent]:
+    """Access events of the citizens a dry run shows: the likely duplicates (`detail`) and the
+    records changed in DEL since they were imported (`detail`: changed in DEL)."""
+    return shown_duplicates(
+        duplicate_ids(plan), user_id=user_id, endpoint=endpoint, detail=detail
+    ) + shown_conflicts(
+        [c.citizen_id for c in plan.conflicts],
+        user_id=user_id,
+        endpoint=endpoint,
+        detail=f"{detail}: changed in DEL",
+    )

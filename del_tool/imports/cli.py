@@ -38,6 +38,38 @@ def import_group() -> None:
     template (`del-tool import template OUT.xlsx`), or undo an import (`del-tool import undo`)."""
 
 
+def writer_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The options every import command shares: who imports, duplicates, DEL's changes, the
+    language of its messages (the spreadsheets' and the FHIR bundles' commands)."""
+    for option in reversed(
+        (
+            click.option(
+                "--user", "username", help="The user the import is made by (needed to write)."
+            ),
+            click.option(
+                "--accept-duplicates",
+                is_flag=True,
+                help="Write new citizens even when they resemble citizens DEL has in the units.",
+            ),
+            click.option(
+                "--overwrite-changes",
+                is_flag=True,
+                help="Overwrite records changed in DEL since they were imported (default: keep "
+                "DEL's).",
+            ),
+            click.option(
+                "--lang",
+                type=click.Choice(["da", "en"]),
+                default="da",
+                show_default=True,
+                help="Language.",
+            ),
+        )
+    ):
+        command = option(command)
+    return command
+
+
 @import_group.command(DEFAULT_COMMAND, hidden=True)
 @click.argument(
     "paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
@@ -52,7 +84,6 @@ def import_group() -> None:
 )
 @click.option("--dry-run", is_flag=True, help="Only show what would be written.")
 @click.option("--all-or-nothing", is_flag=True, help="Write nothing when any row is refused.")
-@click.option("--user", "username", help="The user the import is made by (needed to write).")
 @click.option(
     "--source",
     default="regneark",
@@ -60,19 +91,7 @@ def import_group() -> None:
     help="The source system the files' ids belong to (an id is unique within its source).",
 )
 @click.option("--sheet", "sheets", multiple=True, help="Read only this sheet (repeatable).")
-@click.option(
-    "--accept-duplicates",
-    is_flag=True,
-    help="Write new citizens even when they resemble citizens DEL has in the units.",
-)
-@click.option(
-    "--overwrite-changes",
-    is_flag=True,
-    help="Overwrite records changed in DEL since they were imported (default: keep DEL's).",
-)
-@click.option(
-    "--lang", type=click.Choice(["da", "en"]), default="da", show_default=True, help="Language."
-)
+@writer_options
 @with_appcontext
 def run_import(
     paths: tuple[Path, ...],
@@ -87,31 +106,63 @@ def run_import(
     lang: str,
 ) -> None:
     """Check FILE... (XLSX or CSV) for the units given and, unless --dry-run, write the
-    accepted rows in one transaction; exits 1 when any row is refused."""
-    options = {"sheets": sheets or None, "overwrite": overwrite_changes}
-    with force_locale(lang):
-        _run(paths, units, dry_run, all_or_nothing, username, source, accept_duplicates, options)
-
-
-def _run(
-    paths: tuple[Path, ...],
-    units: tuple[int, ...],
-    dry_run: bool,
-    all_or_nothing: bool,
-    username: str | None,
-    source: str,
-    accept_duplicates: bool,
-    options: dict[str, Any],
-) -> None:
-    """Plan and show the files, and write them when asked: the plan and the commit's
-    preparation in a read session, the write lock held only to publish (`staged`)."""
-    from del_tool.db import get_db
-    from del_tool.imports.reading import ReadError
-    from del_tool.imports.staged import run_staged
+    accepted rows (the write lock held only to publish); exits 1 when any row is refused."""
+    from del_tool.imports.plan import plan_import
     from del_tool.imports.summary import summary_text
 
     files = [(p.name, p.read_bytes()) for p in paths]
-    steps = _Steps(files, frozenset(units), username, source, options)
+
+    def planner(session: Any, scope: frozenset[int], user_id: int | None) -> Any:
+        return plan_import(
+            session,
+            files,
+            scope=scope,
+            source=source,
+            user_id=user_id,
+            sheets=sheets or None,
+            overwrite=overwrite_changes,
+        )
+
+    with force_locale(lang):
+        write_staged(
+            files,
+            frozenset(units),
+            username,
+            planner,
+            describe=summary_text,
+            flags={
+                "dry_run": dry_run,
+                "all_or_nothing": all_or_nothing,
+                "accept_duplicates": accept_duplicates,
+            },
+        )
+
+
+#: Plans the files for the importing user's scope (None: a dry run without --user).
+Planner = Callable[[Any, frozenset[int], "int | None"], Any]
+
+
+def write_staged(
+    files: list[tuple[str, bytes]],
+    units: frozenset[int],
+    username: str | None,
+    planner: Planner,
+    *,
+    describe: Callable[[Any], str],
+    flags: dict[str, bool],
+    detail: str = "import dry run",
+) -> None:
+    """Plan and show the files (`describe(plan)`), and write them unless --dry-run or a stop:
+    the plan and the commit's preparation in a read session, the write lock held only to
+    publish (`staged`), with the access events of what the dry run showed (on their own when
+    nothing is written). Exits 1 when any row is refused or nothing could be written."""
+    from del_tool.db import get_db
+    from del_tool.imports.reading import ReadError
+    from del_tool.imports.staged import run_staged
+
+    dry_run, all_or_nothing = flags["dry_run"], flags["all_or_nothing"]
+    accept_duplicates = flags["accept_duplicates"]
+    steps = _Steps(files, units, username, planner)
 
     def stop(plan: Any) -> tuple[str, int] | None:
         """Why nothing is written, with the exit status; None to write."""
@@ -130,8 +181,8 @@ def _run(
         except ReadError as error:
             raise click.ClickException(str(error)) from error
     plan = first.plan
-    steps.shown = _shown(plan, steps.actor.user_id if steps.actor else None)
-    click.echo(summary_text(plan))
+    steps.shown = _shown(plan, steps.actor.user_id if steps.actor else None, detail)
+    click.echo(describe(plan))
     stopped = stop(plan)
     if stopped is not None:
         _log(steps.shown)
@@ -162,11 +213,10 @@ class _Steps:
         files: list[tuple[str, bytes]],
         units: frozenset[int],
         username: str | None,
-        source: str,
-        options: dict[str, Any],
+        planner: Planner,
     ) -> None:
         self.files, self.units, self.username = files, units, username
-        self.source, self.options = source, options
+        self.planner = planner
         #: The importing user as an Actor (None: a dry run without --user).
         self.actor: Any = None
         #: The access events of the citizens the dry run showed (`access`).
@@ -178,20 +228,13 @@ class _Steps:
     def ahead(self, session: Any, wanted: Callable[[Any], bool]) -> Any:
         """The files' plan for the actor (without one: in `units`), its commit prepared
         when `wanted(plan)` (the first plan, the one shown) or when it is the plan shown."""
-        from del_tool.imports.plan import plan_import
         from del_tool.imports.staged import ahead_of
 
         actor = self.actor
 
         def planned(reading: Any) -> Any:
-            return plan_import(
-                reading,
-                self.files,
-                scope=actor.scope.unit_ids if actor else self.units,
-                source=self.source,
-                user_id=actor.user_id if actor else None,
-                **self.options,
-            )
+            scope = frozenset(actor.scope.unit_ids) if actor else self.units
+            return self.planner(reading, scope, actor.user_id if actor else None)
 
         def prepared(plan: Any, seen: str) -> bool:
             return wanted(plan) if self.seen is None else seen == self.seen
@@ -233,23 +276,11 @@ class _Steps:
         self.batch_id = batch.id
 
 
-def _shown(plan: Any, user_id: int | None) -> list[Any]:
+def _shown(plan: Any, user_id: int | None, detail: str) -> list[Any]:
     """Access events of the citizens the dry run shows (likely duplicates, conflicts)."""
-    from del_tool.imports.access import (
-        CLI_ENDPOINT,
-        duplicate_ids,
-        shown_conflicts,
-        shown_duplicates,
-    )
+    from del_tool.imports.access import CLI_ENDPOINT, shown_in_plan
 
-    return shown_duplicates(
-        duplicate_ids(plan), user_id=user_id, endpoint=CLI_ENDPOINT, detail="import dry run"
-    ) + shown_conflicts(
-        [c.citizen_id for c in plan.conflicts],
-        user_id=user_id,
-        endpoint=CLI_ENDPOINT,
-        detail="import dry run: changed in DEL",
-    )
+    return shown_in_plan(plan, user_id=user_id, endpoint=CLI_ENDPOINT, detail=detail)
 
 
 def _log(events: list[Any]) -> None:

@@ -343,3 +343,45 @@ def test_all_or_nothing_writes_nothing_when_a_resource_is_refused(app, unit_id, 
     assert result.exit_code == 1 and "Goal/g1 target.detailCodeableConcept" in result.output
     with app.app_context(), get_db(app).session(write=False) as db:
         assert db.exec(select(Citizen)).all() == []
+
+
+def test_the_command_holds_the_write_lock_only_to_publish(
+    app, unit_id, leader, tmp_path, monkeypatch
+):
+    """While `del-tool import fhir` prepares its commit, another connection takes the write
+    lock without waiting (SQLite busy timeout 0; PostgreSQL the history's chain lock tried):
+    the command plans and prepares outside the lock, as `del-tool import` does."""
+    from tests.imports.test_cli_publish import _while_preparing
+
+    calls = _while_preparing(monkeypatch, lambda: _take_the_lock_at_once(app))
+    path = tmp_path / "bundle.json"
+    path.write_text(json.dumps(_bundle()))
+    base = ["import", "fhir", str(path), "--unit", str(unit_id), "--sender", "nexus"]
+    result = app.test_cli_runner().invoke(args=[*base, "--user", "leder"])
+    assert result.exit_code == 0, result.output
+    assert calls == [1] and "er gemt" in result.output
+    with app.app_context(), get_db(app).session(write=False) as db:
+        assert len(db.exec(select(Goal)).all()) == 1
+
+
+def _take_the_lock_at_once(app) -> None:
+    import sqlite3
+
+    from sqlalchemy.engine import make_url
+
+    from tests.imports.test_publish import CHAIN_LOCK_KEY
+
+    url = make_url(app.config["DATABASE_URL"])
+    if url.get_backend_name() == "sqlite":
+        connection = sqlite3.connect(url.database, timeout=0, isolation_level=None)
+        try:
+            connection.execute("BEGIN IMMEDIATE")  # fails at once while a writer holds the lock
+            connection.execute("COMMIT")
+        finally:
+            connection.close()
+        return
+    import psycopg
+
+    with psycopg.connect(url.set(drivername="postgresql").render_as_string(False)) as pg:
+        taken = pg.execute("SELECT pg_try_advisory_xact_lock(%s)", (CHAIN_LOCK_KEY,)).fetchone()
+        assert taken is not None and taken[0], "the import holds the history's lock"

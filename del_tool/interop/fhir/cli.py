@@ -6,10 +6,13 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+
+from del_tool.imports.cli import write_staged, writer_options
 
 #: The access log's endpoint of an export from the command line.
 EXPORT_ENDPOINT = "cli:export fhir"
@@ -134,20 +137,7 @@ def export_fhir_command(
 )
 @click.option("--dry-run", is_flag=True, help="Only show what would be written.")
 @click.option("--all-or-nothing", is_flag=True, help="Write nothing when any resource is refused.")
-@click.option("--user", "username", help="The user the import is made by (needed to write).")
-@click.option(
-    "--accept-duplicates",
-    is_flag=True,
-    help="Write new citizens even when they resemble citizens DEL has in the units.",
-)
-@click.option(
-    "--overwrite-changes",
-    is_flag=True,
-    help="Overwrite records changed in DEL since they were imported (default: keep DEL's).",
-)
-@click.option(
-    "--lang", type=click.Choice(["da", "en"]), default="da", show_default=True, help="Language."
-)
+@writer_options
 @with_appcontext
 def import_fhir_command(
     path: Path,
@@ -162,8 +152,8 @@ def import_fhir_command(
 ) -> None:
     """Check the FHIR resources in PATH (a Bundle as JSON, an NDJSON file, or a folder of
     *.ndjson files) for the units given and, unless --dry-run, write the accepted stays, goals
-    and follow-ups in one transaction, as `del-tool import` does; exits 1 when any resource is
-    refused."""
+    and follow-ups as `del-tool import` does (the write lock held only to publish); exits 1
+    when any resource is refused."""
     from flask_babel import force_locale
 
     from del_tool.interop.fhir.identity import SYSTEM_NAME
@@ -177,73 +167,45 @@ def import_fhir_command(
     )
     if not files:
         raise click.ClickException(f"no *.ndjson file in {path}")
-    options = {"dry_run": dry_run, "all_or_nothing": all_or_nothing}
-    options |= {"accept_duplicates": accept_duplicates, "overwrite": overwrite_changes}
-    with force_locale(lang):
-        _import(files, frozenset(units), sender, username, path.name, options)
+    raw = _resources(files)
+    results: dict[int, Any] = {}
 
+    def planner(session: Any, scope: frozenset[int], user_id: int | None) -> Any:
+        from del_tool.interop.fhir.importing import plan_fhir
 
-def _import(
-    files: list[tuple[str, bytes]],
-    units: frozenset[int],
-    sender: str,
-    username: str | None,
-    name: str,
-    options: dict[str, bool],
-) -> None:
-    """Plan, show and (unless stopped) write in one write transaction, with the access events
-    of what the dry run showed (written on their own when nothing else is)."""
-    from flask_babel import gettext
-
-    from del_tool.db import get_db, write_session
-    from del_tool.imports.access import CLI_ENDPOINT
-    from del_tool.imports.cli import _actor
-    from del_tool.imports.commit import commit_plan, file_hash
-    from del_tool.imports.reading import ReadError
-    from del_tool.interop.fhir.importing import plan_fhir, read_resources, shown, summary_lines
-
-    with get_db().session(write=True) as session:
-        actor = _actor(session, username, units, needed=not options["dry_run"])
-        user_id = actor.user_id if actor else None
-        try:
-            raw = read_resources(files)
-        except ReadError as error:
-            raise click.ClickException(str(error)) from error
         result = plan_fhir(
-            session,
-            raw,
-            scope=actor.scope.unit_ids if actor else units,
-            sender=sender,
-            user_id=user_id,
-            overwrite=options["overwrite"],
+            session, raw, scope=scope, sender=sender, user_id=user_id, overwrite=overwrite_changes
         )
-        plan = result.plan
-        events = shown(plan, user_id=user_id, endpoint=CLI_ENDPOINT)
-        click.echo("\n".join(summary_lines(result)))
-        stop = None
-        if options["dry_run"]:
-            stop = (gettext("Prøvekørsel: intet er gemt."), 0)
-        elif plan.duplicates and not options["accept_duplicates"]:
-            why = "Intet er gemt: se de mulige dubletter (eller brug --accept-duplicates)."
-            stop = (gettext(why), 1)
-        elif plan.refused and options["all_or_nothing"]:
-            stop = (gettext("Intet er gemt: mindst én række er afvist (--all-or-nothing)."), 1)
-        if stop is None:
-            assert actor is not None  # noqa: S101 - needed=True above
-            digest = file_hash(b"".join(data for _n, data in files))
-            batch = commit_plan(
-                session, plan, actor=actor, file_name=name, digest=digest, all_or_nothing=False
-            )
-            session.add_all(events)
-            session.commit()
-            click.echo(gettext("Indlæsning %(id)s er gemt.", id=batch.id))
-        else:
-            session.rollback()
-    if stop is not None:
-        with write_session() as own:
-            own.add_all(events)
-        click.echo(stop[0])
-        if stop[1]:
-            raise SystemExit(stop[1])
-    if plan.refused:
-        raise SystemExit(1)
+        results[id(result.plan)] = result
+        return result.plan
+
+    def describe(plan: Any) -> str:
+        from del_tool.interop.fhir.importing import summary_lines
+
+        return "\n".join(summary_lines(results[id(plan)]))
+
+    with force_locale(lang):
+        write_staged(
+            files,
+            frozenset(units),
+            username,
+            planner,
+            describe=describe,
+            flags={
+                "dry_run": dry_run,
+                "all_or_nothing": all_or_nothing,
+                "accept_duplicates": accept_duplicates,
+            },
+            detail="fhir dry run",
+        )
+
+
+def _resources(files: list[tuple[str, bytes]]) -> list[Any]:
+    """The resources of the files (one line and exit 1 when one cannot be read)."""
+    from del_tool.imports.reading import ReadError
+    from del_tool.interop.fhir.importing import read_resources
+
+    try:
+        return read_resources(files)
+    except ReadError as error:
+        raise click.ClickException(str(error)) from error

@@ -132,16 +132,9 @@ def _unit_target_groups(session: Session) -> dict[str, str]:
 
 def shown(plan: Plan, *, user_id: int | None, endpoint: str) -> list[Any]:
     """Access events of the citizens the dry run shows (likely duplicates, conflicts)."""
-    from del_tool.imports.access import duplicate_ids, shown_conflicts, shown_duplicates
+    from del_tool.imports.access import shown_in_plan
 
-    return shown_duplicates(
-        duplicate_ids(plan), user_id=user_id, endpoint=endpoint, detail="fhir dry run"
-    ) + shown_conflicts(
-        [c.citizen_id for c in plan.conflicts],
-        user_id=user_id,
-        endpoint=endpoint,
-        detail="fhir dry run: changed in DEL",
-    )
+    return shown_in_plan(plan, user_id=user_id, endpoint=endpoint, detail="fhir dry run")
 
 
 def summary_lines(result: FhirPlan) -> list[str]:
