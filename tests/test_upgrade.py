@@ -75,6 +75,8 @@ def to_previous_schema(engine: Engine, previous_tables: dict[str, set[str]]) -> 
     head = MetaData()
     head.reflect(engine)
     with engine.begin() as conn:
+        # f6b2d8e4a1c3: no action-plan purposes, so no goal serves one (first: they are deleted).
+        conn.execute(text("UPDATE goals SET purpose_id = NULL"))
         for table in reversed(head.sorted_tables):
             if table.name not in previous_tables:
                 conn.execute(table.delete())

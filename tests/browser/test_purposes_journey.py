@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import col, select
 
 from del_tool.auth.models import User, UserUnit
-from del_tool.citizens.models import Stay
+from del_tool.citizens.models import Stay, StayPurpose
 from del_tool.db import get_db
 from del_tool.goals.models import Goal, GoalStatus
 from tests.browser.keyboard import choose_option, press_and_load, tab_to, type_text
@@ -24,7 +24,8 @@ PURPOSE = "Syntetisk formål: borgeren kan bo i egen bolig med støtte"
 
 
 def _stay_with_goal(app) -> tuple[int, int, int]:
-    """Citizen, open stay and active goal of that stay in one of the staff user's units."""
+    """Citizen, open stay without purposes (the demo gives most stays some) and active goal of
+    that stay in one of the staff user's units."""
     with get_db(app).session(write=False) as db:
         staff = db.exec(select(User).where(User.username == "staff")).one()
         units = db.exec(select(UserUnit.unit_id).where(UserUnit.user_id == staff.id)).all()
@@ -35,6 +36,7 @@ def _stay_with_goal(app) -> tuple[int, int, int]:
                 col(Stay.unit_id).in_(units),
                 col(Stay.end_date).is_(None),
                 Goal.status == GoalStatus.ACTIVE,
+                col(Stay.id).not_in(select(StayPurpose.stay_id)),
             )
             .order_by(col(Stay.id), col(Goal.id))
         ).first()
