@@ -3,6 +3,7 @@ planned and written in one go, and the unit's questionnaires."""
 
 from __future__ import annotations
 
+from datetime import date
 from io import BytesIO
 from typing import Any
 
@@ -11,8 +12,9 @@ from openpyxl import Workbook
 
 from del_tool.auth.scope import Scope
 from del_tool.citizens.access import Actor
+from del_tool.citizens.models import Citizen, Sex, Stay
 from del_tool.db import get_db
-from del_tool.organisation.models import UnitQuestionnaire
+from del_tool.organisation.models import LegalSection, TargetGroup, UnitQuestionnaire
 
 CITIZENS = [
     ["Borger-ID", "Navn", "Fødselsår", "Køn", "Målgruppe"],
@@ -147,3 +149,23 @@ def import_file(
 def counts(plan: Any) -> dict[str, tuple[int, int, int, int]]:
     """(create, update, unchanged, refused) per kind."""
     return {k.value: (c.create, c.update, c.unchanged, c.refused) for k, c in plan.counts.items()}
+
+
+def own_citizen(db: Any, unit_id: int) -> tuple[Citizen, Stay]:
+    """A citizen of DEL's own (not imported) with a stay in the unit since 2020 (flushed): the
+    one staff save follow-ups for while an import runs."""
+    citizen = Citizen(
+        name="Egen Borger", birth_year=1970, sex=Sex.MALE, target_group=TargetGroup.AUTISM
+    )
+    db.add(citizen)
+    db.flush()
+    stay = Stay(
+        citizen_id=citizen.id,
+        unit_id=unit_id,
+        municipality_code="461",
+        legal_section=LegalSection.S107,
+        start_date=date(2020, 1, 1),
+    )
+    db.add(stay)
+    db.flush()
+    return citizen, stay

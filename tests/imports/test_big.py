@@ -19,15 +19,14 @@ from bench.import_file import build_import_file
 from del_tool.audit.integrity import verify_history
 from del_tool.audit.models import AuditEvent
 from del_tool.audit.services import record_create
-from del_tool.citizens.models import Citizen, Sex, Stay
+from del_tool.citizens.models import Citizen, Stay
 from del_tool.db import get_db
 from del_tool.followups.models import FollowUp, FollowUpKind
 from del_tool.imports import bulk
 from del_tool.imports.batches import mark_queued, plan_upload
 from del_tool.imports.models import ImportBatch, ImportFile, ImportReference, ImportState
 from del_tool.imports.tasks import commit_import
-from del_tool.organisation.models import LegalSection, TargetGroup
-from tests.imports.records import use_questionnaires
+from tests.imports.records import own_citizen, use_questionnaires
 from tests.imports.web import centre_of
 
 UNIT = "Bostedet Engtoften"
@@ -46,19 +45,7 @@ def queued(app, make_user, units):
     leader = make_user("leader", centre_id=centre_of(app, unit))
     data = build_import_file(CITIZENS)
     with app.app_context(), get_db(app).session(write=True) as db:
-        citizen = Citizen(
-            name="Egen Borger", birth_year=1970, sex=Sex.MALE, target_group=TargetGroup.AUTISM
-        )
-        db.add(citizen)
-        db.flush()
-        stay = Stay(
-            citizen_id=citizen.id,
-            unit_id=unit,
-            municipality_code="461",
-            legal_section=LegalSection.S107,
-            start_date=date(2020, 1, 1),
-        )
-        db.add(stay)
+        citizen, stay = own_citizen(db, unit)
         db.flush()
         batch = plan_upload(
             db,

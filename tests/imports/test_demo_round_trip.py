@@ -206,6 +206,22 @@ def _organisation(db: Session, units: dict[int, str]) -> list[tuple[Any, str | N
     return out
 
 
+def importer(db: Session, ids: dict[str, int], units: dict[Any, str]) -> tuple[Any, Any, Actor]:
+    """The leader of CENTRE in the new database who imports the centre's units (committed);
+    with the units' new ids as the import's scope and the leader as its actor."""
+    leader = create_user(
+        session=db,
+        username="importer",
+        display_name="Importer",
+        password=PASSWORD,
+        role=Role.LEADER,
+        centre_id=db.exec(select(Centre.id).where(Centre.name == CENTRE)).one(),
+    )
+    db.commit()
+    scope = frozenset(ids[name] for name in units.values())
+    return leader, scope, Actor(user_id=leader.id, scope=Scope(unit_ids=scope))
+
+
 def _set_up(db: Session, organisation: list[tuple[Any, str | None, Any]]) -> dict[str, int]:
     """The same set-up in the empty database (units by name); unit name -> id there."""
     ids = {u.name: int(u.id or 0) for u in db.exec(select(Unit)).all()}
@@ -296,17 +312,7 @@ def test_a_demo_history_imports_with_every_report_figure_equal(demo_and_empty):
     assert len(rows[Kind.STAYS]) >= 20 and len(rows[Kind.ANSWERS]) >= 1000  # a real history
     with app.app_context(), get_db(app).session(write=True) as db:
         ids = _set_up(db, organisation)
-        leader = create_user(
-            session=db,
-            username="importer",
-            display_name="Importer",
-            password=PASSWORD,
-            role=Role.LEADER,
-            centre_id=db.exec(select(Centre.id).where(Centre.name == CENTRE)).one(),
-        )
-        db.commit()
-        scope = frozenset(ids[name] for name in units.values())
-        actor = Actor(user_id=leader.id, scope=Scope(unit_ids=scope))
+        leader, scope, actor = importer(db, ids, units)
         plan = plan_import(db, [("demo.xlsx", _workbook(rows))], scope=scope, user_id=leader.id)
         assert [(r.sheet, r.row, r.column, str(r.reason)) for r in plan.refusals] == []
         assert {k: plan.counts[k].create for k in Kind} == {k: len(rows[k]) for k in Kind}

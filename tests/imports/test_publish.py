@@ -9,7 +9,6 @@ to update whose version moved, the same file imported meanwhile; either writes n
 from __future__ import annotations
 
 import sqlite3
-from datetime import date
 from io import BytesIO
 
 import pytest
@@ -23,7 +22,7 @@ from del_tool.audit.integrity import verify_history
 from del_tool.audit.models import AuditEvent
 from del_tool.auth.scope import Scope
 from del_tool.citizens.access import Actor
-from del_tool.citizens.models import Citizen, Sex, Stay
+from del_tool.citizens.models import Citizen
 from del_tool.db import get_db
 from del_tool.errors import ConflictError
 from del_tool.followups.models import Assessment, FollowUp, GoalReview
@@ -33,8 +32,7 @@ from del_tool.imports.commit import prepare_commit, publish
 from del_tool.imports.models import ImportBatch, ImportReference, ImportState
 from del_tool.imports.plan import plan_import
 from del_tool.imports.sheets import Kind
-from del_tool.organisation.models import LegalSection, TargetGroup
-from tests.imports.records import import_file, use_questionnaires
+from tests.imports.records import import_file, own_citizen, use_questionnaires
 from tests.imports.web import centre_of
 
 UNIT = "Bostedet Engtoften"
@@ -52,19 +50,7 @@ def setting(app, make_user, units):
     use_questionnaires(app, unit, "who5")
     leader = make_user("leader", centre_id=centre_of(app, unit))
     with app.app_context(), get_db(app).session(write=True) as db:
-        citizen = Citizen(
-            name="Egen Borger", birth_year=1970, sex=Sex.MALE, target_group=TargetGroup.AUTISM
-        )
-        db.add(citizen)
-        db.flush()
-        stay = Stay(
-            citizen_id=citizen.id,
-            unit_id=unit,
-            municipality_code="461",
-            legal_section=LegalSection.S107,
-            start_date=date(2020, 1, 1),
-        )
-        db.add(stay)
+        citizen, stay = own_citizen(db, unit)
         db.commit()
         return unit, int(leader.id), int(stay.id), int(citizen.id)
 

@@ -8,10 +8,6 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from del_tool.auth.models import Role
-from del_tool.auth.scope import Scope
-from del_tool.auth.services import create_user
-from del_tool.citizens.access import Actor
 from del_tool.citizens.models import StayService
 from del_tool.db import get_db
 from del_tool.imports.commit import commit_plan
@@ -20,7 +16,6 @@ from del_tool.interop.fhir.export import Selection, bundle, export_resources
 from del_tool.interop.fhir.identity import Identity
 from del_tool.interop.fhir.importing import plan_fhir, read_resources
 from del_tool.organisation.models import Centre, Unit
-from tests.conftest import PASSWORD
 from tests.imports.test_demo_round_trip import (  # noqa: F401 - the fixture
     CENTRE,
     TODAY,
@@ -30,6 +25,7 @@ from tests.imports.test_demo_round_trip import (  # noqa: F401 - the fixture
     _reports,
     _set_up,
     demo_and_empty,
+    importer,
 )
 
 KEY = "a-pseudonym-key-for-the-round-trip"
@@ -68,17 +64,7 @@ def test_a_demo_centre_exported_and_imported_gives_every_report_figure_equal(
     assert sent[Kind.STAYS] >= 20 and sent[Kind.REVIEWS] >= 100  # a real history
     with app.app_context(), get_db(app).session(write=True) as db:
         new_ids = _set_up(db, organisation)
-        leader = create_user(
-            session=db,
-            username="importer",
-            display_name="Importer",
-            password=PASSWORD,
-            role=Role.LEADER,
-            centre_id=db.exec(select(Centre.id).where(Centre.name == CENTRE)).one(),
-        )
-        db.commit()
-        scope = frozenset(new_ids[name] for name in units.values())
-        actor = Actor(user_id=leader.id, scope=Scope(unit_ids=scope))
+        leader, scope, actor = importer(db, new_ids, units)
         raw = read_resources([("bundle.json", data)])
         result = plan_fhir(db, raw, scope=scope, sender="del-a", user_id=leader.id)
         plan = result.plan
