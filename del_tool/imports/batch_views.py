@@ -23,7 +23,14 @@ from del_tool.citizens.models import Citizen, Stay
 from del_tool.citizens.viewhelpers import current_actor, log_reads
 from del_tool.db import get_session
 from del_tool.imports.access import IMPORT_PERMISSION, shown_conflicts, shown_duplicates
-from del_tool.imports.batches import batches_of, can_commit, mark_queued, own_batch, read_progress
+from del_tool.imports.batches import (
+    batches_of,
+    can_commit,
+    mark_queued,
+    own_batch,
+    read_progress,
+    record_progress,
+)
 from del_tool.imports.forms import ConfirmForm, UndoForm
 from del_tool.imports.models import ImportBatch, ImportState
 from del_tool.imports.sheets import SHEETS, Kind
@@ -171,8 +178,10 @@ def confirm(batch_id: int) -> ResponseReturnValue:
         return redirect(batch_url(found), code=303)
     found.plan = {**found.plan, "overwrite": form.overwrite()}
     db.add(found)
+    rows = int(found.plan.get("rows", 0))
     if mark_queued(db, found):
         db.commit()  # before the job: it runs on its own connection (at once, in tests)
+        record_progress(batch_id, 0, rows)  # confirmed: the stalled-import sweep counts from now
         try:
             get_jobs().enqueue("commit_import", batch_id=batch_id)
         except Exception:

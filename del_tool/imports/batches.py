@@ -199,8 +199,13 @@ def progress_key(batch_id: int) -> str:
 
 
 def record_progress(batch_id: int, done: int, total: int) -> None:
-    """Note that `done` of `total` rows are written (read by the waiting page)."""
-    get_store().put_json(progress_key(batch_id), {"done": done, "total": total}, PROGRESS_SECONDS)
+    """Note that `done` of `total` rows are written (read by the waiting page), and when: the
+    sweep of stalled imports reads that as the job's last sign of life."""
+    get_store().put_json(
+        progress_key(batch_id),
+        {"done": done, "total": total, "at": utcnow().timestamp()},
+        PROGRESS_SECONDS,
+    )
 
 
 def read_progress(batch_id: int) -> dict[str, int] | None:

@@ -19,13 +19,15 @@ page shows a message instead of waiting for ever.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlmodel import Session, select
+from huey import crontab
+from sqlmodel import Session, col, select
 
-from del_tool.db import write_session
+from del_tool.db import get_db, write_session
 from del_tool.errors import ConflictError
-from del_tool.imports.batches import batch_actor, record_progress, strip_conflicts
+from del_tool.imports.batches import batch_actor, read_progress, record_progress, strip_conflicts
 from del_tool.imports.commit import publish
 from del_tool.imports.models import ImportBatch, ImportFile, ImportState
 from del_tool.imports.plan import Plan, plan_import
@@ -49,6 +51,40 @@ REFUSALS = {
     ),
     "file": _l("Filen er ikke gemt længere. Læg den op igen."),
 }
+
+
+#: A confirmed import with no sign of life for this long has lost its job (the worker stopped
+#: in the middle, or the queue lost the message): the sweep queues its commit again.
+STALLED_AFTER = timedelta(minutes=15)
+
+
+@job(periodic=crontab(minute="*/5"))
+def resume_stalled_imports(*, final_attempt: bool = True) -> int:
+    """Queue the commit again of every import QUEUED or RUNNING without progress for
+    STALLED_AFTER (since its last progress, or its confirmation); how many. A batch is written
+    once however often its job runs, so a job that was only slow finds it written, or is
+    refused by the batch's state, and costs no more than a plan."""
+    from del_tool.jobs import get_jobs
+
+    cutoff = (utcnow() - STALLED_AFTER).timestamp()
+    with get_db().session(write=False) as session:
+        waiting = session.exec(
+            select(ImportBatch.id, ImportBatch.created_at).where(
+                col(ImportBatch.state).in_((ImportState.QUEUED.value, ImportState.RUNNING.value))
+            )
+        ).all()
+    stalled = 0
+    for found_id, created_at in waiting:
+        batch_id = int(found_id or 0)
+        progress = read_progress(batch_id) or {}
+        if float(progress.get("at", created_at.timestamp())) >= cutoff:
+            continue
+        log.warning("import %s: no progress for %s, queued again", batch_id, STALLED_AFTER)
+        # A sign of life for the next sweep, which waits for this run.
+        record_progress(batch_id, int(progress.get("done", 0)), int(progress.get("total", 0)))
+        get_jobs().enqueue("commit_import", batch_id=batch_id)
+        stalled += 1
+    return stalled
 
 
 @job(retries=2, retry_delay=10, priority=60)

@@ -38,7 +38,8 @@ def test_upload_plans_then_the_confirmation_writes(app, make_user, units):
     batch = only_batch(app)
     assert batch.state == ImportState.DONE and batch.finished_at is not None
     with app.app_context():
-        assert read_progress(batch.id) == {"done": 5, "total": 5}  # the waiting page's count
+        progress = read_progress(batch.id)
+        assert (progress["done"], progress["total"]) == (5, 5)  # the waiting page's count
     assert batch.summary["stays"]["create"] == 3
     assert sorted(batch.result["created"]["citizens"]) == batch.result["created"]["citizens"]
     with app.app_context(), get_db(app).session(write=False) as db:
