@@ -33,7 +33,7 @@ OTHER_STAY = _l("Formålet hører til et andet ophold end målets.")
 
 def plan_purposes(session: Session, plan: Plan, rows: Rows, stays: dict[str, StayInfo]) -> None:
     """Plan the purpose rows (appended to `plan.rows`; refusals to `plan.refusals`)."""
-    from del_tool.imports.plan_records import NO_STAY, planned_row, refuse
+    from del_tool.imports.plan_records import placed_problem, planned_row, refuse
 
     refs = _references(session, plan.source, Kind.PURPOSES, (r.external_ref for _s, r in rows))
     records = load(session, StayPurpose, [r.entity_id for r in refs.values()])
@@ -41,14 +41,13 @@ def plan_purposes(session: Session, plan: Plan, rows: Rows, stays: dict[str, Sta
         data: Any = row
         stay = stays.get(data.stay_ref)
         ref = refs.get(data.external_ref)
-        problem: tuple[str, Any] | None = None
-        if stay is None:
-            problem = ("stay_ref", NO_STAY)
-        elif ref is not None and ref.entity_id not in records:
-            why = _l("Formålet er indlæst før, men findes ikke længere i DEL.")
-            problem = ("external_ref", why)
-        elif ref is not None and records[ref.entity_id].stay_id != stay.key:
-            problem = ("stay_ref", _l("Formålet er indlæst før for et andet ophold."))
+        problem = placed_problem(
+            stay,
+            ref,
+            records,
+            gone=_l("Formålet er indlæst før, men findes ikke længere i DEL."),
+            moved=_l("Formålet er indlæst før for et andet ophold."),
+        )
         if problem is not None:
             refuse(plan, Kind.PURPOSES, sheet, row, problem)
             continue

@@ -57,6 +57,21 @@ def plan_records(session: Session, plan: Plan, rows: dict[Kind, Rows]) -> None:
         plan_answers.plan_reviews_and_answers(session, plan, rows, stays)
 
 
+def placed_problem(
+    stay: Any, ref: Any, records: dict[int, Any], *, gone: Any, moved: Any
+) -> tuple[str, Any] | None:
+    """Why a row of a record that belongs to a stay cannot go where the file puts it: its stay
+    is not in the file or DEL (NO_STAY), the record imported before is gone (`gone`), or it
+    was imported for another stay (`moved`); None when it can."""
+    if stay is None:
+        return ("stay_ref", NO_STAY)
+    if ref is not None and ref.entity_id not in records:
+        return ("external_ref", gone)
+    if ref is not None and records[ref.entity_id].stay_id != stay.key:
+        return ("stay_ref", moved)
+    return None
+
+
 def planned_row(plan: Plan, kind: Kind, sheet: _Sheet, row: ImportRow, ref: Any) -> PlannedRow:
     """An accepted row: new, or (imported before) an update or unchanged by its hash."""
     planned = PlannedRow(kind, sheet.name, row, row_hash=row_hash(row))
@@ -83,27 +98,15 @@ def _plan_goals(session: Session, plan: Plan, rows: Rows, stays: dict[str, StayI
         data: Any = row
         stay = stays.get(data.stay_ref)
         ref = refs.get(data.external_ref)
-        problem: tuple[str, Any] | None = None
-        if stay is None:
-            problem = ("stay_ref", NO_STAY)
-        elif ref is not None and ref.entity_id not in records:
-            problem = ("external_ref", _l("Målet er indlæst før, men findes ikke længere i DEL."))
-        elif ref is not None and records[ref.entity_id].stay_id != stay.key:
-            problem = ("stay_ref", _l("Målet er indlæst før for et andet ophold."))
-        elif not stay.covers(data.start_date):
-            problem = ("start_date", _l("Startdatoen skal ligge inden for opholdet."))
-        elif (found := plan_purposes.purpose_problem(data, stay, purposes)) is not None:
-            problem = found
-        elif ref is not None and ref.entity_id in first_reviews:
-            first = first_reviews[ref.entity_id]
-            if data.start_date > first:
-                problem = (
-                    "start_date",
-                    _l(
-                        "Målet er fulgt op %(date)s; startdatoen må ikke være senere.",
-                        date=format_day(first),
-                    ),
-                )
+        problem = placed_problem(
+            stay,
+            ref,
+            records,
+            gone=_l("Målet er indlæst før, men findes ikke længere i DEL."),
+            moved=_l("Målet er indlæst før for et andet ophold."),
+        )
+        if problem is None and stay is not None:
+            problem = _goal_problem(data, stay, ref, purposes, first_reviews)
         if problem is not None:
             refuse(plan, Kind.GOALS, sheet, row, problem)
             continue
@@ -112,6 +115,26 @@ def _plan_goals(session: Session, plan: Plan, rows: Rows, stays: dict[str, StayI
         session, plan.source, [g.purpose_id for g in records.values()]
     )
     resolve(session, plan, Kind.GOALS, records, purposes=linked)
+
+
+def _goal_problem(
+    data: Any, stay: StayInfo, ref: Any, purposes: Any, first_reviews: dict[int, date]
+) -> tuple[str, Any] | None:
+    """Why a goal placed in its stay is refused (dates, its purpose), or None."""
+    if not stay.covers(data.start_date):
+        return ("start_date", _l("Startdatoen skal ligge inden for opholdet."))
+    if (found := plan_purposes.purpose_problem(data, stay, purposes)) is not None:
+        return found
+    first = first_reviews.get(ref.entity_id) if ref is not None else None
+    if first is not None and data.start_date > first:
+        return (
+            "start_date",
+            _l(
+                "Målet er fulgt op %(date)s; startdatoen må ikke være senere.",
+                date=format_day(first),
+            ),
+        )
+    return None
 
 
 def _first_reviews(session: Session, goal_ids: list[int]) -> dict[int, date]:
@@ -139,20 +162,18 @@ def _plan_followups(session: Session, plan: Plan, rows: Rows, stays: dict[str, S
         stay = stays.get(data.stay_ref)
         ref = refs.get(data.external_ref)
         own = ref.entity_id if ref is not None else None
-        problem: tuple[str, Any] | None = None
-        if stay is None:
-            problem = ("stay_ref", NO_STAY)
-        elif own is not None and own not in records:
-            why = _l("Opfølgningen er indlæst før, men findes ikke længere i DEL.")
-            problem = ("external_ref", why)
-        elif own is not None and records[own].stay_id != stay.key:
-            problem = ("stay_ref", _l("Opfølgningen er indlæst før for et andet ophold."))
-        elif not stay.covers(data.followup_date):
-            problem = ("followup_date", _l("Datoen skal ligge inden for opholdet."))
-        else:
+        problem = placed_problem(
+            stay,
+            ref,
+            records,
+            gone=_l("Opfølgningen er indlæst før, men findes ikke længere i DEL."),
+            moved=_l("Opfølgningen er indlæst før for et andet ophold."),
+        )
+        if problem is None and stay is not None:
             day = (stay.citizen, data.followup_date)
-            other = taken.get(day)
-            if other is not None and other != own:
+            if not stay.covers(data.followup_date):
+                problem = ("followup_date", _l("Datoen skal ligge inden for opholdet."))
+            elif taken.get(day) not in (None, own):
                 problem = ("followup_date", DATE_TAKEN)
             elif day in seen:
                 why = _l(
